@@ -1,0 +1,113 @@
+"""Word segmentation for search weights: jieba's dictionary and HMM, run by rjieba when available.
+
+Only runs of Han characters go to the segmenter; Latin letters and digits are tokenised by one regex.
+jieba and rjieba differ only in how they split non-Han text (e.g. 'www.suzhou.gov.cn', '7-8'), so on Han
+runs they give the same tokens (tests/test_search_segment.py checks this on the seeds and a generated
+corpus) and rjieba is about 20x faster.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections import Counter
+from pathlib import Path
+
+DEFAULT_USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+LATIN_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+CACHE_FORMAT = 1
+
+
+def read_user_dict(path: Path | None) -> list[tuple[str, int, str | None]]:
+    """Lines 'word freq [tag]' (jieba's format); a missing freq gets a high default so the word holds."""
+    words = []
+    if path is None or not Path(path).exists():
+        return words
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 20000
+        tag = parts[2] if len(parts) > 2 else None
+        words.append((parts[0], freq, tag))
+    return words
+
+
+class Segmenter:
+    """cut_for_search tokens of normalised text; `engine` is 'rjieba' or 'jieba'."""
+
+    def __init__(self, user_dict: Path | None = DEFAULT_USER_DICT, engine: str | None = None):
+        self.words = read_user_dict(user_dict)
+        if engine is None:
+            try:
+                import rjieba  # noqa: F401
+                engine = "rjieba"
+            except ImportError:
+                engine = "jieba"
+        self.engine = engine
+        if engine == "rjieba":
+            import rjieba
+            self._tok = rjieba.Jieba()
+            for word, freq, tag in self.words:
+                self._tok.add_word(word, freq, tag)
+        else:
+            import jieba
+            jieba.setLogLevel(logging.WARNING)
+            self._tok = jieba.Tokenizer()
+            self._tok.initialize()
+            for word, freq, tag in self.words:
+                self._tok.add_word(word, freq, tag)
+        # Both engines give the same tokens, so the cache key does not name the engine.
+        self.fingerprint = hashlib.sha1(json.dumps([CACHE_FORMAT, self.words]).encode()).hexdigest()[:16]
+
+    def cut_han(self, run: str) -> list[str]:
+        return list(self._tok.cut_for_search(run))
+
+    def tokens(self, text: str) -> list[str]:
+        """Words of already normalised text: Han words of two or more characters and Latin/digit tokens."""
+        out: list[str] = []
+        for match in HAN_RUN.finditer(text):
+            out.extend(w for w in self.cut_han(match.group()) if len(w) >= 2)
+        out.extend(LATIN_TOKEN.findall(text))
+        return out
+
+
+class CachedSegmenter:
+    """Token counts by content hash, kept in cache_dir between builds so unchanged text is not segmented."""
+
+    def __init__(self, segmenter: Segmenter, cache_dir: Path | None):
+        self.segmenter = segmenter
+        self.path = Path(cache_dir) / f"search-tokens-{segmenter.fingerprint}.json" if cache_dir else None
+        self.old: dict[str, dict[str, int]] = {}
+        self.new: dict[str, dict[str, int]] = {}
+        self.hits = self.misses = 0
+        if self.path and self.path.exists():
+            try:
+                self.old = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.old = {}
+
+    def counts(self, text: str) -> dict[str, int]:
+        key = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        found = self.new.get(key)
+        if found is None:
+            found = self.old.get(key)
+            if found is None:
+                self.misses += 1
+                found = dict(Counter(self.segmenter.tokens(text)))
+            else:
+                self.hits += 1
+            self.new[key] = found
+        return found
+
+    def save(self) -> None:
+        """Keep only the texts of this build, so the cache does not grow without bound."""
+        if not self.path:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.new, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+                       encoding="utf-8")
+        tmp.replace(self.path)
