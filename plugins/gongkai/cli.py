@@ -1,0 +1,53 @@
+"""The `gongkai` command: a thin adapter over the core."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .checks import run_checks
+from .config import build_date, load_config
+from .dates import parse_date
+
+
+def _date_option(ctx, param, value):
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"无法识别的日期“{value}”，请写成 YYYY-MM-DD。")
+    return day
+
+
+@click.group(help="gongkai（公开）：政务公开网站的检查、构建辅助与发布工具。")
+@click.option("--config-file", "-f", default="mkdocs.yml", show_default=True, help="站点配置文件。")
+@click.pass_context
+def main(ctx, config_file):
+    ctx.obj = {"config_file": config_file}
+
+
+@main.command(help="只运行检查，不生成网站。有错误时退出码为 1。")
+@click.option("--as-of", callback=_date_option, help="按此日期检查（默认：SOURCE_DATE_EPOCH 或今天）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出检查结果。")
+@click.pass_context
+def check(ctx, as_of, as_json):
+    config_file = Path(ctx.obj["config_file"])
+    if not config_file.is_file():
+        click.echo(f"找不到配置文件 {config_file}，请在网站仓库的根目录运行。", err=True)
+        sys.exit(2)
+    config = load_config(config_file.parent.resolve() if config_file.parent != Path("") else Path.cwd(),
+                         config_file.name)
+    _, findings = run_checks(config, as_of or build_date())
+    if as_json:
+        click.echo(findings.to_json())
+    else:
+        for finding in findings.sorted():
+            click.echo(finding.format(), err=False)
+        click.echo(f"检查完成：{findings.summary()}。", err=True)
+    sys.exit(1 if findings.errors else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,102 @@
+"""The page of one catalogue entry: metadata table, body, attachments, validity
+banner, links between policies and interpretations, and its columns."""
+
+from __future__ import annotations
+
+import html
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .model import DISCLOSURES, FORMS, VALIDITIES, Entry
+from .portal import Portal
+from .urls import Linker, entry_path, column_path
+
+_ENV = Environment(loader=PackageLoader("gongkai", "templates"), autoescape=select_autoescape(["html"]),
+                   trim_blocks=False, lstrip_blocks=False)
+FILE_TYPES = {"pdf": "PDF", "doc": "Word", "docx": "Word", "xls": "Excel", "xlsx": "Excel", "csv": "CSV",
+              "wps": "WPS", "ofd": "OFD", "zip": "ZIP", "rar": "RAR", "jpg": "图片", "jpeg": "图片",
+              "png": "图片", "svg": "图片", "mp4": "视频", "mp3": "音频", "txt": "文本", "ppt": "PPT", "pptx": "PPT"}
+BANNERS = {"abolished": ("已废止", "替代"), "amended": ("已修改", "修改后"), "expired": ("已失效", "替代")}
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def metadata_rows(entry: Entry, portal: Portal) -> list[tuple[str, str]]:
+    """The 文件信息 table: only the fields that are set."""
+    rows = [("索引号", entry.id), ("标题", entry.title), ("发布机构", entry.publisher)]
+    if entry.topic:
+        rows.append(("主题分类", entry.topic.replace("\\", " / ")))
+    rows.append(("信息类别", entry.kind_label))
+    if entry.genre:
+        rows.append(("文种", entry.genre))
+    if entry.doc_no:
+        rows.append(("文号", entry.doc_no))
+    if entry.written:
+        rows.append(("成文日期", entry.written.isoformat()))
+    rows.append(("发布日期", entry.published.isoformat()))
+    if entry.valid_from:
+        rows.append(("施行日期", entry.valid_from.isoformat()))
+    if entry.valid_until:
+        rows.append(("失效日期", entry.valid_until.isoformat()))
+    if entry.validity:
+        rows.append(("有效性", VALIDITIES[entry.validity]))
+    if entry.normative is not None and entry.kind == "policy":
+        rows.append(("规范性文件", "是" if entry.normative else "否"))
+    if entry.form:
+        rows.append(("解读形式", FORMS[entry.form]))
+    if entry.keywords:
+        rows.append(("主题词", "、".join(entry.keywords)))
+    if entry.kind == "policy" and entry.interpretation_required is False and entry.interpretation_exempt_reason:
+        rows.append(("免于解读理由", entry.interpretation_exempt_reason))
+    rows.append(("公开方式", DISCLOSURES[entry.disclosure]))
+    return rows
+
+
+def page_meta_tags(entry: Entry, source_name: str) -> str:
+    """Article meta tags of the national page-design rules (政府网站网页设计规范)."""
+    tags = {
+        "ArticleTitle": entry.title,
+        "PubDate": f"{entry.published.isoformat()} 00:00",
+        "ContentSource": entry.publisher or source_name,
+    }
+    if entry.keywords:
+        tags["Keywords"] = ",".join(entry.keywords)
+    if entry.summary:
+        tags["Description"] = entry.summary
+    return "\n".join(f'<meta name="{k}" content="{html.escape(v, quote=True)}">' for k, v in tags.items())
+
+
+def render_entry(entry: Entry, portal: Portal, body_html: str, linker: Linker) -> str:
+    """The entry page's main content (theme-neutral HTML)."""
+    here = entry_path(entry)
+    banner = None
+    if entry.validity in BANNERS:
+        label, verb = BANNERS[entry.validity]
+        replacement = portal.public_replacement(entry)
+        banner = {"label": label, "verb": verb, "replacement": replacement,
+                  "href": linker.href(here, entry_path(replacement)) if replacement else ""}
+    interpretations = [
+        {"title": i.title, "href": linker.href(here, entry_path(i)), "form": FORMS.get(i.form or "", "解读"),
+         "date": i.published.isoformat()}
+        for i in portal.interpretations_of.get(entry.id, [])
+    ]
+    policies = [
+        {"title": p.title, "href": linker.href(here, entry_path(p)), "doc_no": p.doc_no, "date": p.published.isoformat()}
+        for p in (portal.public_policies_of(entry) if entry.kind == "interpretation" else [])
+    ]
+    attachments = [
+        {"title": a.title, "href": linker.href(here, a.path), "type": FILE_TYPES.get(a.extension, a.extension.upper() or "文件"),
+         "size": human_size(a.size) if a.size is not None else ""}
+        for a in entry.attachments
+    ]
+    columns = [{"title": portal.columns[c].title, "href": linker.href(here, column_path(c))}
+               for c in entry.columns if c in portal.columns]
+    return _ENV.get_template("entry.html").render(
+        e=entry, meta=metadata_rows(entry, portal), banner=banner, interpretations=interpretations,
+        policies=policies, attachments=attachments, columns=columns, body=body_html)

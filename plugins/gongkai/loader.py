@@ -1,0 +1,352 @@
+"""Loading the catalogue: YAML entries and columns.yml into a Portal, with findings.
+
+The loader never stops at the first problem: it reports every finding of a run and
+keeps every entry it can still make sense of, so later checks can run too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+
+import yaml
+
+from . import model
+from .config import PortalConfig
+from .dates import parse_date
+from .findings import Findings
+from .model import Attachment, Column, Entry
+from .portal import Portal
+from .textfiles import NotUtf8, not_utf8_message, read_text
+from .yamlfile import DUPLICATES, LINES, load_yaml, strip_lines, syntax_error_message, syntax_error_position
+
+ENTRY_KEYS = {
+    "id": "索引号", "title": "标题", "kind": "信息类别", "publisher": "发布机构", "published": "发布日期",
+    "written": "成文日期", "doc_no": "文号", "topic": "主题分类", "genre": "文种", "disclosure": "公开方式",
+    "columns": "所属专栏", "keywords": "主题词", "summary": "内容概述", "body": "正文", "attachments": "附件",
+    "normative": "规范性文件", "validity": "有效性", "valid_from": "施行日期", "valid_until": "失效日期",
+    "superseded_by": "替代文件", "interpretation_required": "需要解读",
+    "interpretation_exempt_reason": "免于解读理由", "interprets": "解读对象", "form": "解读形式",
+}
+REQUIRED = ("id", "title", "kind", "publisher", "published")
+REQUIRED_BY_KIND = {"policy": ("topic", "validity"), "interpretation": ("interprets", "form")}
+COLUMN_KEYS = {"id": "栏目标识", "title": "栏目名称", "parent": "上级栏目", "description": "栏目说明",
+               "type": "栏目类型", "update": "更新周期", "status": "状态"}
+COLUMNS_FILE = "columns.yml"
+
+# 索引号: organisation code (9 or 18 characters) / year - serial; validated loosely.
+ID_PATTERN = re.compile(r"^[0-9A-Z]{9}(?:[0-9A-Z]{9})?/\d{4}-\d{3,6}$")
+BAD_DOCNO_BRACKETS = re.compile(r"[\[(（【]\s*(19|20)\d\d\s*[\])）】]")
+
+
+def did_you_mean(key: str, known) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    return f"，您是不是想写“{close[0]}”（{known[close[0]]}）？" if close else "。"
+
+
+class _EntryReader:
+    """Validates one YAML mapping into an Entry, adding findings as it goes."""
+
+    def __init__(self, data: dict, source: str, config: PortalConfig, findings: Findings):
+        self.data, self.source, self.config, self.findings = data, source, config, findings
+        self.lines = data.get(LINES, {"": 1})
+        self.ok = True
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, self.lines.get("", 1))
+
+    def error(self, code: str, key: str, message: str) -> None:
+        self.ok = False
+        self.findings.error(code, self.source, self.line(key), message)
+
+    def warning(self, code: str, key: str, message: str) -> None:
+        self.findings.warning(code, self.source, self.line(key), message)
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            self.error("GK-ENTRY-BAD-TYPE", key, f"“{key}”（{ENTRY_KEYS[key]}）应是一段文字，不能是列表或键值表。")
+            return None
+        text = str(value).strip()
+        return text or None
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if isinstance(value, (str, int)):
+            value = [value]
+        if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
+            self.error("GK-ENTRY-BAD-TYPE", key, f"“{key}”（{ENTRY_KEYS[key]}）应是一个列表，例如 [a, b]。")
+            return []
+        return [str(v).strip() for v in value if str(v).strip()]
+
+    def date(self, key: str) -> dt.date | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        day = parse_date(value)
+        if day is None:
+            self.error("GK-ENTRY-BAD-DATE", key,
+                       f"“{key}”（{ENTRY_KEYS[key]}）的日期“{value}”无法识别，请写成 2024-06-29 或 2024年6月29日。")
+        return day
+
+    def boolean(self, key: str) -> bool | None:
+        value = self.data.get(key)
+        if value is None or isinstance(value, bool):
+            return value
+        self.error("GK-ENTRY-BAD-TYPE", key, f"“{key}”（{ENTRY_KEYS[key]}）只能是 true（是）或 false（否），现在是“{value}”。")
+        return None
+
+    def choice(self, key: str, choices: dict[str, str]) -> str | None:
+        value = self.text(key)
+        if value is None or value in choices:
+            return value
+        listed = "、".join(f"{k}（{v}）" for k, v in choices.items())
+        self.error("GK-ENTRY-BAD-VALUE", key, f"“{key}”（{ENTRY_KEYS[key]}）的值“{value}”不在可选范围内，可选：{listed}。")
+        return None
+
+    def content_file(self, key: str, rel: str, what: str) -> Path | None:
+        path = self.config.content_path / rel
+        content_root = self.config.content_path.resolve()
+        if not path.resolve().is_relative_to(content_root) or not path.is_file():
+            self.error("GK-REF-" + key.upper().rstrip("S"), key,
+                       f"{what}文件“{rel}”不存在。路径应相对于 {self.config.content_dir}/ 目录，请检查文件名和大小写。")
+            return None
+        return path
+
+    def read(self) -> Entry | None:
+        data = self.data
+        for key, line in data.get(DUPLICATES, []):
+            self.findings.error("GK-YAML-DUPLICATE-KEY", self.source, line, f"键“{key}”重复出现，后一个会覆盖前一个，请删除多余的一个。")
+            self.ok = False
+        for key in data:
+            if key in (LINES, DUPLICATES) or key in ENTRY_KEYS:
+                continue
+            self.error("GK-ENTRY-UNKNOWN-KEY", str(key), f"不认识的键“{key}”{did_you_mean(str(key), ENTRY_KEYS)}")
+        kind = self.choice("kind", model.KINDS)
+        missing = [k for k in REQUIRED + REQUIRED_BY_KIND.get(kind or "", ()) if data.get(k) in (None, "", [])]
+        for key in missing:
+            what = f"{model.KINDS[kind]}必须填写" if key not in REQUIRED else "必须填写"
+            self.error("GK-ENTRY-MISSING-KEY", "", f"缺少“{key}”（{ENTRY_KEYS[key]}），{what}该项。")
+        published = self.date("published")
+        entry_id, title, publisher = self.text("id"), self.text("title"), self.text("publisher")
+        if entry_id and not ID_PATTERN.match(entry_id):
+            self.warning("GK-ENTRY-ID-FORMAT", "id",
+                         f"索引号“{entry_id}”不符合“前段码/后段码”格式（如 113700000000000011/2024-00012）。")
+        entry = Entry(id=entry_id or "", title=title or "", kind=kind or "other", publisher=publisher or "",
+                      published=published or dt.date(1970, 1, 1), source=self.source,
+                      lines={k: v for k, v in self.lines.items()})
+        entry.written = self.date("written")
+        if entry.written and published and entry.written > published:
+            self.error("GK-ENTRY-DATE-ORDER", "written",
+                       f"成文日期 {entry.written} 晚于发布日期 {published}，成文日期不能晚于发布日期。")
+        entry.doc_no = self.text("doc_no")
+        if entry.doc_no and BAD_DOCNO_BRACKETS.search(entry.doc_no):
+            self.warning("GK-ENTRY-DOCNO-BRACKETS", "doc_no",
+                         f"文号“{entry.doc_no}”的年份应使用六角括号〔〕，例如 示府办〔2024〕12号。")
+        entry.topic = self.text("topic")
+        if entry.topic and entry.topic.split("\\")[0] not in self.config.topics:
+            close = difflib.get_close_matches(entry.topic.split("\\")[0], self.config.topics, n=1, cutoff=0.4)
+            hint = f"您是不是想写“{close[0]}”？" if close else "可选值见 mkdocs.yml 或默认的国务院主题分类。"
+            self.error("GK-ENTRY-BAD-TOPIC", "topic", f"主题分类“{entry.topic}”不在主题分类表中。{hint}")
+        entry.genre = self.text("genre")
+        if entry.genre and entry.genre not in model.GENRES:
+            self.warning("GK-ENTRY-GENRE", "genre", f"文种“{entry.genre}”不是常见的公文文种（如 {'、'.join(model.GENRES[:8])} 等），请确认。")
+        entry.disclosure = self.choice("disclosure", model.DISCLOSURES) or "public"
+        entry.columns = self.text_list("columns")
+        entry.keywords = self.text_list("keywords")
+        entry.summary = self.text("summary")
+        entry.body = self.text("body")
+        if entry.body:
+            if not entry.body.endswith(".md"):
+                self.error("GK-REF-BODY", "body", f"正文“{entry.body}”应是 .md（Markdown）文件。其他格式的文件请放在 attachments（附件）里。")
+            else:
+                self.content_file("body", entry.body, "正文")
+        entry.attachments = self.read_attachments()
+        if not entry.body and not entry.attachments and "body" not in missing:
+            self.error("GK-ENTRY-NO-CONTENT", "", "条目既没有 body（正文）也没有 attachments（附件），至少要有其中一项。")
+        entry.normative = self.boolean("normative")
+        entry.validity = self.choice("validity", model.VALIDITIES)
+        entry.valid_from, entry.valid_until = self.date("valid_from"), self.date("valid_until")
+        if entry.valid_from and entry.valid_until and entry.valid_from > entry.valid_until:
+            self.error("GK-ENTRY-DATE-ORDER", "valid_until", f"失效日期 {entry.valid_until} 早于施行日期 {entry.valid_from}。")
+        entry.superseded_by = self.text("superseded_by")
+        entry.interpretation_required = self.boolean("interpretation_required")
+        entry.interpretation_exempt_reason = self.text("interpretation_exempt_reason")
+        if entry.interpretation_required is False and not entry.interpretation_exempt_reason:
+            self.error("GK-ENTRY-EXEMPT-REASON", "interpretation_required",
+                       "设置了 interpretation_required: false（免于解读），必须同时填写 interpretation_exempt_reason（免于解读理由）。")
+        entry.interprets = self.text_list("interprets")
+        entry.form = self.choice("form", model.FORMS)
+        if entry.form == "video" and not entry.body:
+            self.error("GK-ENTRY-VIDEO-TRANSCRIPT", "form",
+                       "视频解读必须提供文字实录：请在 body（正文）中给出视频的文字稿，方便无法观看视频的读者。")
+        if kind and kind != "interpretation":
+            for key in ("interprets", "form"):
+                if key in data:
+                    self.warning("GK-ENTRY-KEY-KIND", key, f"“{key}”（{ENTRY_KEYS[key]}）只对政策解读有效，本条目的类别是{model.KINDS[kind]}，该项被忽略。")
+        if not all((entry_id, title, kind, publisher, published)):
+            return None
+        return entry
+
+    def read_attachments(self) -> list[Attachment]:
+        raw = self.data.get("attachments")
+        if raw is None:
+            return []
+        if not isinstance(raw, list):
+            self.error("GK-ENTRY-BAD-TYPE", "attachments", "attachments（附件）应是列表，每一项写 title（标题）和 path（路径）。")
+            return []
+        attachments = []
+        for item in raw:
+            if not isinstance(item, dict) or not item.get("path"):
+                self.error("GK-ENTRY-BAD-TYPE", "attachments", "每个附件都要写 title（标题）和 path（路径），例如 {title: 申请表, path: files/apply.pdf}。")
+                continue
+            rel = str(item["path"]).strip()
+            path = self.content_file("attachments", rel, "附件")
+            title = str(item.get("title") or rel.rsplit("/", 1)[-1])
+            attachments.append(Attachment(title=title, path=rel, size=path.stat().st_size if path else None))
+        return attachments
+
+
+def _load_file(path: Path, source: str, findings: Findings):
+    try:
+        text = read_text(path)
+    except NotUtf8 as exc:
+        findings.error("GK-FILE-ENCODING", source, exc.line, not_utf8_message(exc))
+        return None
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError as exc:
+        line, _ = syntax_error_position(exc)
+        findings.error("GK-YAML-SYNTAX", source, line, syntax_error_message(exc))
+        return None
+
+
+def load_columns(config: PortalConfig, findings: Findings) -> dict[str, Column]:
+    path = config.catalog_path / COLUMNS_FILE
+    source = f"{config.catalog_dir}/{COLUMNS_FILE}"
+    if not path.exists():
+        return {}
+    data = _load_file(path, source, findings)
+    if data is None:
+        return {}
+    if isinstance(data, dict) and "columns" in data:
+        data = data["columns"]
+    if not isinstance(data, list):
+        findings.error("GK-COLUMN-FORMAT", source, 1, "columns.yml 应是栏目列表，每一项以“- id: …”开头。")
+        return {}
+    columns: dict[str, Column] = {}
+    for item in data:
+        if not isinstance(item, dict):
+            findings.error("GK-COLUMN-FORMAT", source, None, f"栏目“{item}”应写成键值表（id、title、update 等）。")
+            continue
+        lines = item.get(LINES, {"": None})
+        line = lines.get("")
+        for key in item:
+            if key not in COLUMN_KEYS and key not in (LINES, DUPLICATES):
+                findings.error("GK-COLUMN-UNKNOWN-KEY", source, lines.get(key, line), f"栏目中不认识的键“{key}”{did_you_mean(str(key), COLUMN_KEYS)}")
+        cid, title = str(item.get("id") or "").strip(), str(item.get("title") or "").strip()
+        if not cid or not title:
+            findings.error("GK-COLUMN-MISSING-KEY", source, line, "每个栏目都必须有 id（栏目标识）和 title（栏目名称）。")
+            continue
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", cid):
+            findings.error("GK-COLUMN-ID", source, lines.get("id", line), f"栏目标识“{cid}”只能由英文字母、数字、- 和 _ 组成（它会出现在网址中）。")
+            continue
+        if cid in columns:
+            findings.error("GK-COLUMN-DUPLICATE-ID", source, lines.get("id", line), f"栏目标识“{cid}”重复，第 {columns[cid].line} 行已经用过。")
+            continue
+        update = str(item.get("update") or "irregular")
+        if update not in model.UPDATE_CYCLES:
+            findings.error("GK-COLUMN-BAD-VALUE", source, lines.get("update", line),
+                           f"更新周期“{update}”无效，可选：{'、'.join(f'{k}（{v}）' for k, v in model.UPDATE_LABELS.items())}。")
+            update = "irregular"
+        status = str(item.get("status") or "active")
+        if status not in model.COLUMN_STATUSES:
+            findings.error("GK-COLUMN-BAD-VALUE", source, lines.get("status", line), f"状态“{status}”无效，可选：active（更新中）、archived（已归档）。")
+            status = "active"
+        columns[cid] = Column(id=cid, title=title, source=source, description=str(item.get("description") or ""),
+                              type=str(item.get("type") or ""), update=update, status=status,
+                              parent=str(item["parent"]) if item.get("parent") else None, line=line)
+    for column in columns.values():
+        if column.parent and column.parent not in columns:
+            findings.error("GK-COLUMN-PARENT", source, column.line, f"栏目“{column.id}”的上级栏目“{column.parent}”不存在。")
+            column.parent = None
+    for column in columns.values():  # a parent chain must end
+        seen, node = {column.id}, column
+        while node.parent:
+            if node.parent in seen:
+                findings.error("GK-COLUMN-PARENT", source, column.line, f"栏目“{column.id}”的上级栏目形成了循环，请检查 parent。")
+                column.parent = None
+                break
+            seen.add(node.parent)
+            node = columns[node.parent]
+    return columns
+
+
+def entry_files(config: PortalConfig) -> list[Path]:
+    root = config.catalog_path
+    return sorted(p for p in root.rglob("*.yml") if p.is_file() and p != root / COLUMNS_FILE)
+
+
+def load_entry(path: Path, config: PortalConfig, findings: Findings) -> Entry | None:
+    source = path.relative_to(config.root).as_posix()
+    data = _load_file(path, source, findings)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        findings.error("GK-YAML-NOT-MAPPING", source, 1, "一个条目文件应是一组“键: 值”（如 id: …、title: …），现在不是。")
+        return None
+    return _EntryReader(data, source, config, findings).read()
+
+
+def check_references(portal: Portal, findings: Findings) -> None:
+    """References between entries and to columns must resolve."""
+    by_id = portal.by_id
+    for entry in portal.entries:
+        for cid in entry.columns:
+            if cid not in portal.columns:
+                hint = did_you_mean(cid, {c.id: c.title for c in portal.columns.values()})
+                findings.error("GK-REF-COLUMN", entry.source, entry.line("columns"), f"专栏“{cid}”在 columns.yml 中不存在{hint}")
+        if entry.superseded_by:
+            if entry.superseded_by not in by_id:
+                findings.error("GK-REF-SUPERSEDED-BY", entry.source, entry.line("superseded_by"),
+                               f"替代文件“{entry.superseded_by}”不存在，请填写替代文件的索引号。")
+            elif entry.superseded_by == entry.id:
+                findings.error("GK-REF-SUPERSEDED-BY", entry.source, entry.line("superseded_by"), "替代文件不能是本文件自己。")
+        if entry.kind == "interpretation":
+            for pid in entry.interprets:
+                target = by_id.get(pid)
+                if target is None:
+                    findings.error("GK-REF-INTERPRETS", entry.source, entry.line("interprets"),
+                                   f"解读对象“{pid}”不存在，请填写被解读政策文件的索引号。")
+                elif target.kind != "policy":
+                    findings.error("GK-REF-INTERPRETS", entry.source, entry.line("interprets"),
+                                   f"解读对象“{pid}”（{target.title}）的类别是{target.kind_label}，解读对象应是政策文件。")
+
+
+def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None = None) -> Portal:
+    findings = Findings() if findings is None else findings
+    if not config.catalog_path.is_dir():
+        findings.error("GK-CATALOG-MISSING", config.catalog_dir, None, f"找不到目录 {config.catalog_dir}/，条目文件应放在这里。")
+    columns = load_columns(config, findings)
+    entries: list[Entry] = []
+    first_source: dict[str, Entry] = {}
+    for path in entry_files(config) if config.catalog_path.is_dir() else []:
+        entry = load_entry(path, config, findings)
+        if entry is None:
+            continue
+        if entry.id in first_source:
+            other = first_source[entry.id]
+            findings.error("GK-ENTRY-DUPLICATE-ID", entry.source, entry.line("id"),
+                           f"索引号“{entry.id}”与 {other.source} 重复。索引号必须唯一，且一经发布不再改变。")
+            continue
+        first_source[entry.id] = entry
+        entries.append(entry)
+    portal = Portal(config=config, entries=entries, columns=columns, as_of=as_of)
+    check_references(portal, findings)
+    return portal

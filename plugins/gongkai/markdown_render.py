@@ -1,0 +1,85 @@
+"""Entry bodies: markdown to HTML, with links rewritten for the entry page's place.
+
+A body lives in content/ and links relative to itself; its HTML appears on the entry
+page under xxgk/, so every relative link is resolved against content/ and re-pointed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+
+from .urls import output_file, relative_url
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+DEFAULT_EXTENSIONS = ["tables", "toc", "attr_list", "md_in_html", "admonition", "sane_lists", "footnotes"]
+
+
+def md_page_path(md_path: str) -> str:
+    """Directory-style path of a hand-written page as MkDocs publishes it."""
+    stem = md_path[:-3]
+    if stem == "index" or stem.endswith("/index") or stem.lower().endswith("/readme") or stem.lower() == "readme":
+        head = posixpath.dirname(stem)
+        return f"{head}/" if head else ""
+    return f"{stem}/"
+
+
+class _LinkRewriter(Treeprocessor):
+    def __init__(self, md, renderer: "BodyRenderer"):
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root):
+        for element in root.iter():
+            for attr in ("href", "src"):
+                value = element.get(attr)
+                if value:
+                    element.set(attr, self.renderer.rewrite(value))
+
+
+class BodyRenderer:
+    """Renders entry bodies; one instance per build (the Markdown object is reused)."""
+
+    def __init__(self, directory_urls: bool, body_pages: dict[str, str], extensions=None, extension_configs=None):
+        self.directory_urls = directory_urls
+        self.body_pages = body_pages       # content-relative body .md path -> entry page path
+        self.source = ""                   # content-relative path of the body being rendered
+        self.page_file = ""                # output file of the entry page being rendered
+        self.md = markdown.Markdown(extensions=list(extensions or DEFAULT_EXTENSIONS),
+                                    extension_configs=extension_configs or {})
+        self.md.treeprocessors.register(_LinkRewriter(self.md, self), "gk_links", 1)
+
+    def rewrite(self, url: str) -> str:
+        if url.startswith(("#", "/")) or _SCHEME.match(url) or url.startswith("//"):
+            return url
+        parts = urlsplit(url)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(self.source), parts.path))
+        if target in self.body_pages:
+            path = self.body_pages[target]
+        elif target.endswith(".md"):
+            path = md_page_path(target)
+        else:
+            path = target
+        to_url = output_file(path, self.directory_urls) if path.endswith("/") and not self.directory_urls else path
+        new = relative_url(self.page_file, to_url)
+        return urlunsplit(("", "", new, parts.query, parts.fragment))
+
+    def render(self, text: str, source: str, page_file: str) -> str:
+        self.source, self.page_file = source, page_file
+        self.md.reset()
+        return self.md.convert(text)
+
+
+_TAGS = re.compile(r"<[^>]+>")
+_MD_SYNTAX = re.compile(r"(!?\[([^\]]*)\]\([^)]*\))|[#>*_`|~-]{1,}")
+
+
+def plain_text(markdown_text: str) -> str:
+    """Markdown to plain text (for search and snippets): keeps link text, drops syntax."""
+    text = _TAGS.sub(" ", markdown_text)
+    text = _MD_SYNTAX.sub(lambda m: m.group(2) or " ", text)
+    return re.sub(r"[ \t]+", " ", text).strip()

@@ -1,0 +1,65 @@
+"""The one module that knows Material for MkDocs (and MkDocs' page objects).
+
+Generated pages (entries, listings) are not pushed one by one through MkDocs'
+page pipeline: Material renders one *shell* per URL depth with placeholders, and
+each generated page is the shell with its title, head tags and content filled in.
+That keeps per-page cost at a few string operations, and the theme replaceable.
+"""
+
+from __future__ import annotations
+
+import html
+
+from mkdocs.commands.build import get_context
+from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents
+
+TITLE_MARK = "GKSHELLTITLE"
+HEAD_MARK = "<!--GK-SHELL-HEAD-->"
+CONTENT_MARK = "<!--GK-SHELL-CONTENT <h1> -->"   # holds '<h1' so Material adds no title of its own
+SHELL_NAME = "gkshellpage"
+
+
+class Shell:
+    """One page frame rendered by the theme, filled per page by string replacement."""
+
+    def __init__(self, rendered: str, shell_url: str):
+        self.shell_url = shell_url
+        self.rendered = rendered
+
+    def fill(self, url: str, title: str, head: str, content: str) -> str:
+        out = self.rendered.replace(CONTENT_MARK, content, 1).replace(HEAD_MARK, head, 1)
+        out = out.replace(TITLE_MARK, html.escape(title, quote=False))
+        return out.replace(self.shell_url, url)
+
+
+class ShellFactory:
+    def __init__(self, config, env, nav, files):
+        self.config, self.env, self.nav, self.files = config, env, nav, files
+        self.directory_urls = bool(config.use_directory_urls)
+        self._shells: dict[int, Shell] = {}
+
+    def for_file(self, output_file: str) -> Shell:
+        depth = output_file.count("/")
+        if depth not in self._shells:
+            self._shells[depth] = self._render(depth)
+        return self._shells[depth]
+
+    def _render(self, depth: int) -> Shell:
+        dirs = depth - (1 if self.directory_urls else 0)
+        src_uri = "/".join(["gkshell"] * dirs + [f"{SHELL_NAME}.md"])
+        file = File.generated(self.config, src_uri, content="")
+        page = Page(TITLE_MARK, file, self.config)
+        page.markdown = ""
+        page.content = CONTENT_MARK
+        page.toc = TableOfContents([])
+        page.meta = {"gk_head": HEAD_MARK, "hide": ["toc"]}
+        context = get_context(self.nav, self.files, self.config, page)
+        rendered = self.env.get_template("main.html").render(context)
+        return Shell(rendered, page.url)
+
+
+def fix_lang(output: str) -> str:
+    """Material declares lang from the theme language; the national rules want zh-CN."""
+    return output.replace('<html lang="zh"', '<html lang="zh-CN"', 1)

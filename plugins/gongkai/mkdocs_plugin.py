@@ -1,0 +1,110 @@
+"""The MkDocs plugin: a thin adapter that runs the core's checks and writes its pages.
+
+The build goes to a staging directory next to the real one and replaces it only when
+every check passed, so a failed build leaves the previous site as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+from . import site_build
+from .checks import run_checks
+from .config import PortalConfig, build_date
+from .findings import Findings
+from .linkcheck import check_site
+from .markdown_render import BodyRenderer
+from .material_adapter import ShellFactory
+from .urls import Linker
+
+log = logging.getLogger("mkdocs.plugins.gongkai")
+STAGING_SUFFIX = ".gongkai-staging"
+
+
+class GongkaiConfig(Config):
+    catalog_dir = opt.Type(str, default="catalog")
+    interpretation_severity = opt.Choice(("error", "warning"), default="error")
+    interpretation_days = opt.Type(int, default=3)
+    column_severity = opt.Choice(("error", "warning"), default="warning")
+    page_size = opt.Type(int, default=20)
+    identity = opt.Type(dict, default={})
+    topics = opt.Type(list, default=[])
+    link_check = opt.Type(bool, default=True)
+
+
+def report(findings: Findings) -> None:
+    for finding in findings.sorted():
+        (log.error if finding.severity == "error" else log.warning)(finding.format())
+
+
+class GongkaiPlugin(BasePlugin[GongkaiConfig]):
+    def on_config(self, config):
+        root = Path(config.config_file_path).parent
+        self.portal_config = PortalConfig.from_options(root, config, dict(self.config))
+        self.portal, findings = run_checks(self.portal_config, build_date())
+        report(findings)
+        if findings.errors:
+            raise PluginError(f"检查发现{findings.summary()}，网站未生成，原有网站保持不变。请按上面的提示修改后重新构建。")
+        config.extra["gongkai"] = {"identity": self.portal_config.identity}
+        self.final_site_dir = config.site_dir
+        config.site_dir = config.site_dir.rstrip("/\\") + STAGING_SUFFIX
+        return config
+
+    def on_files(self, files, config):
+        hidden = site_build.unpublished_content_files(self.portal)
+        for file in list(files):
+            if file.src_uri in hidden:
+                files.remove(file)
+        self.files = files
+        return files
+
+    def on_nav(self, nav, config, files):
+        self.nav = nav
+        return nav
+
+    def on_env(self, env, config, files):
+        self.env = env
+        return env
+
+    def on_post_build(self, config):
+        site_dir = Path(config.site_dir)
+        linker = Linker(bool(config.use_directory_urls))
+        renderer = BodyRenderer(linker.directory_urls, site_build.body_pages(self.portal),
+                                config.markdown_extensions, config.mdx_configs)
+        shells = ShellFactory(config, self.env, self.nav, self.files)
+        for page in site_build.generated_pages(self.portal, linker, renderer):
+            out = linker.file(page.path)
+            html = shells.for_file(out).fill(linker.url(page.path), page.title, page.head, page.content)
+            target = site_dir / out
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(html, encoding="utf-8")
+        for rel, data in site_build.generated_files(self.portal, linker):
+            target = site_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if self.config.link_check:
+            findings = check_site(site_dir)
+            report(findings)
+            if findings.errors:
+                raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")
+        self._publish(site_dir)
+
+    def _publish(self, staging: Path) -> None:
+        final = Path(self.final_site_dir)
+        old = final.with_name(final.name + ".gongkai-old")
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        staging.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def on_build_error(self, error):
+        if getattr(self, "final_site_dir", None):
+            shutil.rmtree(self.final_site_dir.rstrip("/\\") + STAGING_SUFFIX, ignore_errors=True)

@@ -1,0 +1,81 @@
+"""The loaded portal: entries, columns and the relations between them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .config import PortalConfig
+from .model import Column, Entry
+from .textfiles import NotUtf8, read_text
+
+
+@dataclass
+class Portal:
+    config: PortalConfig
+    entries: list[Entry]
+    columns: dict[str, Column]
+    as_of: dt.date                      # the build date: decides embargoes and freshness
+    extra: dict = field(default_factory=dict)
+
+    def is_public(self, entry: Entry) -> bool:
+        """Only 主动公开 entries already published by the build date reach any output."""
+        return entry.disclosure == "public" and entry.published <= self.as_of
+
+    @cached_property
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    @cached_property
+    def public_entries(self) -> list[Entry]:
+        """Public entries, newest first (ties by 索引号 so order is stable)."""
+        public = [e for e in self.entries if self.is_public(e)]
+        return sorted(public, key=lambda e: (-e.published.toordinal(), e.id))
+
+    @cached_property
+    def public_ids(self) -> frozenset[str]:
+        return frozenset(e.id for e in self.public_entries)
+
+    @cached_property
+    def interpretations_of(self) -> dict[str, list[Entry]]:
+        """Policy id -> its public interpretations, oldest first."""
+        result: dict[str, list[Entry]] = {}
+        for entry in self.public_entries[::-1]:
+            if entry.kind == "interpretation":
+                for pid in entry.interprets:
+                    result.setdefault(pid, []).append(entry)
+        return result
+
+    def public_policies_of(self, interpretation: Entry) -> list[Entry]:
+        return [self.by_id[p] for p in interpretation.interprets if p in self.public_ids]
+
+    def public_replacement(self, entry: Entry) -> Entry | None:
+        target = self.by_id.get(entry.superseded_by or "")
+        return target if target is not None and target.id in self.public_ids else None
+
+    @cached_property
+    def column_entries(self) -> dict[str, list[Entry]]:
+        """Column id -> its public entries, newest first."""
+        result: dict[str, list[Entry]] = {cid: [] for cid in self.columns}
+        for entry in self.public_entries:
+            for cid in entry.columns:
+                if cid in result:
+                    result[cid].append(entry)
+        return result
+
+    def body_text(self, entry: Entry) -> str:
+        """The markdown of an entry's body ('' when it has none or it cannot be read); read once."""
+        cache = self.extra.setdefault("body_text", {})
+        if entry.id not in cache:
+            text = ""
+            if entry.body:
+                try:
+                    text = read_text(self.config.content_path / entry.body)
+                except (OSError, NotUtf8):
+                    text = ""
+            cache[entry.id] = text
+        return cache[entry.id]
+
+    def child_columns(self, column_id: str | None) -> list[Column]:
+        return [c for c in self.columns.values() if c.parent == column_id]

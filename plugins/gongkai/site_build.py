@@ -1,0 +1,63 @@
+"""What a build writes besides MkDocs' own pages: generated pages and data files.
+
+Pure core: it yields pages (title, head tags, content HTML) and files (bytes); the
+theme adapter wraps pages in the site's frame and the MkDocs plugin writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from .entry_page import page_meta_tags, render_entry
+from .markdown_render import BodyRenderer
+from .portal import Portal
+from .urls import Linker, entry_path
+
+
+@dataclass
+class GeneratedPage:
+    path: str          # directory-style site path, e.g. 'xxgk/<slug>/'
+    title: str
+    head: str          # page-specific <meta> tags
+    content: str       # main content HTML
+
+
+def body_pages(portal: Portal) -> dict[str, str]:
+    """Body markdown file -> the entry page that shows it (public entries only)."""
+    return {e.body: entry_path(e) for e in portal.public_entries if e.body}
+
+
+def entry_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Iterator[GeneratedPage]:
+    site_name = portal.config.site_name
+    for entry in portal.public_entries:
+        path = entry_path(entry)
+        body_html = renderer.render(portal.body_text(entry), entry.body or "", linker.file(path)) if entry.body else ""
+        yield GeneratedPage(path=path, title=entry.title, head=page_meta_tags(entry, site_name),
+                            content=render_entry(entry, portal, body_html, linker))
+
+
+# Listing, search and data generators register here so the adapter needs no change.
+from .column_pages import column_pages  # noqa: E402
+
+PAGE_GENERATORS = [entry_pages, column_pages]
+FILE_GENERATORS: list = []   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
+
+
+def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Iterator[GeneratedPage]:
+    for generator in PAGE_GENERATORS:
+        yield from generator(portal, linker, renderer)
+
+
+def generated_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, bytes]]:
+    for generator in FILE_GENERATORS:
+        yield from generator(portal, linker)
+
+
+def unpublished_content_files(portal: Portal) -> set[str]:
+    """content/ files that must not be copied: every entry body (shown on entry pages, or
+    not at all) and every attachment that belongs only to non-public entries."""
+    public_attachments = {a.path for e in portal.public_entries for a in e.attachments}
+    hidden = {e.body for e in portal.entries if e.body}
+    hidden |= {a.path for e in portal.entries for a in e.attachments if a.path not in public_attachments}
+    return hidden

@@ -1,0 +1,42 @@
+"""Working days on the PRC statutory calendar.
+
+Public holidays and the weekend days turned into working days (调休) come from the
+maintained `chinesecalendar` package. Outside the years it knows we count weekends
+only and say so: the calendar never stops a build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import chinese_calendar
+
+
+@dataclass
+class WorkdayCalendar:
+    unknown_years: set[int] = field(default_factory=set)  # years counted with weekends only
+
+    def is_workday(self, day: dt.date) -> bool:
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            self.unknown_years.add(day.year)
+            return day.weekday() < 5
+
+    def add_workdays(self, start: dt.date, count: int) -> dt.date:
+        """The date `count` working days after `start` (start itself not counted)."""
+        day, remaining = start, count
+        while remaining > 0:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days after `start` up to and including `end` (0 when end <= start)."""
+        count, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            count += self.is_workday(day)
+        return count

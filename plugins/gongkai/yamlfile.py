@@ -1,0 +1,59 @@
+"""YAML with line numbers: every mapping remembers the line of each key."""
+
+from __future__ import annotations
+
+import yaml
+
+LINES = "__lines__"   # key -> 1-based line, stored on every loaded mapping
+DUPLICATES = "__duplicates__"
+
+
+class LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=True)
+        lines, duplicates = {"": node.start_mark.line + 1}, []
+        for key_node, _ in node.value:
+            key = str(key_node.value)
+            if key in lines:
+                duplicates.append((key, key_node.start_mark.line + 1))
+            lines[key] = key_node.start_mark.line + 1
+        mapping[LINES] = lines
+        if duplicates:
+            mapping[DUPLICATES] = duplicates
+        return mapping
+
+
+def load_yaml(text: str):
+    return yaml.load(text, Loader=LineLoader)
+
+
+def strip_lines(value):
+    """The same data without the bookkeeping keys."""
+    if isinstance(value, dict):
+        return {k: strip_lines(v) for k, v in value.items() if k not in (LINES, DUPLICATES)}
+    if isinstance(value, list):
+        return [strip_lines(v) for v in value]
+    return value
+
+
+def syntax_error_position(exc: yaml.YAMLError) -> tuple[int | None, int | None]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is None:
+        return None, None
+    return mark.line + 1, mark.column + 1
+
+
+def syntax_error_message(exc: yaml.YAMLError) -> str:
+    line, column = syntax_error_position(exc)
+    where = f"第 {line} 行第 {column} 列" if line else ""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    hint = ""
+    if "\t" in problem or "tab" in problem:
+        hint = "YAML 不能用 Tab 缩进，请改用空格。"
+    elif "mapping values" in problem:
+        hint = "冒号后要有空格；值里含有冒号时请用引号把整个值括起来。"
+    elif "could not find expected ':'" in problem or "simple key" in problem:
+        hint = "每一行应是“键: 值”的形式，请检查是否漏了冒号或缩进不一致。"
+    elif "found character" in problem:
+        hint = "值里含有 YAML 的特殊字符，请用引号把整个值括起来。"
+    return f"YAML 格式错误（{where}）：{problem}。{hint}请修正该处格式。".replace("（）", "")
