@@ -72,5 +72,7 @@ class IndexReader:
             in_title.append(set.intersection(*title_sets))
         for name, value in (filters or {}).items():
             if value:
-                found &= self.gram(f"{FACET}{name}:{value}")[0]
+                if name == "publisher":
+                    value = str(self.manifest["publishers"].index(value))
+                found &= self.gram(f"{FACET}{name[0]}:{value}")[0]
         return sorted(found, key=lambda n: (-sum(n in t for t in in_title), n))

@@ -1,0 +1,111 @@
+"""The index finds every entry that holds a query as a substring, and little else; output is deterministic."""
+import random
+from pathlib import Path
+
+import pytest
+
+from gongkai.search_corpus import generate_docs, seed_sentences
+from gongkai.search_index import (SearchDoc, build_search_index, decode_postings, encode_postings,
+                                  normalize, search_page_body, SEARCH_ASSETS)
+from gongkai.search_query import IndexReader, parse_query
+
+SEEDS = Path("/work/shared/seeds")
+
+
+def doc(url, title, text, **kw):
+    base = dict(doc_no="", publisher="示例市人民政府办公室", published="2024-05-01", kind="notice", validity="",
+                columns=[("tzgg", "通知公告")])
+    base.update(kw)
+    return SearchDoc(url=url, title=title, text=text, **base)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("idx")
+    docs = generate_docs(400, SEEDS) + [
+        doc("xxgk/a/", "关于做好政务公开工作的通知", "各单位要推进政务公开工作。", doc_no="示府办〔2024〕193号"),
+        doc("xxgk/b/", "空气质量月报", "本月ＰＭ２.５平均浓度为35微克。", kind="data", published="2023-01-02"),
+    ]
+    stats = build_search_index(docs, out, cache_dir=out / "cache")
+    return docs, out, stats
+
+
+def truth(docs, query):
+    terms = parse_query(query)
+    fields = [(d.url, normalize(d.title), normalize(d.doc_no), normalize(d.text)) for d in docs]
+    return {u for u, *hay in fields if all(any(t in h for h in hay) for t in terms)}
+
+
+def found(out, query, **filters):
+    reader = IndexReader(out)
+    return {reader.meta(n)[0] for n in reader.search(query, filters)}
+
+
+def test_postings_round_trip_as_list_and_bitmap():
+    for ids in ([0, 1, 5, 40, 41, 1000, 40000], list(range(0, 3000, 2))):
+        assert decode_postings(encode_postings(ids, 3001)) == ids
+    assert encode_postings(list(range(0, 3000, 2)), 3001).startswith("!")
+
+
+def test_every_substring_is_found_with_high_precision(corpus):
+    docs, out, _ = corpus
+    rnd = random.Random(5)
+    sentences = seed_sentences(SEEDS)
+    queries = ["政务公开", "一网通办", "193号", "pm2.5", "ＰＭ２．５", "政务 公开", '"公开工作"', "府办〔2024〕"]
+    for _ in range(60):
+        s = rnd.choice(sentences)
+        length = rnd.randint(2, 6)
+        start = rnd.randrange(max(1, len(s) - length))
+        queries.append(s[start:start + length])
+    hits = extra = 0
+    for q in queries:
+        expected, got = truth(docs, q), found(out, q)
+        assert expected <= got, q  # recall is exact, whatever jieba did with the text
+        hits += len(got & expected)
+        extra += len(got - expected)
+    assert hits / (hits + extra) >= 0.95
+
+
+def test_query_split_differently_by_jieba_is_found(corpus):
+    # jieba cuts 政务公开工作 as 政务公开/工作; "开工" crosses the cut and is still a substring.
+    docs, out, _ = corpus
+    assert "xxgk/a/" in found(out, "开工")
+    assert "xxgk/a/" in found(out, "务公")
+
+
+def test_doc_no_and_title_matches_rank_first(corpus):
+    _, out, _ = corpus
+    reader = IndexReader(out)
+    ranked = reader.search("193号")
+    assert reader.meta(ranked[0])[2].endswith("193号")
+
+
+def test_filters_narrow_results(corpus):
+    docs, out, _ = corpus
+    data_docs = {d.url for d in docs if d.kind == "data"}
+    assert "xxgk/b/" in found(out, "浓度", kind="data") == truth(docs, "浓度") & data_docs
+    assert found(out, "浓度", kind="data", publisher="示例市人民政府办公室") == {"xxgk/b/"}
+    assert found(out, "政务公开", year="2023") == {d.url for d in docs if d.published.startswith("2023")} & truth(docs, "政务公开")
+
+
+def test_output_is_deterministic_and_cached(corpus, tmp_path):
+    docs, out, stats = corpus
+    again = build_search_index(list(reversed(docs)), tmp_path / "again", cache_dir=out / "cache")
+    assert again["segment_cache_misses"] == 0 and again["segment_cache_hits"] > 0
+    files = sorted(p.relative_to(out) for p in out.rglob("*.js"))
+    assert files == sorted(p.relative_to(tmp_path / "again") for p in (tmp_path / "again").rglob("*.js"))
+    assert all((out / f).read_bytes() == (tmp_path / "again" / f).read_bytes() for f in files)
+    assert stats["bytes"] == sum((out / f).stat().st_size for f in files)
+
+
+def test_only_given_entries_reach_the_index(tmp_path):
+    public = [doc("xxgk/p/", "公开的通知", "这是公开的正文。")]
+    build_search_index(public, tmp_path)
+    blob = "".join(p.read_text(encoding="utf-8") for p in tmp_path.rglob("*.js"))
+    assert "公开的正文" in blob and "绝密" not in blob
+
+
+def test_search_page_contract():
+    body = search_page_body()
+    assert 'name="q"' in body and "data-gk-count" in body and 'aria-live="polite"' in body
+    assert SEARCH_ASSETS == ["assets/gongkai/search.js", "assets/gongkai/search.css"]

@@ -1,0 +1,58 @@
+"""rjieba gives jieba's tokens on Han text, so the build may use the faster one."""
+from pathlib import Path
+
+import pytest
+
+from gongkai.search_corpus import generate_docs
+from gongkai.search_index import normalize
+from gongkai.search_segment import HAN_RUN, CachedSegmenter, Segmenter
+
+SEEDS = Path("/work/shared/seeds")
+DEMO = Path(__file__).resolve().parents[1] / "content"
+
+
+def han_runs(texts):
+    return [m.group() for t in texts for m in HAN_RUN.finditer(normalize(t))]
+
+
+def corpus_texts():
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted(DEMO.rglob("*.md"))] if DEMO.exists() else []
+    texts += [d.title + d.text for d in generate_docs(300, SEEDS)]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def engines():
+    pytest.importorskip("rjieba")
+    return Segmenter(engine="jieba"), Segmenter(engine="rjieba")
+
+
+def test_rjieba_tokens_equal_jieba_on_seeds_demo_and_generated_corpus(engines):
+    slow, fast = engines
+    runs = han_runs(corpus_texts())
+    assert len(runs) > 1000
+    assert [slow.cut_han(r) for r in runs] == [fast.cut_han(r) for r in runs]
+
+
+def test_user_dictionary_keeps_field_terms_whole(engines):
+    for seg in engines:
+        tokens = seg.tokens(normalize("深化放管服改革，推进一网通办，全面推行双随机一公开监管，做好政务公开工作"))
+        for word in ("放管服", "一网通办", "双随机一公开", "政务公开"):
+            assert word in tokens, (seg.engine, word, tokens)
+
+
+def test_latin_and_digit_tokens_are_normalised(engines):
+    tokens = engines[1].tokens(normalize("ＰＭ２.５浓度 与 193号"))
+    assert "pm2.5" in tokens and "193" in tokens
+
+
+def test_cache_segments_unchanged_text_once(tmp_path, engines):
+    first = CachedSegmenter(engines[1], tmp_path)
+    first.counts("政务公开工作要点")
+    first.counts("一网通办")
+    first.save()
+    second = CachedSegmenter(engines[1], tmp_path)
+    assert second.counts("政务公开工作要点") == first.counts("政务公开工作要点")
+    second.counts("新的正文")
+    assert (second.hits, second.misses) == (1, 1)
