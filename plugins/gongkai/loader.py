@@ -20,7 +20,7 @@ from .findings import Findings
 from .model import Attachment, Column, Entry
 from .portal import Portal
 from .textfiles import NotUtf8, not_utf8_message, read_text
-from .yamlfile import DUPLICATES, LINES, load_yaml, strip_lines, syntax_error_message, syntax_error_position
+from .yamlfile import DUPLICATES, LINES, load_yaml, syntax_error_message, syntax_error_position
 
 ENTRY_KEYS = {
     "id": "索引号", "title": "标题", "kind": "信息类别", "publisher": "发布机构", "published": "发布日期",
@@ -224,6 +224,9 @@ def _load_file(path: Path, source: str, findings: Findings):
     except yaml.YAMLError as exc:
         line, _ = syntax_error_position(exc)
         findings.error("GK-YAML-SYNTAX", source, line, syntax_error_message(exc))
+        return None
+    except (ValueError, TypeError) as exc:  # a value PyYAML cannot construct
+        findings.error("GK-YAML-SYNTAX", source, None, f"YAML 内容无法读取：{exc}。请检查该文件的格式。")
         return None
 
 

@@ -23,6 +23,10 @@ class LineLoader(yaml.SafeLoader):
         return mapping
 
 
+# Dates stay text: the loader parses them itself and reports impossible ones (2024-02-30).
+LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
 def load_yaml(text: str):
     return yaml.load(text, Loader=LineLoader)
 
