@@ -1,0 +1,57 @@
+"""Search in the built site: the search page and the index files, as site_build generators.
+
+Register in site_build: PAGE_GENERATORS += [search_pages]; FILE_GENERATORS += [search_files].
+Only the portal's public entries reach the index.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from .markdown_render import plain_text
+from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
+from .site_build import GeneratedPage
+from .urls import SEARCH_DIR, entry_path, output_file, page_url, relative_url
+
+SEARCH_PAGE_PATH = f"{SEARCH_DIR}/"
+CACHE_ENV = "GONGKAI_CACHE_DIR"
+
+
+def search_docs(portal, linker) -> list[SearchDoc]:
+    """One SearchDoc per public entry; its text is the body, then summary, keywords and attachment titles."""
+    docs = []
+    for entry in portal.public_entries:
+        parts = [plain_text(portal.body_text(entry))] if entry.body else []
+        parts += [entry.summary or "", " ".join(entry.keywords), " ".join(a.title for a in entry.attachments)]
+        columns = [(cid, portal.columns[cid].title) for cid in entry.columns if cid in portal.columns]
+        docs.append(SearchDoc(
+            url=page_url(entry_path(entry), linker.directory_urls), title=entry.title, doc_no=entry.doc_no or "",
+            publisher=entry.publisher, published=entry.published.isoformat(), kind=entry.kind,
+            validity=entry.validity or "", columns=columns, text="\n".join(p for p in parts if p)))
+    return docs
+
+
+def cache_dir(portal) -> Path:
+    """Segmentation cache: $GONGKAI_CACHE_DIR, else .cache/gongkai in the repository (git-ignored)."""
+    return Path(os.environ.get(CACHE_ENV) or Path(portal.config.root) / ".cache" / "gongkai")
+
+
+def search_pages(portal, linker, renderer) -> Iterator[GeneratedPage]:
+    page_file = output_file(SEARCH_PAGE_PATH, linker.directory_urls)
+    tags = []
+    for asset in SEARCH_ASSETS:
+        href = relative_url(page_file, asset)
+        tags.append(f'<link rel="stylesheet" href="{href}">' if asset.endswith(".css")
+                    else f'<script src="{href}" defer></script>')
+    yield GeneratedPage(path=SEARCH_PAGE_PATH, title="站内搜索", head="".join(tags), content=search_page_body())
+
+
+def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
+    """The index files under search/, built in a scratch directory (the index holds public entries only)."""
+    with tempfile.TemporaryDirectory(prefix="gongkai-search-") as tmp:
+        build_search_index(search_docs(portal, linker), Path(tmp), cache_dir=cache_dir(portal))
+        for path in sorted(Path(tmp).rglob("*")):
+            if path.is_file():
+                yield f"{SEARCH_DIR}/{path.relative_to(tmp).as_posix()}", path.read_bytes()

@@ -1,0 +1,91 @@
+"""Search wired into the MkDocs build of the demo portal: page, index, HTTP and file://."""
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("mkdocs")
+playwright_api = pytest.importorskip("playwright.sync_api")
+from gongkai import search_site, site_build  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and (ROOT / "mkdocs.yml").exists()),
+                                reason="needs /usr/bin/chromium and the demo portal")
+
+
+def build_demo(site: Path, directory_urls: bool, cache: Path, monkeypatch):
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    if search_site.search_pages not in site_build.PAGE_GENERATORS:
+        monkeypatch.setattr(site_build, "PAGE_GENERATORS", site_build.PAGE_GENERATORS + [search_site.search_pages])
+    if search_site.search_files not in site_build.FILE_GENERATORS:
+        monkeypatch.setattr(site_build, "FILE_GENERATORS", site_build.FILE_GENERATORS + [search_site.search_files])
+    monkeypatch.setenv(search_site.CACHE_ENV, str(cache))
+    config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site), use_directory_urls=directory_urls)
+    config.plugins["gongkai"].config["link_check"] = False  # link checking has tests of its own
+    build(config)
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    base = tmp_path_factory.mktemp("demo")
+    try:
+        build_demo(base / "http", True, base / "cache", mp)
+        build_demo(base / "file", False, base / "cache", mp)
+    finally:
+        mp.undo()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(base / "http")))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"http": (base / "http", f"http://127.0.0.1:{server.server_address[1]}/search/"),
+           "file": (base / "file", (base / "file" / "search.html").as_uri())}
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run"])
+        yield b
+        b.close()
+
+
+def test_build_writes_our_index_and_no_material_index(sites):
+    for site, _ in sites.values():
+        assert (site / "search" / "manifest.js").exists()
+        assert not (site / "search" / "search_index.json").exists()
+        blob = "".join(p.read_text(encoding="utf-8") for p in (site / "search").rglob("*.js"))
+        assert "NONPUBLIC" not in blob and "nonpublic" not in blob
+
+
+@pytest.mark.parametrize("mode", ["http", "file"])
+def test_demo_search_finds_public_entries_only(sites, browser, mode):
+    site, url = sites[mode]
+    context = browser.new_context()
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url + "?q=政务公开")
+    page.wait_for_selector("[data-gk-search][data-gk-state=done]")
+    assert int(page.inner_text("[data-gk-count]")) >= 1
+    first = page.get_attribute("a[data-gk-result]", "href")
+    page.click("a[data-gk-result]")
+    page.wait_for_load_state()
+    assert page.url.startswith(url.split("search")[0]) and ("xxgk/" in page.url)
+    for query in ("NONPUBLIC", "91c2", "专题会议纪要"):
+        page.goto(url + "?q=" + query)
+        page.wait_for_selector("[data-gk-search][data-gk-state=done]")
+        assert page.inner_text("[data-gk-count]") == "0", query
+    assert first
+    assert all(u.startswith(("http://127.0.0.1:", "file://")) for u in requests), requests
+    context.close()
