@@ -1,0 +1,67 @@
+"""`mkdocs build` runs the checks; a failing build prints findings, no traceback, and
+leaves the previous site untouched. Pages do not grow with the number of entries."""
+
+from __future__ import annotations
+
+from portal_factory import INTERPRETATION, POLICY, write_portal
+from site_build_helpers import mkdocs_build, tree_digest
+
+
+def test_failed_build_keeps_previous_site(tmp_path):
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    site = tmp_path / "site"
+    first = mkdocs_build(root, site)
+    assert first.returncode == 0, first.stderr
+    before = tree_digest(site)
+    assert "xxgk/113799000000000011-2024-00001/index.html" in before
+    (root / "catalog" / "i.yml").unlink()            # the policy loses its interpretation
+    (root / "content" / "p1.md").write_text("改过的正文。\n", encoding="utf-8")
+    second = mkdocs_build(root, site)
+    assert second.returncode != 0
+    assert "GK-INTERP-MISSING" in second.stderr and "Traceback" not in second.stderr
+    assert tree_digest(site) == before
+    assert not (tmp_path / "site.gongkai-staging").exists()
+
+
+def test_broken_link_fails_build_and_keeps_site(tmp_path):
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    site = tmp_path / "site"
+    assert mkdocs_build(root, site).returncode == 0
+    before = tree_digest(site)
+    (root / "content" / "p1.md").write_text("见[不存在的文件](nowhere/missing.md)。\n", encoding="utf-8")
+    run = mkdocs_build(root, site)
+    assert run.returncode != 0 and "GK-LINK-BROKEN" in run.stderr and "Traceback" not in run.stderr
+    assert tree_digest(site) == before
+
+
+def test_bad_yaml_fails_without_traceback(tmp_path):
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY + "title: [\n", "i.yml": INTERPRETATION})
+    run = mkdocs_build(root, tmp_path / "site")
+    assert run.returncode != 0
+    assert "GK-YAML-SYNTAX" in run.stderr and "catalog/p.yml" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def _many_entries(count: int) -> dict[str, str]:
+    entries = {"p.yml": POLICY, "i.yml": INTERPRETATION}
+    for n in range(count):
+        entries[f"news/{n:05d}.yml"] = (
+            f"id: 113799000000000011/2024-{10000 + n}\ntitle: 工作动态第{n}号\nkind: news\n"
+            f"publisher: 测试市人民政府办公室\npublished: 2024-05-{1 + n % 28:02d}\nbody: p1.md\n")
+    return entries
+
+
+def test_page_size_does_not_grow_with_entries(tmp_path):
+    sizes = {}
+    for count in (50, 2000):
+        root = write_portal(tmp_path / f"p{count}", _many_entries(count))
+        site = tmp_path / f"s{count}"
+        run = mkdocs_build(root, site)
+        assert run.returncode == 0, run.stderr[-2000:]
+        assert len(list((site / "xxgk").iterdir())) == count + 2
+        sizes[count] = {
+            "home": (site / "index.html").stat().st_size,
+            "entry": (site / "xxgk/113799000000000011-2024-00001/index.html").stat().st_size,
+        }
+    # Identical pages except for what names the entry count (none of these do).
+    assert sizes[50]["entry"] == sizes[2000]["entry"]
