@@ -10,6 +10,8 @@ import click
 from .checks import run_checks
 from .config import build_date, load_config
 from .dates import parse_date
+from .model import KINDS
+from .scaffold import scaffold
 
 
 def _date_option(ctx, param, value):
@@ -19,6 +21,14 @@ def _date_option(ctx, param, value):
     if day is None:
         raise click.BadParameter(f"无法识别的日期“{value}”，请写成 YYYY-MM-DD。")
     return day
+
+
+def _load(ctx):
+    config_file = Path(ctx.obj["config_file"])
+    if not config_file.is_file():
+        click.echo(f"找不到配置文件 {config_file}，请在网站仓库的根目录运行。", err=True)
+        sys.exit(2)
+    return load_config(config_file.resolve().parent, config_file.name)
 
 
 @click.group(help="gongkai（公开）：政务公开网站的检查、构建辅助与发布工具。")
@@ -33,12 +43,7 @@ def main(ctx, config_file):
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出检查结果。")
 @click.pass_context
 def check(ctx, as_of, as_json):
-    config_file = Path(ctx.obj["config_file"])
-    if not config_file.is_file():
-        click.echo(f"找不到配置文件 {config_file}，请在网站仓库的根目录运行。", err=True)
-        sys.exit(2)
-    config = load_config(config_file.parent.resolve() if config_file.parent != Path("") else Path.cwd(),
-                         config_file.name)
+    config = _load(ctx)
     _, findings = run_checks(config, as_of or build_date())
     if as_json:
         click.echo(findings.to_json())
@@ -47,6 +52,17 @@ def check(ctx, as_of, as_json):
             click.echo(finding.format(), err=False)
         click.echo(f"检查完成：{findings.summary()}。", err=True)
     sys.exit(1 if findings.errors else 0)
+
+
+@main.command(help="新建一个条目：生成下一个可用的索引号、条目文件和正文文件。")
+@click.argument("kind", type=click.Choice(sorted(KINDS)))
+@click.option("--title", help="标题。")
+@click.option("--org", help="索引号前段码（机构代码），默认取目录中最常用的。")
+@click.pass_context
+def new(ctx, kind, title, org):
+    config = _load(ctx)
+    entry, body = scaffold(config, kind, build_date(), title=title, org=org)
+    click.echo(f"已创建条目 {entry.relative_to(config.root)} 和正文 {body.relative_to(config.root)}，请填写其中标注的内容。")
 
 
 if __name__ == "__main__":  # pragma: no cover

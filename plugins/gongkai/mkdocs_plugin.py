@@ -105,6 +105,11 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         staging.rename(final)
         shutil.rmtree(old, ignore_errors=True)
 
+    def on_serve(self, server, config, builder):
+        # Editors change catalogue entries as often as pages: rebuild on those too.
+        server.watch(str(self.portal_config.catalog_path))
+        return server
+
     def on_build_error(self, error):
         if getattr(self, "final_site_dir", None):
             shutil.rmtree(self.final_site_dir.rstrip("/\\") + STAGING_SUFFIX, ignore_errors=True)
