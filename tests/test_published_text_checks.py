@@ -1,0 +1,98 @@
+"""Privacy and safety checks on what would be published, wired into `gongkai check`;
+the link check of a built site; body links re-pointed to entry pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gongkai.linkcheck import check_site
+from gongkai.markdown_render import BodyRenderer
+from portal_factory import INTERPRETATION, POLICY, check, codes, write_portal
+
+
+def id_number(first17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+
+
+def test_unmasked_id_in_body_is_an_error_at_its_line(tmp_path):
+    body = "第一段。\n\n联系人身份证号：" + id_number("35010219800101123") + "\n"
+    root = write_portal(tmp_path, {"p.yml": POLICY, "i.yml": INTERPRETATION}, files={"p1.md": body})
+    _, findings = check(root)
+    hit = next(f for f in findings if f.code == "GK-PRIV-ID")
+    assert hit.severity == "error" and hit.file == "content/p1.md" and hit.line == 3
+    assert id_number("35010219800101123") not in hit.message
+
+
+def test_masked_numbers_pass(tmp_path):
+    body = "联系人：张先生，手机 138****1234，身份证 35*************123。\n"
+    root = write_portal(tmp_path, {"p.yml": POLICY, "i.yml": INTERPRETATION}, files={"p1.md": body})
+    _, findings = check(root)
+    assert not {"GK-PRIV-ID", "GK-PRIV-MOBILE"} & codes(findings)
+
+
+def test_mobile_number_in_entry_summary(tmp_path):
+    root = write_portal(tmp_path, {"p.yml": POLICY + "summary: 咨询电话 13812345678\n", "i.yml": INTERPRETATION})
+    _, findings = check(root)
+    hit = next(f for f in findings if f.code == "GK-PRIV-MOBILE")
+    assert hit.file == "catalog/p.yml" and hit.line == 9
+
+
+def test_script_and_external_image_in_hand_written_page(tmp_path):
+    page = "# 关于\n\n<script>alert(1)</script>\n\n![图](https://cdn.example.com/a.png)\n"
+    root = write_portal(tmp_path, {"p.yml": POLICY, "i.yml": INTERPRETATION}, files={"about.md": page})
+    _, findings = check(root)
+    assert {"GK-SAFE-SCRIPT", "GK-SAFE-EXTERNAL"} <= codes(findings)
+    assert all(f.file == "content/about.md" for f in findings if f.code.startswith("GK-SAFE"))
+
+
+def test_non_public_entry_body_is_not_scanned_as_published(tmp_path):
+    body = "申请人手机 13812345678\n"
+    hidden = INTERPRETATION.replace("2024-00002", "2024-00003").replace("i1.md", "secret.md") + "disclosure: withheld\n"
+    root = write_portal(tmp_path, {"p.yml": POLICY, "i.yml": INTERPRETATION, "h.yml": hidden},
+                        files={"secret.md": body})
+    _, findings = check(root)
+    assert "GK-PRIV-MOBILE" not in codes(findings)
+
+
+def test_gbk_body_file_is_reported(tmp_path):
+    root = write_portal(tmp_path, {"p.yml": POLICY, "i.yml": INTERPRETATION}, files={"p1.md": "政策正文。\n".encode("gbk")})
+    _, findings = check(root)
+    hit = next(f for f in findings if f.code == "GK-FILE-ENCODING")
+    assert hit.file == "content/p1.md" and "GB18030/GBK" in hit.message
+
+
+def _site(tmp_path: Path, pages: dict[str, str]) -> Path:
+    for rel, text in pages.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_link_check_finds_broken_links_and_anchors(tmp_path):
+    site = _site(tmp_path, {
+        "index.html": '<a href="a/">a</a><a href="a/#sec">ok</a><a href="a/#nope">bad anchor</a>'
+                      '<a href="missing/">gone</a><a href="https://example.com/x">external</a>',
+        "a/index.html": '<h2 id="sec">节</h2><a href="../">home</a><img src="../img/x.png">',
+    })
+    findings = check_site(site)
+    found = sorted((f.code, f.file) for f in findings)
+    assert found == [("GK-LINK-ANCHOR", "site/index.html"), ("GK-LINK-BROKEN", "site/a/index.html"),
+                     ("GK-LINK-BROKEN", "site/index.html")]
+
+
+def test_link_check_passes_a_whole_site(tmp_path):
+    site = _site(tmp_path, {"index.html": '<a href="a/#sec">a</a>', "a/index.html": '<p id="sec">x</p>'})
+    assert not check_site(site)
+
+
+def test_body_links_point_at_entry_pages_and_files():
+    renderer = BodyRenderer(True, {"texts/other.md": "xxgk/B/"})
+    html = renderer.render("[另一个](other.md) [附件](../files/a.pdf) [指南](../guide.md) [外部](https://x.cn/)",
+                           "texts/this.md", "xxgk/A/index.html")
+    assert 'href="../B/"' in html and 'href="../../files/a.pdf"' in html
+    assert 'href="../../guide/"' in html and 'href="https://x.cn/"' in html
+    offline = BodyRenderer(False, {"texts/other.md": "xxgk/B/"})
+    html = offline.render("[另一个](other.md#sec) [指南](../guide.md)", "texts/this.md", "xxgk/A.html")
+    assert 'href="B.html#sec"' in html and 'href="../guide.html"' in html
