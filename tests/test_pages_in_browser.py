@@ -1,0 +1,63 @@
+"""Entry pages in a real browser, served from loopback and opened from file://."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser import chromium, needs_chromium, off_site, record_requests, serve
+from portal_factory import INTERPRETATION, POLICY, write_portal
+from site_build_helpers import mkdocs_build
+
+pytestmark = needs_chromium
+POLICY_PAGE = "xxgk/113799000000000011-2024-00001"
+INTERP_PAGE = "xxgk/113799000000000011-2024-00002"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    built = {}
+    for directory_urls in (True, False):
+        base = tmp_path_factory.mktemp(f"portal-{directory_urls}")
+        root = write_portal(base / "portal", {"p.yml": POLICY + "columns: [zcwj]\n", "i.yml": INTERPRETATION},
+                            columns="- id: zcwj\n  title: 政策文件\n  type: 政策文件\n", directory_urls=directory_urls)
+        run = mkdocs_build(root, base / "site")
+        assert run.returncode == 0, run.stderr[-3000:]
+        built[directory_urls] = base / "site"
+    return built
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def _walk_policy_to_interpretation(browser, start_url: str, base: str):
+    page = browser.new_page()
+    urls = record_requests(page)
+    page.goto(start_url)
+    assert page.locator("h1#gk-title").inner_text() == "测试市人民政府关于示例事项的通知"
+    # The theme's stylesheet loaded: the header is coloured, not the unstyled default.
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") in ("sticky", "fixed")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.get_by_role("link", name="《测试市人民政府关于示例事项的通知》解读").click()
+    page.wait_for_load_state()
+    assert page.locator("h1#gk-title").inner_text() == "《测试市人民政府关于示例事项的通知》解读"
+    page.locator(".gk-policies a").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1#gk-title").inner_text() == "测试市人民政府关于示例事项的通知"
+    page.locator(".gk-columns a").first.click()
+    page.wait_for_load_state()
+    assert "政策文件" in page.locator("h1").first.inner_text()
+    assert off_site(urls, base) == []
+    page.close()
+
+
+def test_entry_pages_over_http(sites, browser):
+    with serve(sites[True]) as base:
+        _walk_policy_to_interpretation(browser, f"{base}{POLICY_PAGE}/", base)
+
+
+def test_entry_pages_from_file_url(sites, browser):
+    site = sites[False]
+    _walk_policy_to_interpretation(browser, (site / f"{POLICY_PAGE}.html").as_uri(), site.as_uri())
