@@ -61,3 +61,25 @@ def test_entry_pages_over_http(sites, browser):
 def test_entry_pages_from_file_url(sites, browser):
     site = sites[False]
     _walk_policy_to_interpretation(browser, (site / f"{POLICY_PAGE}.html").as_uri(), site.as_uri())
+
+
+def test_elderly_mode_large_text_persists_and_works_by_keyboard(sites, browser):
+    with serve(sites[True]) as base:
+        page = browser.new_page()
+        page.goto(f"{base}{POLICY_PAGE}/")
+        size = lambda: page.evaluate(  # noqa: E731
+            "parseFloat(getComputedStyle(document.querySelector('.gk-body p')).fontSize)")
+        normal = size()
+        toggle = page.locator("[data-gk-large-toggle]")
+        assert toggle.get_attribute("aria-pressed") == "false"
+        toggle.focus()
+        page.keyboard.press("Enter")
+        assert toggle.get_attribute("aria-pressed") == "true"
+        large = size()
+        assert large >= 24 > normal          # 18pt = 24px
+        line = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.gk-body p')).lineHeight)")
+        assert line / large >= 1.3
+        page.goto(f"{base}{INTERP_PAGE}/")   # remembered on the next page
+        assert size() >= 24
+        assert page.locator("[data-gk-large-toggle]").get_attribute("aria-pressed") == "true"
+        page.close()
