@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .listing import Listing, esc, fill, link, listing_meta_tags, render_listing
+from .feeds import feed_path
+from .listing import Listing, esc, fill, link, listing_meta_tags, listing_paths, render_listing
 from .model import COLUMN_STATUSES, UPDATE_LABELS, Column
 from .portal import Portal
 from .urls import COLUMN_DIR, Linker, column_path
@@ -18,10 +19,6 @@ ARCHIVED_NOTICE = '<p class="gk-banner gk-banner-archived" role="note">本栏目
 
 def column_meta_tags(name: str, description: str, keywords: str, column_type: str) -> str:
     return listing_meta_tags(name, description, keywords, column_type)
-
-
-def feed_path(column_id: str | None = None) -> str:
-    return f"feeds/{column_id or 'all'}.xml"
 
 
 def ancestors(portal: Portal, column: Column) -> list[Column]:
@@ -98,8 +95,10 @@ def column_pages(portal: Portal, linker: Linker, renderer=None) -> Iterator:
 
 
 def column_page_paths(portal: Portal) -> Iterator[str]:
-    from .listing import listing_paths
     yield COLUMN_INDEX
     for column in portal.columns.values():
         yield from listing_paths(column_path(column), len(portal.column_entries.get(column.id, [])),
                                  portal.config.page_size)
+
+
+column_pages.page_paths = column_page_paths   # for the sitemap

@@ -39,9 +39,10 @@ def entry_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Itera
 
 # Listing, search and data generators register here so the adapter needs no change.
 from .column_pages import column_pages  # noqa: E402
+from .catalogue_pages import catalogue_pages; from .policy_library import policy_library_pages; from .home_page import home_page; from .open_data import open_data_files; from .feeds import feed_files; from .sitemap import sitemap_files  # noqa: E402,E702
 
-PAGE_GENERATORS = [entry_pages, column_pages]
-FILE_GENERATORS: list = []   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
+PAGE_GENERATORS = [entry_pages, column_pages, catalogue_pages, policy_library_pages, home_page]
+FILE_GENERATORS: list = [open_data_files, feed_files, sitemap_files]   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
 
 
 def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Iterator[GeneratedPage]:

@@ -1,0 +1,81 @@
+"""sitemap.xml and sitemap.xml.gz, replacing MkDocs' own: every public page of the site.
+
+Pages come from three places: MkDocs' hand-written pages (content/*.md that are not
+entry bodies), the entry pages, and every generated listing. A page generator tells the
+sitemap its paths through a `page_paths(portal)` attribute; when the build recorded the
+paths it wrote (portal.extra['generated_page_paths']), those are used as they are.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from typing import Iterable, Iterator
+from xml.sax.saxutils import escape
+
+from .markdown_render import md_page_path
+from .portal import Portal
+from .urls import Linker, entry_path
+
+SITEMAP = "sitemap.xml"
+NOT_IN_SITEMAP = {"404.md"}
+
+
+def hand_written_paths(portal: Portal) -> list[str]:
+    """MkDocs pages: markdown under content/ except entry bodies and hidden files."""
+    from .site_build import unpublished_content_files
+    root = portal.config.content_path
+    if not root.is_dir():
+        return []
+    hidden = unpublished_content_files(portal)
+    paths = []
+    for md in root.rglob("*.md"):
+        rel = md.relative_to(root).as_posix()
+        if rel in hidden or rel in NOT_IN_SITEMAP or any(part.startswith(".") for part in rel.split("/")):
+            continue
+        paths.append(md_page_path(rel))
+    return paths
+
+
+def generated_paths(portal: Portal) -> Iterator[str]:
+    from . import site_build
+    recorded = portal.extra.get("generated_page_paths")
+    if recorded:
+        yield from recorded
+        return
+    for generator in site_build.PAGE_GENERATORS:
+        if generator is site_build.entry_pages:
+            yield from (entry_path(e) for e in portal.public_entries)
+        elif hasattr(generator, "page_paths"):
+            yield from generator.page_paths(portal)
+
+
+def lastmod_of(portal: Portal) -> dict[str, str]:
+    return {entry_path(e): e.published.isoformat() for e in portal.public_entries}
+
+
+def sitemap_xml(portal: Portal, linker: Linker, paths: Iterable[str]) -> bytes:
+    base = portal.config.site_url.rstrip("/") + "/" if portal.config.site_url else ""
+    dates = lastmod_of(portal)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(set(paths)):
+        lastmod = f"<lastmod>{dates[path]}</lastmod>" if path in dates else ""
+        lines.append(f"<url><loc>{escape(base + linker.url(path))}</loc>{lastmod}</url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def deterministic_gzip(data: bytes) -> bytes:
+    """gzip with mtime 0 and no file name, so the same input gives the same bytes."""
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0, compresslevel=9) as fh:
+        fh.write(data)
+    return out.getvalue()
+
+
+def sitemap_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, bytes]]:
+    paths = [*hand_written_paths(portal), *generated_paths(portal)]
+    data = sitemap_xml(portal, linker, paths)
+    yield SITEMAP, data
+    yield SITEMAP + ".gz", deterministic_gzip(data)
