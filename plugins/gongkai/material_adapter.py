@@ -31,7 +31,7 @@ class Shell:
     def fill(self, url: str, title: str, head: str, content: str) -> str:
         out = self.rendered.replace(CONTENT_MARK, content, 1).replace(HEAD_MARK, head, 1)
         out = out.replace(TITLE_MARK, html.escape(title, quote=False))
-        return out.replace(self.shell_url, url)
+        return out.replace(self.shell_url, url) if self.shell_url else out
 
 
 class ShellFactory:
@@ -48,7 +48,9 @@ class ShellFactory:
 
     def _render(self, depth: int) -> Shell:
         dirs = depth - (1 if self.directory_urls else 0)
-        src_uri = "/".join(["gkshell"] * dirs + [f"{SHELL_NAME}.md"])
+        # depth 0 with directory URLs is the site root: only index.md is written there
+        name = "index.md" if dirs < 0 else f"{SHELL_NAME}.md"
+        src_uri = "/".join(["gkshell"] * max(dirs, 0) + [name])
         file = File.generated(self.config, src_uri, content="")
         page = Page(TITLE_MARK, file, self.config)
         page.markdown = ""
