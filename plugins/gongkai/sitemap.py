@@ -2,8 +2,10 @@
 
 Pages come from three places: MkDocs' hand-written pages (content/*.md that are not
 entry bodies), the entry pages, and every generated listing. A page generator tells the
-sitemap its paths through a `page_paths(portal)` attribute; when the build recorded the
-paths it wrote (portal.extra['generated_page_paths']), those are used as they are.
+sitemap its paths through a `page_paths(portal)` attribute (a generator without one is
+run a second time, which is fine for one-page generators such as the search page); when
+the build recorded the paths it wrote (portal.extra['generated_page_paths']), those are
+used as they are.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ def generated_paths(portal: Portal) -> Iterator[str]:
             yield from (entry_path(e) for e in portal.public_entries)
         elif hasattr(generator, "page_paths"):
             yield from generator.page_paths(portal)
+        else:   # a small generator that does not declare its paths: run it again (no body renderer)
+            yield from (page.path for page in generator(portal, Linker(True), None))
 
 
 def lastmod_of(portal: Portal) -> dict[str, str]:
