@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ def main(argv=None) -> int:
     parser.add_argument("--columns", type=int, default=12)
     parser.add_argument("--as-of", default=AS_OF.isoformat(), help="newest publication date (YYYY-MM-DD)")
     parser.add_argument("--seed-texts", type=Path, default=None, help="directory of *.txt to sample sentences from")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: CPU count; output is the same)")
     parser.add_argument("--theme-dir", type=Path, default=None, help="theme custom_dir (default: this repo's theme_overrides)")
     args = parser.parse_args(argv)
     as_of = parse_date(args.as_of)
@@ -31,7 +33,8 @@ def main(argv=None) -> int:
         parser.error(f"{args.out_dir} is not empty")
     started = time.perf_counter()
     summary = generate(args.out_dir, CorpusSpec(entries=args.entries, seed=args.seed, columns=args.columns,
-                                                as_of=as_of, seed_texts=args.seed_texts, theme_dir=args.theme_dir))
+                                                as_of=as_of, seed_texts=args.seed_texts, theme_dir=args.theme_dir),
+                       jobs=args.jobs or (os.cpu_count() or 1 if args.entries >= 2000 else 1))
     print(f"wrote {summary.entries} entries, {summary.columns} columns to {args.out_dir} "
           f"in {time.perf_counter() - started:.1f}s; kinds {summary.kinds}", file=sys.stderr)
     return 0

@@ -207,48 +207,14 @@ class _Writer:
             return self.workdays[index + count]
         return self.calendar.add_workdays(day, count) if count else day
 
-    def sentence(self) -> str:
+    def sentence_pool(self) -> list[str]:
+        """Sentences to draw from: recombined phrases plus (when given) sampled real sentences."""
         rng = self.rng
-        if self.seed_sentences and rng.random() < 0.5:
-            return self.seed_sentences[rng.randrange(len(self.seed_sentences))]
-        return f"{rng.choice(OPENERS)}{rng.choice(ACTORS)}{rng.choice(VERBS)}{rng.choice(OBJECTS)}{rng.choice(ENDINGS)}。"
+        made = {f"{rng.choice(OPENERS)}{rng.choice(ACTORS)}{rng.choice(VERBS)}{rng.choice(OBJECTS)}{rng.choice(ENDINGS)}。"
+                for _ in range(4000)}
+        return sorted(made) + self.seed_sentences
 
-    def paragraph(self, chars: int) -> str:
-        parts, size = [], 0
-        while size < chars:
-            s = self.sentence()
-            parts.append(s)
-            size += len(s)
-        return "".join(parts)
-
-    def body(self, length: int, form: str | None, policy: dict | None, policy_body: str | None) -> str:
-        rng, out, size = self.rng, [], 0
-        if policy is not None:
-            link = f"[{policy['title']}]({policy_body})" if policy_body else f"《{policy['title']}》"
-            out.append(f"为便于社会公众准确理解{link}（{policy.get('doc_no') or policy['id']}），现就有关内容解读如下。")
-        section = 0
-        while size < length:
-            if form == "qa":
-                q = f"**问：{rng.choice(SUBJECTS)}{rng.choice(QUESTIONS)}？**"
-                a = "答：" + self.paragraph(rng.randint(80, 220))
-                out += [q, a]
-                size += len(q) + len(a)
-            else:
-                if size and rng.random() < 0.25 and section < 10:
-                    out.append(f"## {CN_NUMS[section]}、{rng.choice(HEADINGS)}")
-                    section += 1
-                para = self.paragraph(rng.randint(90, 320))
-                out.append(para)
-                size += len(para)
-                if rng.random() < 0.06:
-                    out.append("\n".join(f"{i}. {self.sentence()}" for i in range(1, rng.randint(3, 5))))
-        if form == "video":
-            out.insert(0, "以下为视频解读的文字实录。")
-        return "\n\n".join(out) + "\n"
-
-    def body_length(self) -> int:
-        return int(self.rng.triangular(300, 3000, 600))
-
+    # -- entries -----------------------------------------------------------------------------
     # -- entries -----------------------------------------------------------------------------
     def make(self) -> None:
         spec, rng = self.spec, self.rng
@@ -426,6 +392,7 @@ class _Writer:
         if kind == "data":
             entry["attachment"] = True
             entry["no_body"] = rng.random() < 0.3
+            entry["body_form"] = None
 
     # -- writing -----------------------------------------------------------------------------
     def paths(self, entry: dict) -> tuple[str, str]:
@@ -434,34 +401,22 @@ class _Writer:
         stem = f"{entry['kind']}-o{entry['agency'] + 1:02d}-{entry['id'].split('/')[1]}"
         return (f"catalog/{entry['kind']}/{day.year}/{stem}.yml", f"texts/{day.year}/{day.month:02d}/{stem}.md")
 
-    def write(self, out: Path) -> Summary:
+    def write(self, out: Path, jobs: int = 1) -> Summary:
         summary = Summary(entries=len(self.entries), columns=len(self.columns))
         bodies = {e["id"]: self.paths(e)[1] for e in self.entries}
-        made_dirs: set[Path] = set()
-
-        def put(rel: str, data: bytes) -> None:
-            path = out / rel
-            if path.parent not in made_dirs:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made_dirs.add(path.parent)
-            path.write_bytes(data)
-
+        tasks = []
         for entry in self.entries:
-            yml, body_rel = self.paths(entry)
+            _, body_rel = self.paths(entry)
             policy = entry.get("policy")
+            link = _relative(bodies[policy["id"]], body_rel) if policy is not None and not policy.get("no_body") else None
             if not entry.get("no_body"):
-                policy_link = None
-                if policy is not None:
-                    policy_link = _relative(bodies[policy["id"]], body_rel)
                 entry["body"] = body_rel
-                put(f"content/{body_rel}", self.body(self.body_length(), entry["body_form"], policy, policy_link).encode())
             if entry.get("attachment"):
                 rel = f"attachments/{entry['published'].year}/o{entry['agency'] + 1:02d}-{entry['id'].split('/')[1]}.csv"
-                rows = "\n".join(f"{m}月,{self.rng.randint(100, 9999)},{self.rng.randint(1, 99)}.{self.rng.randint(0, 9)}"
-                                 for m in range(1, 13))
-                put(f"content/{rel}", f"月份,数量,同比增长（%）\n{rows}\n".encode())
                 entry["attachments"] = [{"title": f"{entry['title']}（数据表）", "path": rel}]
-            put(yml, entry_yaml(entry).encode())
+            policy_ref = {"title": policy["title"], "doc_no": policy.get("doc_no"), "id": policy["id"]} if policy else None
+            tasks.append((self.paths(entry)[0], entry_yaml(entry), entry.get("body"), entry["body_form"], policy_ref, link,
+                          entry["attachments"][0]["path"] if entry.get("attachment") else None))
             summary.kinds[entry["kind"]] = summary.kinds.get(entry["kind"], 0) + 1
             if entry.get("form"):
                 summary.forms[entry["form"]] = summary.forms.get(entry["form"], 0) + 1
@@ -470,12 +425,104 @@ class _Writer:
             disclosure = entry.get("disclosure", "public")
             summary.disclosures[disclosure] = summary.disclosures.get(disclosure, 0) + 1
             summary.embargoed += entry["published"] > self.spec.as_of
-        put("catalog/columns.yml", columns_yaml(self.columns).encode())
-        put("content/index.md", HOME_PAGE.encode())
-        put("content/about.md", ABOUT_PAGE.encode())
+        _write_tasks(out, tasks, self.sentence_pool(), self.spec.seed, jobs)
+        files = _FileWriter(out)
+        files.put("catalog/columns.yml", columns_yaml(self.columns).encode())
+        files.put("content/index.md", HOME_PAGE.encode())
+        files.put("content/about.md", ABOUT_PAGE.encode())
         theme = self.spec.theme_dir or default_theme_dir()
-        put("mkdocs.yml", MKDOCS_YML.format(custom_dir=_q(str(Path(theme).resolve()))).encode())
+        files.put("mkdocs.yml", MKDOCS_YML.format(custom_dir=_q(str(Path(theme).resolve()))).encode())
         return summary
+
+
+class _FileWriter:
+    def __init__(self, root: Path):
+        self.root, self.made = root, set()
+
+    def put(self, rel: str, data: bytes) -> None:
+        path = self.root / rel
+        if path.parent not in self.made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.made.add(path.parent)
+        path.write_bytes(data)
+
+
+class _BodyMaker:
+    """Entry texts. Each entry has its own generator seeded by (corpus seed, entry number),
+    so texts do not depend on the order or the process they are written in."""
+
+    def __init__(self, pool: list[str], seed: int):
+        self.pool, self.seed = pool, seed
+        self.rng = random.Random()
+        self.mean = max(1, sum(map(len, pool)) // max(1, len(pool)))
+
+    def start(self, number: int) -> None:
+        self.rng.seed(self.seed * 1_000_003 + number)
+
+    def paragraph(self, chars: int) -> str:
+        return "".join(self.rng.choices(self.pool, k=chars // self.mean + 1))
+
+    def body(self, form: str | None, policy: dict | None, policy_link: str | None) -> str:
+        rng, out, size = self.rng, [], 0
+        length = int(rng.triangular(300, 3000, 600))
+        if policy is not None:
+            link = f"[{policy['title']}]({policy_link})" if policy_link else f"《{policy['title']}》"
+            out.append(f"为便于社会公众准确理解{link}（{policy.get('doc_no') or policy['id']}），现就有关内容解读如下。")
+        section = 0
+        while size < length:
+            if form == "qa":
+                q = f"**问：{rng.choice(SUBJECTS)}{rng.choice(QUESTIONS)}？**"
+                a = "答：" + self.paragraph(rng.randint(80, 220))
+                out += [q, a]
+                size += len(q) + len(a)
+            else:
+                if size and rng.random() < 0.25 and section < 10:
+                    out.append(f"## {CN_NUMS[section]}、{rng.choice(HEADINGS)}")
+                    section += 1
+                para = self.paragraph(rng.randint(90, 320))
+                out.append(para)
+                size += len(para)
+                if rng.random() < 0.06:
+                    out.append("\n".join(f"{i}. {s}" for i, s in enumerate(rng.choices(self.pool, k=rng.randint(2, 4)), 1)))
+        if form == "video":
+            out.insert(0, "以下为视频解读的文字实录。")
+        return "\n\n".join(out) + "\n"
+
+    def table(self) -> str:
+        rng = self.rng
+        rows = "\n".join(f"{m}月,{rng.randint(100, 9999)},{rng.randint(1, 99)}.{rng.randint(0, 9)}" for m in range(1, 13))
+        return f"月份,数量,同比增长（%）\n{rows}\n"
+
+
+_TASKS: list = []   # handed to forked workers without pickling
+
+
+def _write_range(out: Path, pool: list[str], seed: int, start: int, stop: int) -> None:
+    files, maker = _FileWriter(out), _BodyMaker(pool, seed)
+    for number in range(start, stop):
+        yml, text, body, form, policy, link, attachment = _TASKS[number]
+        maker.start(number)
+        if body:
+            files.put(f"content/{body}", maker.body(form, policy, link).encode())
+        if attachment:
+            files.put(f"content/{attachment}", maker.table().encode())
+        files.put(yml, text.encode())
+
+
+def _write_tasks(out: Path, tasks: list, pool: list[str], seed: int, jobs: int) -> None:
+    global _TASKS
+    _TASKS = tasks
+    try:
+        if jobs <= 1:
+            _write_range(out, pool, seed, 0, len(tasks))
+            return
+        import multiprocessing
+        context = multiprocessing.get_context("fork")
+        step = -(-len(tasks) // (jobs * 4))
+        with context.Pool(jobs) as workers:
+            workers.starmap(_write_range, [(out, pool, seed, i, min(i + step, len(tasks))) for i in range(0, len(tasks), step)])
+    finally:
+        _TASKS = []
 
 
 def _relative(target: str, source: str) -> str:
@@ -584,8 +631,9 @@ nav:
 """
 
 
-def generate(out_dir: Path | str, spec: CorpusSpec) -> Summary:
-    """Write a complete synthetic portal repository into out_dir (which should be empty)."""
+def generate(out_dir: Path | str, spec: CorpusSpec, jobs: int = 1) -> Summary:
+    """Write a complete synthetic portal repository into out_dir (which should be empty).
+    The bytes written depend on the spec only, not on `jobs` (worker processes)."""
     writer = _Writer(spec)
     writer.make()
-    return writer.write(Path(out_dir))
+    return writer.write(Path(out_dir), jobs)
