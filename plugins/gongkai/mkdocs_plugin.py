@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import time
 from pathlib import Path
 
 from mkdocs.config import config_options as opt
@@ -15,13 +16,16 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
-from . import site_build
+from . import phases, site_build
+from .build_cache import BodyCache, namespace as cache_namespace
 from .checks import run_checks
 from .config import PortalConfig, build_date
 from .findings import Findings
 from .linkcheck import check_site
 from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
+from .parallel import EntryPageJob, write_entry_pages
+from .progress import Progress
 from .urls import Linker
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -48,7 +52,10 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
     def on_config(self, config):
         root = Path(config.config_file_path).parent
         self.portal_config = PortalConfig.from_options(root, config, dict(self.config))
-        self.portal, findings = run_checks(self.portal_config, build_date())
+        phases.RECORDER.reset()
+        with phases.phase("loading and checks"):
+            self.portal, findings = run_checks(self.portal_config, build_date())
+        self._mkdocs_started = time.perf_counter(), time.process_time()
         report(findings)
         if findings.errors:
             raise PluginError(f"检查发现{findings.summary()}，网站未生成，原有网站保持不变。请按上面的提示修改后重新构建。")
@@ -74,27 +81,55 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         return env
 
     def on_post_build(self, config):
+        wall, cpu = getattr(self, "_mkdocs_started", (time.perf_counter(), time.process_time()))
+        phases.add("mkdocs: theme, hand-written pages, assets", time.perf_counter() - wall, time.process_time() - cpu)
         site_dir = Path(config.site_dir)
         linker = Linker(bool(config.use_directory_urls))
-        renderer = BodyRenderer(linker.directory_urls, site_build.body_pages(self.portal),
-                                config.markdown_extensions, config.mdx_configs)
+        body_pages = site_build.body_pages(self.portal)
+        extensions, mdx_configs = config.markdown_extensions, config.mdx_configs
         shells = ShellFactory(config, self.env, self.nav, self.files)
-        for page in site_build.generated_pages(self.portal, linker, renderer):
-            out = linker.file(page.path)
-            html = shells.for_file(out).fill(linker.url(page.path), page.title, page.head, page.content)
-            target = site_dir / out
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(html, encoding="utf-8")
+        cache = BodyCache.for_root(self.portal_config.root,
+                                   cache_namespace(linker.directory_urls, extensions, mdx_configs))
+        job = EntryPageJob(portal=self.portal, linker=linker, site_dir=site_dir, cache=cache,
+                           make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
+                           shell_for=shells.for_file, page_of=site_build.entry_page)
+        progress = Progress()
+        started = time.perf_counter()
+        done = write_entry_pages(job, progress=progress)
+        phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
+        phases.add("  markdown (cpu in workers)", done.markdown, count=done.misses)
+        phases.add("  templates (cpu in workers)", done.templates)
+        phases.add("  output (cpu in workers)", done.output)
+        with phases.phase("body cache save"):
+            cache.save()
+        progress.start("列表页面和数据文件")
+        renderer = BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs)
+        written = 0
+        for page in site_build.generated_pages(self.portal, linker, renderer, skip=(site_build.entry_page_generator,)):
+            with phases.phase("output: listing pages"):
+                out = linker.file(page.path)
+                html = shells.for_file(out).fill(linker.url(page.path), page.title, page.head, page.content)
+                target = site_dir / out
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(html, encoding="utf-8")
+            written += 1
+            progress.update(written)
         for rel, data in site_build.generated_files(self.portal, linker):
-            target = site_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            with phases.phase("output: data files"):
+                target = site_dir / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        progress.finish()
         if self.config.link_check:
-            findings = check_site(site_dir)
+            with phases.phase("link check"):
+                findings = check_site(site_dir)
             report(findings)
             if findings.errors:
                 raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")
-        self._publish(site_dir)
+        with phases.phase("publish"):
+            self._publish(site_dir)
+        log.debug("gongkai: %d entry pages, body cache %d hits, %d misses", done.pages, done.hits, done.misses)
+        phases.RECORDER.write_if_requested()
 
     def _publish(self, staging: Path) -> None:
         final = Path(self.final_site_dir)

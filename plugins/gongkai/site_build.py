@@ -6,9 +6,11 @@ theme adapter wraps pages in the site's frame and the MkDocs plugin writes them.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Iterator
 
+from . import phases
 from .entry_page import page_meta_tags, render_entry
 from .markdown_render import BodyRenderer
 from .portal import Portal
@@ -28,31 +30,54 @@ def body_pages(portal: Portal) -> dict[str, str]:
     return {e.body: entry_path(e) for e in portal.public_entries if e.body}
 
 
+def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
+    """One entry's page; depends on nothing but its arguments (pages render in parallel)."""
+    path = entry_path(entry)
+    body_html = renderer.render(portal.body_text(entry), entry.body or "", linker.file(path)) if entry.body else ""
+    return GeneratedPage(path=path, title=entry.title, head=page_meta_tags(entry, portal.config.site_name),
+                         content=render_entry(entry, portal, body_html, linker))
+
+
 def entry_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Iterator[GeneratedPage]:
-    site_name = portal.config.site_name
     for entry in portal.public_entries:
-        path = entry_path(entry)
-        body_html = renderer.render(portal.body_text(entry), entry.body or "", linker.file(path)) if entry.body else ""
-        yield GeneratedPage(path=path, title=entry.title, head=page_meta_tags(entry, site_name),
-                            content=render_entry(entry, portal, body_html, linker))
+        yield entry_page(portal, linker, renderer, entry)
 
 
 # Listing, search and data generators register here so the adapter needs no change.
 from .column_pages import column_pages  # noqa: E402
 from .catalogue_pages import catalogue_pages; from .policy_library import policy_library_pages; from .home_page import home_page; from .open_data import open_data_files; from .feeds import feed_files; from .sitemap import sitemap_files  # noqa: E402,E702
 
+entry_page_generator = entry_pages   # run in parallel by the plugin (parallel.py), not through generated_pages
 PAGE_GENERATORS = [entry_pages, column_pages, catalogue_pages, policy_library_pages, home_page]
 FILE_GENERATORS: list = [open_data_files, feed_files, sitemap_files]   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
 
 
-def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Iterator[GeneratedPage]:
+def _timed(name: str, items: Iterator) -> Iterator:
+    """Charge the time spent producing each item to the generator's phase (phases.py)."""
+    wall = cpu = 0.0
+    count = 0
+    iterator = iter(items)
+    while True:
+        w, c = time.perf_counter(), time.process_time()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            phases.add(name, wall + time.perf_counter() - w, cpu + time.process_time() - c, count)
+            return
+        wall, cpu, count = wall + time.perf_counter() - w, cpu + time.process_time() - c, count + 1
+        yield item
+
+
+def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer, skip=()) -> Iterator[GeneratedPage]:
+    """Every generated page; `skip` leaves out generators the caller runs itself (entry pages in parallel)."""
     for generator in PAGE_GENERATORS:
-        yield from generator(portal, linker, renderer)
+        if generator not in skip:
+            yield from _timed(f"pages: {generator.__name__}", generator(portal, linker, renderer))
 
 
 def generated_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, bytes]]:
     for generator in FILE_GENERATORS:
-        yield from generator(portal, linker)
+        yield from _timed(f"files: {generator.__name__}", generator(portal, linker))
 
 
 def unpublished_content_files(portal: Portal) -> set[str]:

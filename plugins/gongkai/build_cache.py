@@ -1,0 +1,192 @@
+"""A content-addressed cache of rendered entry bodies, so a rebuild converts only the
+markdown that changed.
+
+A body's HTML depends on: its markdown text, its path (relative links resolve
+against it), the file its entry page is written to, the markdown configuration,
+the code that renders it, and — through link rewriting — on which body files are
+public entry pages. The first five are hashed into the key. The last is recorded
+while rendering: every lookup the link rewriter makes in the body→page map is
+stored with the answer it got, and a cached body is used only when every recorded
+lookup gives the same answer now. A stale hit is impossible by construction; when
+the renderer reads the map in a way we cannot record, nothing is cached.
+
+Layout: <repo>/.cache/gongkai/bodies-<namespace>.json (namespace: a hash of the
+gongkai and markdown versions, this code and the markdown configuration).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import markdown
+
+from . import __version__, markdown_render
+
+CACHE_ENV = "GONGKAI_CACHE"          # "0" turns the cache off
+CACHE_DIR = ".cache/gongkai"
+_MISSING = "\x00missing"
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def _source_of(module) -> str:
+    try:
+        return Path(module.__file__).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def namespace(directory_urls: bool, extensions, extension_configs) -> str:
+    """Everything global a body's HTML depends on."""
+    config = json.dumps([directory_urls, list(extensions or []), extension_configs or {}],
+                        sort_keys=True, default=repr, ensure_ascii=False)
+    return _digest(__version__, markdown.__version__, _source_of(markdown_render), _source_of(sys.modules[__name__]),
+                   config)[:16]
+
+
+def enabled() -> bool:
+    return os.environ.get(CACHE_ENV, "1") != "0"
+
+
+class Untrackable(Exception):
+    """The renderer read the body→page map in a way whose dependencies we cannot record."""
+
+
+class RecordingMap(dict):
+    """The body→page map, remembering each key looked up and what the lookup saw."""
+
+    def __init__(self, data: dict):
+        super().__init__(data)
+        self.seen: dict[str, str] = {}
+        self.untrackable = False
+
+    def _note(self, key) -> None:
+        self.seen[str(key)] = dict.get(self, key, _MISSING)
+
+    def __contains__(self, key) -> bool:
+        self._note(key)
+        return dict.__contains__(self, key)
+
+    def __getitem__(self, key):
+        self._note(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key, default=None):
+        self._note(key)
+        return dict.get(self, key, default)
+
+    def __iter__(self):
+        self.untrackable = True
+        return dict.__iter__(self)
+
+    def keys(self):
+        self.untrackable = True
+        return dict.keys(self)
+
+    def items(self):
+        self.untrackable = True
+        return dict.items(self)
+
+    def values(self):
+        self.untrackable = True
+        return dict.values(self)
+
+    def __len__(self):
+        self.untrackable = True
+        return dict.__len__(self)
+
+
+class BodyCache:
+    """Rendered bodies by key, with the link lookups each one depends on."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.records: dict[str, list] = {}     # key -> [html, {looked-up body path: page path or _MISSING}]
+        self.used: set[str] = set()
+        self.new: dict[str, list] = {}
+        self.hits = self.misses = 0
+        if path is not None and path.is_file():
+            try:
+                self.records = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.records = {}
+
+    def view(self) -> "BodyCache":
+        """The same stored records, with this chunk's own new records and counts."""
+        other = BodyCache(None)
+        other.path, other.records = self.path, self.records
+        return other
+
+    @classmethod
+    def for_root(cls, root: Path, ns: str) -> "BodyCache":
+        if not enabled():
+            return cls(None)
+        return cls(Path(root) / CACHE_DIR / f"bodies-{ns}.json")
+
+    @staticmethod
+    def key(text: str, source: str, page_file: str) -> str:
+        return _digest(text, source, page_file)
+
+    def lookup(self, key: str, body_pages: dict) -> str | None:
+        record = self.records.get(key) or self.new.get(key)
+        if record is None:
+            return None
+        html, deps = record
+        if any(body_pages.get(target, _MISSING) != seen for target, seen in deps.items()):
+            return None
+        self.used.add(key)
+        return html
+
+    def store(self, key: str, html: str, deps: dict[str, str]) -> None:
+        self.new[key] = [html, deps]
+        self.used.add(key)
+
+    def save(self) -> None:
+        """Keep what this build used (so deleted bodies do not pile up), atomically."""
+        if self.path is None:
+            return
+        kept = {k: (self.new.get(k) or self.records[k]) for k in sorted(self.used) if k in self.new or k in self.records}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, self.path)
+        for stale in self.path.parent.glob("bodies-*.json"):
+            if stale != self.path:
+                stale.unlink(missing_ok=True)
+
+
+class CachingRenderer:
+    """A BodyRenderer with the same render() call, answering from the cache when it can."""
+
+    def __init__(self, renderer, cache: BodyCache):
+        self.renderer, self.cache = renderer, cache
+        self.body_pages = dict(renderer.body_pages)
+
+    def render(self, text: str, source: str, page_file: str) -> str:
+        if self.cache.path is None:
+            return self.renderer.render(text, source, page_file)
+        key = self.cache.key(text, source, page_file)
+        html = self.cache.lookup(key, self.body_pages)
+        if html is not None:
+            self.cache.hits += 1
+            return html
+        self.cache.misses += 1
+        recording = RecordingMap(self.body_pages)
+        self.renderer.body_pages = recording
+        try:
+            html = self.renderer.render(text, source, page_file)
+        finally:
+            self.renderer.body_pages = self.body_pages
+        if not recording.untrackable:
+            self.cache.store(key, html, recording.seen)
+        return html

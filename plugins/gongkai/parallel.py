@@ -1,0 +1,137 @@
+"""Entry pages on every core: markdown, the entry template and the page write, per entry.
+
+Each entry page depends only on the loaded portal, so entries are split into chunks
+and rendered by forked worker processes that inherit the portal, the theme shells
+and the renderer settings (nothing is pickled but chunk numbers and results). Every
+page is written by exactly one process from the same inputs as a serial build, so
+the site is byte-identical whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .build_cache import BodyCache, CachingRenderer
+from .portal import Portal
+from .urls import Linker, entry_path
+
+JOBS_ENV = "GONGKAI_JOBS"
+MIN_PARALLEL = 400        # below this many pages forking costs more than it saves
+CHUNK = 250
+
+
+def default_jobs() -> int:
+    value = os.environ.get(JOBS_ENV, "")
+    if value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class EntryPageJob:
+    portal: Portal
+    linker: Linker
+    site_dir: Path
+    make_renderer: Callable[[], object]           # -> a BodyRenderer
+    shell_for: Callable[[str], object]            # output file -> a shell with .fill(url, title, head, content)
+    cache: BodyCache
+    page_of: Callable                             # (portal, linker, renderer, entry) -> GeneratedPage
+
+
+@dataclass
+class ChunkResult:
+    pages: int = 0
+    markdown: float = 0.0      # seconds converting bodies (or reading them from the cache)
+    templates: float = 0.0     # seconds in the entry template and the shell
+    output: float = 0.0        # seconds writing files
+    hits: int = 0
+    misses: int = 0
+    new: dict = field(default_factory=dict)
+    used: list = field(default_factory=list)
+
+
+class _TimedRenderer:
+    def __init__(self, inner, result: ChunkResult):
+        self.inner, self.result = inner, result
+
+    def render(self, text, source, page_file):
+        start = time.perf_counter()
+        try:
+            return self.inner.render(text, source, page_file)
+        finally:
+            self.result.markdown += time.perf_counter() - start
+
+
+_JOB: EntryPageJob | None = None   # set before forking; workers inherit it
+
+
+def _render_chunk(bounds: tuple[int, int]) -> ChunkResult:
+    job = _JOB
+    result = ChunkResult()
+    cache = job.cache.view()
+    renderer = _TimedRenderer(CachingRenderer(job.make_renderer(), cache), result)
+    linker, made = job.linker, set()
+    for entry in job.portal.public_entries[bounds[0]:bounds[1]]:
+        start = time.perf_counter()
+        page = job.page_of(job.portal, linker, renderer, entry)
+        out = linker.file(page.path)
+        html = job.shell_for(out).fill(linker.url(page.path), page.title, page.head, page.content)
+        written = time.perf_counter()
+        target = job.site_dir / out
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_text(html, encoding="utf-8")
+        result.output += time.perf_counter() - written
+        result.templates += written - start
+        result.pages += 1
+    result.templates -= result.markdown
+    result.hits, result.misses, result.new, result.used = cache.hits, cache.misses, cache.new, sorted(cache.used)
+    return result
+
+
+def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None) -> ChunkResult:
+    """Render and write every public entry's page; returns the summed work and cache use."""
+    global _JOB
+    entries = job.portal.public_entries
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if entries:
+        job.shell_for(job.linker.file(entry_path(entries[0])))   # render the shell before forking
+    chunks = [(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
+    total = ChunkResult()
+    if progress is not None:
+        progress.start("条目页面", len(entries))
+    _JOB = job
+    try:
+        if jobs == 1 or len(entries) < MIN_PARALLEL:
+            results = map(_render_chunk, chunks)
+            pool = None
+        else:
+            pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)))
+            results = pool.imap_unordered(_render_chunk, chunks)
+        for result in results:
+            total.pages += result.pages
+            total.markdown += result.markdown
+            total.templates += result.templates
+            total.output += result.output
+            total.hits += result.hits
+            total.misses += result.misses
+            job.cache.new.update(result.new)
+            job.cache.used.update(result.used)
+            if progress is not None:
+                progress.update(total.pages)
+        if pool is not None:
+            pool.close()
+            pool.join()
+    finally:
+        _JOB = None
+    job.cache.hits, job.cache.misses = total.hits, total.misses
+    return total

@@ -1,0 +1,59 @@
+"""Where a build's time goes: a tiny recorder of named phases.
+
+The build fills the process-wide RECORDER (`with phase("markdown"): ...` or
+`add("markdown", seconds)` for work measured in worker processes); when the
+environment variable GONGKAI_PROFILE names a file, the plugin writes the
+phases there as JSON for the benchmark harness to print.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+PROFILE_ENV = "GONGKAI_PROFILE"
+
+
+class PhaseRecorder:
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}     # seconds of wall time, by phase, in first-seen order
+        self.cpu: dict[str, float] = {}      # seconds of CPU time (this process + reported workers)
+        self.counts: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.wall.clear(), self.cpu.clear(), self.counts.clear()
+
+    def add(self, name: str, wall: float, cpu: float | None = None, count: int = 0) -> None:
+        self.wall[name] = self.wall.get(name, 0.0) + wall
+        self.cpu[name] = self.cpu.get(name, 0.0) + (wall if cpu is None else cpu)
+        if count:
+            self.counts[name] = self.counts.get(name, 0) + count
+
+    @contextmanager
+    def phase(self, name: str):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - wall, time.process_time() - cpu)
+
+    def as_dict(self) -> dict:
+        return {"phases": [{"name": n, "wall": round(w, 4), "cpu": round(self.cpu.get(n, 0.0), 4),
+                            "count": self.counts.get(n, 0)} for n, w in self.wall.items()]}
+
+    def write_if_requested(self) -> Path | None:
+        target = os.environ.get(PROFILE_ENV)
+        if not target:
+            return None
+        path = Path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+
+RECORDER = PhaseRecorder()
+phase = RECORDER.phase
+add = RECORDER.add
