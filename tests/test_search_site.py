@@ -30,6 +30,8 @@ def build_demo(site: Path, directory_urls: bool, cache: Path, monkeypatch):
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, *args):
         pass
 

@@ -258,7 +258,7 @@
     return el("li", { "class": "gk-result" }, [
       el("h2", { "class": "gk-result__title" }, [el("a", { href: ROOT + row[0], "data-gk-result": "" }, highlighted(row[1], terms))]),
       dl,
-      el("p", { "class": "gk-result__snippet" }, snippet(text, terms))
+      el("p", { "class": "gk-result__snippet" }, text == null ? [] : snippet(text, terms))
     ]);
   }
 
@@ -304,43 +304,52 @@
     ui.message.textContent = message;
   }
 
-  /* Verified results from position `from` on, up to PAGE of them: reads metadata and text of candidates,
-   * drops the few whose grams matched apart (a false positive of the trigram index). */
-  function nextPage(state) {
-    var out = [];
-    function step() {
-      if (out.length >= PAGE || state.pos >= state.cands.length) return Promise.resolve(out);
-      var batch = state.cands.slice(state.pos, state.pos + PAGE - out.length);
-      state.pos += batch.length;
-      return Promise.all(batch.map(function (n) { return Promise.all([meta(n), bodyText(n)]); })).then(function (rows) {
-        rows.forEach(function (r, i) {
-          if (holdsAll(r[0], r[1], state.terms)) out.push([batch[i], r[0], r[1]]);
-          else state.dropped++;
-        });
-        return step();
-      });
-    }
-    return step();
-  }
-
-  function showPage(state, append) {
+  /* Shows the next PAGE candidates: titles and metadata first (one round of small files), then each text
+   * for its snippet; a candidate whose trigrams matched apart (rare) is removed and the page topped up. */
+  function showPage(state, append, size) {
     var my = run;
-    return nextPage(state).then(function (page) {
+    var batch = state.cands.slice(state.pos, state.pos + (size || PAGE));
+    state.pos += batch.length;
+    return Promise.all(batch.map(meta)).then(function (rows) {
       if (my !== run) return;
       if (!append) ui.list.textContent = "";
-      page.forEach(function (p) { ui.list.append(resultItem(p[0], p[1], p[2], state.terms)); });
-      state.shown += page.length;
-      var count = state.cands.length - state.dropped;
-      ui.more.hidden = state.pos >= state.cands.length;
-      setStatus(count, count ? " 条结果" + (state.shown < count ? "，显示前 " + state.shown + " 条" : "") : " 条结果，请尝试更换或减少关键词");
-      ui.root.setAttribute("data-gk-state", "done");
-      window.gkSearch.last = { query: state.query, count: count, candidates: state.cands.length,
-        dropped: state.dropped, urls: Array.from(ui.list.querySelectorAll("a[data-gk-result]")).map(function (a) { return a.getAttribute("href"); }) };
+      var items = rows.map(function (row, i) {
+        var li = resultItem(batch[i], row, null, state.terms);
+        ui.list.append(li);
+        return li;
+      });
+      if (!window.gkSearch.first || window.gkSearch.first.query !== state.query) {
+        window.gkSearch.first = { query: state.query, ms: Math.round(performance.now() - state.t0) };
+      }
+      return Promise.all(batch.map(bodyText)).then(function (texts) {
+        if (my !== run) return;
+        var dropped = 0;
+        texts.forEach(function (text, i) {
+          if (holdsAll(rows[i], text, state.terms)) {
+            items[i].querySelector(".gk-result__snippet").replaceChildren.apply(
+              items[i].querySelector(".gk-result__snippet"), snippet(text, state.terms));
+          } else { items[i].remove(); dropped++; }
+        });
+        state.dropped += dropped;
+        state.shown += batch.length - dropped;
+        if (dropped && state.pos < state.cands.length) return showPage(state, true, dropped);
+        finish(state);
+      });
     });
   }
 
+  function finish(state) {
+    var count = state.cands.length - state.dropped;
+    ui.more.hidden = state.pos >= state.cands.length;
+    setStatus(count, count ? " 条结果" + (state.shown < count ? "，显示前 " + state.shown + " 条" : "") : " 条结果，请尝试更换或减少关键词");
+    ui.root.setAttribute("data-gk-state", "done");
+    window.gkSearch.last = { query: state.query, count: count, candidates: state.cands.length, dropped: state.dropped,
+      ms: Math.round(performance.now() - state.t0),
+      urls: Array.from(ui.list.querySelectorAll("a[data-gk-result]")).map(function (a) { return a.getAttribute("href"); }) };
+  }
+
   function search(state) {
-    var my = ++run;
+    var my = ++run, t0 = performance.now();
     var terms = parseQuery(state.q);
     ui.root.setAttribute("data-gk-state", "busy");
     document.title = (state.q ? state.q + " - " : "") + ui.baseTitle;
@@ -352,7 +361,7 @@
     setStatus(null, "正在搜索…");
     return candidates(terms, state, state.sort).then(function (cands) {
       if (my !== run) return;
-      current = { query: state.q, terms: terms, cands: cands, pos: 0, shown: 0, dropped: 0 };
+      current = { query: state.q, terms: terms, cands: cands, pos: 0, shown: 0, dropped: 0, t0: t0 };
       return showPage(current, false);
     });
   }
@@ -364,7 +373,7 @@
       var state = readForm();
       history.replaceState(state, "", urlOf(state));
       search(state);
-    }, 120);
+    }, 80);
   }
   function onCommit(event) {
     if (event) event.preventDefault();
@@ -401,6 +410,7 @@
       ui.form.addEventListener("change", function (e) { if (e.target !== ui.input) onCommit(); });
       ui.more.addEventListener("click", function () {
         var firstNew = ui.list.children.length;
+        ui.root.setAttribute("data-gk-state", "busy");
         showPage(current, true).then(function () {
           var link = ui.list.children[firstNew] && ui.list.children[firstNew].querySelector("a");
           if (link) link.focus();
