@@ -1,0 +1,170 @@
+"""Build one synthetic corpus three ways and compare: gongkai, plain Material, Hugo.
+
+    scripts/bench --sizes 10000 --runs 3             # the main table
+    scripts/bench --sizes 100000 --runs 1 --only gongkai   # peak memory at scale
+
+For each size: wall time, CPU time (the process and its children) and peak memory
+(the proportional set size of the whole process tree, sampled) of each build, the
+median of --runs alternating runs; the ratios gongkai/Hugo and gongkai/Material; the
+phase profile of gongkai's build; and an incremental rebuild after editing one entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "plugins"))
+
+from bench_corpus import prepare  # noqa: E402
+from bench_measure import measure  # noqa: E402
+
+BUILD_DATE = dt.date(2026, 11, 26)
+VENV_BIN = Path(sys.executable).parent
+
+
+def hugo_binary() -> str | None:
+    found = shutil.which("hugo")
+    if found is None:
+        print("bench: Hugo is not installed (Debian: apt-get install hugo); the Hugo column is skipped.", file=sys.stderr)
+    return found
+
+
+def env_for_build(profile: Path | None = None, cache: bool = False) -> dict:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", GONGKAI_PROGRESS="0",
+               SOURCE_DATE_EPOCH=str(int(dt.datetime(BUILD_DATE.year, BUILD_DATE.month, BUILD_DATE.day,
+                                                     tzinfo=dt.timezone.utc).timestamp())))
+    env["GONGKAI_CACHE"] = "1" if cache else "0"
+    if profile:
+        env["GONGKAI_PROFILE"] = str(profile)
+    return env
+
+
+def commands(base: Path, out: Path, hugo: str | None) -> dict[str, tuple[list[str], Path]]:
+    mkdocs = str(VENV_BIN / "mkdocs")
+    tools = {
+        "gongkai": ([mkdocs, "build", "-q", "-d", str(out / "gongkai")], base / "portal"),
+        "material": ([mkdocs, "build", "-q", "-d", str(out / "material")], base / "material"),
+    }
+    if hugo:
+        tools["hugo"] = ([hugo, "--quiet", "-s", str(base / "hugo"), "-d", str(out / "hugo")], base / "hugo")
+    return tools
+
+
+def fmt_mem(kb: float) -> str:
+    return f"{kb / 1024:.0f} MB" if kb < 1024 * 1024 else f"{kb / 1024 / 1024:.2f} GB"
+
+
+def median_phases(profiles: list[dict]) -> list[tuple[str, float, float]]:
+    names: list[str] = []
+    for p in profiles:
+        for ph in p["phases"]:
+            if ph["name"] not in names:
+                names.append(ph["name"])
+    rows = []
+    for name in names:
+        walls = [ph["wall"] for p in profiles for ph in p["phases"] if ph["name"] == name]
+        cpus = [ph["cpu"] for p in profiles for ph in p["phases"] if ph["name"] == name]
+        rows.append((name, statistics.median(walls), statistics.median(cpus)))
+    return rows
+
+
+def loading_split(portal_dir: Path) -> dict:
+    out = subprocess.run([sys.executable, str(HERE / "bench_phases.py"), str(portal_dir), BUILD_DATE.isoformat()],
+                         capture_output=True, text=True, check=False)
+    try:
+        return json.loads(out.stdout)
+    except ValueError:
+        return {}
+
+
+def incremental(base: Path, out: Path) -> list[tuple[str, float]]:
+    """Warm the cache, then rebuild after editing one entry's body (and its title)."""
+    portal = base / "portal"
+    tools = commands(base, out, None)
+    argv, cwd = tools["gongkai"]
+    shutil.rmtree(portal / ".cache", ignore_errors=True)
+    rows = [("cold build, cache on", measure(argv, cwd, env_for_build(cache=True))["wall"])]
+    rows.append(("rebuild, nothing changed", measure(argv, cwd, env_for_build(cache=True))["wall"]))
+    body = sorted((portal / "content" / "texts").rglob("policy-*.md"))[0]
+    original = body.read_bytes()
+    try:
+        body.write_bytes(original + "本条为基准测试追加的一句话。\n".encode())
+        rows.append(("rebuild after editing one body", measure(argv, cwd, env_for_build(cache=True))["wall"]))
+    finally:
+        body.write_bytes(original)
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000", help="comma-separated entry counts (default 10000)")
+    parser.add_argument("--runs", type=int, default=3, help="alternating runs per tool; medians are reported")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/gongkai-bench"), help="corpora and outputs")
+    parser.add_argument("--only", default="gongkai,material,hugo", help="tools to run (comma-separated)")
+    parser.add_argument("--no-incremental", action="store_true")
+    args = parser.parse_args(argv)
+    wanted = args.only.split(",")
+    hugo = hugo_binary() if "hugo" in wanted else None
+    for size in (int(s) for s in args.sizes.split(",")):
+        started = time.perf_counter()
+        base = prepare(args.work, size, args.seed, BUILD_DATE)
+        print(f"\n== {size} entries (corpus {base}, ready in {time.perf_counter() - started:.0f}s) ==", flush=True)
+        out = base / "out"
+        results: dict[str, list[dict]] = {}
+        profiles: list[dict] = []
+        for run in range(args.runs):
+            tools = commands(base, out, hugo)
+            order = [t for t in tools if t in wanted]
+            if run % 2:
+                order.reverse()   # alternate so load on the shared machine hits every tool alike
+            for tool in order:
+                argv_, cwd = tools[tool]
+                shutil.rmtree(out / tool, ignore_errors=True)
+                profile = out / f"profile-{run}.json" if tool == "gongkai" else None
+                m = measure(argv_, cwd, env_for_build(profile))
+                if m["returncode"] != 0:
+                    print(f"  {tool} run {run + 1}: exit {m['returncode']}\n{m['stderr'][-2000:]}", flush=True)
+                results.setdefault(tool, []).append(m)
+                if profile and profile.is_file():
+                    profiles.append(json.loads(profile.read_text(encoding="utf-8")))
+                print(f"  run {run + 1} {tool:9s} wall {m['wall']:7.1f}s  cpu {m['cpu']:7.1f}s  peak {fmt_mem(m['peak_kb'])}",
+                      flush=True)
+        med = {t: {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "peak_kb")} for t, runs in results.items()}
+        print(f"\n{'tool':10s} {'wall (s)':>9s} {'cpu (s)':>9s} {'peak mem':>10s}   (median of {args.runs})")
+        for tool, m in med.items():
+            print(f"{tool:10s} {m['wall']:9.1f} {m['cpu']:9.1f} {fmt_mem(m['peak_kb']):>10s}")
+        if "gongkai" in med:
+            for other in ("hugo", "material"):
+                if other in med:
+                    print(f"gongkai/{other}: wall {med['gongkai']['wall'] / med[other]['wall']:.2f}x, "
+                          f"cpu {med['gongkai']['cpu'] / med[other]['cpu']:.2f}x")
+        if profiles:
+            print(f"\nphase profile of gongkai's build (median of {len(profiles)}; cpu includes worker processes where noted)")
+            for name, wall, cpu in median_phases(profiles):
+                print(f"  {name:48s} wall {wall:7.2f}s  cpu {cpu:7.2f}s")
+            split = loading_split(base / "portal")
+            if split:
+                print("  'loading and checks', measured alone:")
+                for name, seconds in split.items():
+                    print(f"    {name:46s} {seconds:7.2f}s")
+        if "gongkai" in wanted and not args.no_incremental:
+            print("\nincremental (body cache on):")
+            for name, seconds in incremental(base, out):
+                print(f"  {name:48s} {seconds:7.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
