@@ -74,12 +74,13 @@ def test_link_check_finds_broken_links_and_anchors(tmp_path):
     site = _site(tmp_path, {
         "index.html": '<a href="a/">a</a><a href="a/#sec">ok</a><a href="a/#nope">bad anchor</a>'
                       '<a href="missing/">gone</a><a href="https://example.com/x">external</a>',
-        "a/index.html": '<h2 id="sec">节</h2><a href="../">home</a><img src="../img/x.png">',
+        "a/index.html": '<h2 id="sec">节</h2><a href="../">home</a><img src="../img/x.png">'
+                        '<link rel="stylesheet" href="../../assets/x.css">',
     })
     findings = check_site(site)
     found = sorted((f.code, f.file) for f in findings)
     assert found == [("GK-LINK-ANCHOR", "site/index.html"), ("GK-LINK-BROKEN", "site/a/index.html"),
-                     ("GK-LINK-BROKEN", "site/index.html")]
+                     ("GK-LINK-BROKEN", "site/a/index.html"), ("GK-LINK-BROKEN", "site/index.html")]
 
 
 def test_link_check_passes_a_whole_site(tmp_path):

@@ -14,11 +14,11 @@ LINK_ATTRS = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src")
               ("source", "src"), ("video", "src"), ("audio", "src"))
 
 
-def _target_file(site: Path, page_rel: str, url_path: str) -> str | None:
-    """Site-relative file a link points at, or None when it leaves the site."""
+def _target_file(site: Path, page_rel: str, url_path: str) -> str:
+    """Site-relative file a link points at ('..' in it when it climbs out of the site)."""
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(url_path)))
     if joined.startswith(".."):
-        return None
+        return joined  # above the site root: broken wherever the site is mounted
     if url_path.endswith("/") or (site / joined).is_dir():
         joined = posixpath.join(joined, "index.html") if joined != "." else "index.html"
     return joined
@@ -49,11 +49,9 @@ def check_site(site_dir: Path, findings: Findings | None = None, external_hosts_
                     continue
                 if parts.path.startswith("/"):
                     continue  # site-absolute links depend on where the site is mounted
-                target = _target_file(site, rel, parts.path)
-                if target is not None:
-                    links.append((rel, element.sourceline, target, parts.fragment or None))
+                links.append((rel, element.sourceline, _target_file(site, rel, parts.path), parts.fragment or None))
     for page, line, target, fragment in links:
-        if target not in ids and not (site / target).is_file():
+        if target.startswith("..") or (target not in ids and not (site / target).is_file()):
             findings.error("GK-LINK-BROKEN", f"site/{page}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
         elif fragment and target in ids and unquote(fragment) not in ids[target]:
             findings.error("GK-LINK-ANCHOR", f"site/{page}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")

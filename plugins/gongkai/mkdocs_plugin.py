@@ -15,6 +15,7 @@ from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.nav import Link
 
 from . import phases, site_build
 from .build_cache import BodyCache, namespace as cache_namespace
@@ -73,6 +74,10 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         return files
 
     def on_nav(self, nav, config, files):
+        # The generated sections join the site navigation (as links: they are not MkDocs pages).
+        linker = Linker(bool(config.use_directory_urls))
+        links = [Link(title, linker.url(path)) for title, path in site_build.NAV_SECTIONS]
+        nav.items[1:1] = links
         self.nav = nav
         return nav
 

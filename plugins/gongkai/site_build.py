@@ -43,6 +43,9 @@ def entry_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Itera
         yield entry_page(portal, linker, renderer, entry)
 
 
+# The generated sections, in the order the site navigation lists them (after the home page).
+NAV_SECTIONS = [("政府信息公开目录", "ml/"), ("政策文件库", "zcwj/"), ("专栏", "zl/")]
+
 # Listing, search and data generators register here so the adapter needs no change.
 from .column_pages import column_pages  # noqa: E402
 from .catalogue_pages import catalogue_pages; from .policy_library import policy_library_pages; from .home_page import home_page; from .open_data import open_data_files; from .feeds import feed_files; from .sitemap import sitemap_files  # noqa: E402,E702
