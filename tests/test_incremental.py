@@ -1,0 +1,108 @@
+"""An incremental build (body cache on, after earlier builds) writes exactly the same site,
+byte for byte, as a clean build with no cache — after each kind of change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gongkai.build_cache import CACHE_DIR
+from gongkai.synthetic import CorpusSpec, default_theme_dir, generate
+
+EPOCH = str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))
+
+
+def build(root: Path, out: Path, cache: bool) -> None:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=EPOCH, GONGKAI_CACHE="1" if cache else "0",
+               GONGKAI_PROGRESS="0")
+    if not cache:
+        shutil.rmtree(out, ignore_errors=True)
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def tree(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean(root: Path, tmp: Path) -> None:
+    build(root, tmp / "incremental", cache=True)
+    build(root, tmp / "clean", cache=False)
+    incremental, clean = tree(tmp / "incremental"), tree(tmp / "clean")
+    assert incremental.keys() == clean.keys()
+    assert [k for k in clean if incremental[k] != clean[k]] == []
+
+
+@pytest.fixture()
+def portal(tmp_path):
+    root, theme = tmp_path / "portal", tmp_path / "theme"
+    shutil.copytree(default_theme_dir(), theme)    # a snapshot: the repository's theme may change meanwhile
+    generate(root, CorpusSpec(entries=70, seed=11, theme_dir=theme))
+    build(root, tmp_path / "incremental", cache=True)     # warms the cache
+    assert (root / CACHE_DIR).is_dir() and list((root / CACHE_DIR).glob("bodies-*.json"))
+    return root
+
+
+def entry_files(root: Path, kind: str) -> list[Path]:
+    return sorted((root / "catalog" / kind).rglob("*.yml"))
+
+
+def test_edit_a_body_and_a_title(portal, tmp_path):
+    yml = entry_files(portal, "policy")[0]
+    body = portal / "content" / re.search(r'^body: "(.*)"$', yml.read_text(encoding="utf-8"), re.M).group(1)
+    body.write_text(body.read_text(encoding="utf-8") + "\n新增的一段正文。\n", encoding="utf-8")
+    yml.write_text(re.sub(r'^title: "(.*)"$', r'title: "\1（修订）"', yml.read_text(encoding="utf-8"), flags=re.M),
+                   encoding="utf-8")
+    assert_same_as_clean(portal, tmp_path)
+
+
+def test_add_and_delete_entries(portal, tmp_path):
+    news = entry_files(portal, "news")
+    news[0].unlink()
+    copy = news[1].read_text(encoding="utf-8")
+    copy = re.sub(r'^id: "(.*)-(\d+)"$', lambda m: f'id: "{m.group(1)}-{int(m.group(2)) + 900:05d}"', copy, flags=re.M)
+    copy = re.sub(r'^body: "(.*)"$', 'body: "texts/added.md"', copy, flags=re.M)
+    (portal / "content" / "texts" / "added.md").write_text("新增条目的正文。\n\n第二段。\n", encoding="utf-8")
+    (news[1].parent / "added.yml").write_text(copy.replace("title: \"", "title: \"新增："), encoding="utf-8")
+    assert_same_as_clean(portal, tmp_path)
+
+
+def test_a_linked_entry_moving_reroutes_links_in_unchanged_bodies(portal, tmp_path):
+    """An interpretation's body links to its policy's body; when the policy's 索引号 (so its
+    page) changes, the interpretation's unchanged body must not come from the cache as it was."""
+    interpretation = next(p for p in entry_files(portal, "interpretation")
+                          if re.search(r'^interprets: "(.*)"$', p.read_text(encoding="utf-8"), re.M))
+    policy_id = re.search(r'^interprets: "(.*)"$', interpretation.read_text(encoding="utf-8"), re.M).group(1)
+    new_id = policy_id[:-5] + "99999"
+    for path in sorted((portal / "catalog").rglob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        if policy_id in text:
+            path.write_text(text.replace(f'"{policy_id}"', f'"{new_id}"'), encoding="utf-8")
+    assert_same_as_clean(portal, tmp_path)
+
+
+def test_change_columns(portal, tmp_path):
+    columns = portal / "catalog" / "columns.yml"
+    text = columns.read_text(encoding="utf-8").replace('title: "政策解读"', 'title: "政策解读与回应关切"')
+    columns.write_text(text, encoding="utf-8")
+    assert_same_as_clean(portal, tmp_path)
+
+
+def test_change_mkdocs_yml(portal, tmp_path):
+    config = portal / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("site_name: 示例市人民政府信息公开网", "site_name: 示例市政府信息公开平台")
+                      .replace("use_directory_urls: true", "use_directory_urls: false"), encoding="utf-8")
+    assert_same_as_clean(portal, tmp_path)
+    config.write_text(text.replace("permalink: false", "permalink: true"), encoding="utf-8")
+    assert_same_as_clean(portal, tmp_path)
