@@ -102,9 +102,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         started = time.perf_counter()
         done = write_entry_pages(job, progress=progress)
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
-        phases.add("  markdown (cpu in workers)", done.markdown, count=done.misses)
-        phases.add("  templates (cpu in workers)", done.templates)
-        phases.add("  output (cpu in workers)", done.output)
+        phases.add("  markdown (summed over workers)", done.markdown, count=done.misses)
+        phases.add("  templates (summed over workers)", done.templates)
+        phases.add("  output (summed over workers)", done.output)
         with phases.phase("body cache save"):
             cache.save()
         progress.start("列表页面和数据文件")
