@@ -8,9 +8,13 @@ LINES = "__lines__"   # key -> 1-based line, stored on every loaded mapping
 DUPLICATES = "__duplicates__"
 
 
-class LineLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster); same constructors.
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineLoader(_BASE):
     def construct_mapping(self, node, deep=False):
-        mapping = super().construct_mapping(node, deep=True)
+        mapping = yaml.SafeLoader.construct_mapping(self, node, deep=True)
         lines, duplicates = {"": node.start_mark.line + 1}, []
         for key_node, _ in node.value:
             key = str(key_node.value)
