@@ -22,6 +22,9 @@ def fixture_docs(suffix):
     docs.append(SearchDoc(url=f"xxgk/gk-a{suffix}", title="关于做好政务公开工作的通知", doc_no="示府办〔2024〕193号",
                           publisher="示例市人民政府办公室", published="2024-06-01", kind="notice", validity="",
                           columns=[("tzgg", "通知公告")], text="各单位要推进政务公开工作，落实一网通办。"))
+    # Holds every trigram of 甲乙丙丁戊 but not the string itself: the index lets it through, the page must not.
+    docs.append(SearchDoc(url=f"xxgk/gk-trap{suffix}", title="试验条目", doc_no="", publisher="示例市数据局",
+                          published="2024-06-03", kind="other", validity="", columns=[], text="甲乙丙，乙丙丁，丙丁戊。"))
     return docs
 
 
@@ -132,6 +135,14 @@ def test_non_public_entry_is_never_found(page, site):
     assert last["count"] == 0 and page.inner_text("[data-gk-count]") == "0"
     assert not page.query_selector_all("a[data-gk-result]")
     assert_local(page)
+
+
+def test_candidates_that_only_share_trigrams_are_dropped(page, site):
+    base, _ = site
+    last = search(page, base, "q=甲乙丙丁戊")
+    assert last["candidates"] == 1 and last["count"] == 0
+    assert page.inner_text("[data-gk-count]") == "0" and not page.query_selector_all("a[data-gk-result]")
+    assert search(page, base, "q=乙丙丁")["count"] == 1
 
 
 def test_all_terms_required_and_phrases(page, site):

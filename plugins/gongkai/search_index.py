@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import shutil
 import time
 import unicodedata
@@ -31,7 +32,7 @@ from pathlib import Path
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, Segmenter
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
-META_CHUNK = 32
+META_CHUNK = 8
 TEXT_DIR_SIZE = 1000
 NGRAM_SHARD_BYTES = 16_000
 WORD_SHARD_BYTES = 16_000
@@ -60,19 +61,12 @@ class SearchDoc:
 def normalize(text: str) -> str:
     """NFKC (full-width to half-width), lower case, control characters and whitespace runs to one space.
 
-    search.js does the same per character, so query and text meet in one form.
+    search.js does the same, so query and text meet in one form.
     """
-    out = []
-    prev_space = False
-    for ch in unicodedata.normalize("NFKC", text).lower():
-        if ch.isspace() or unicodedata.category(ch) == "Cc":
-            if not prev_space:
-                out.append(" ")
-            prev_space = True
-        else:
-            out.append(ch)
-            prev_space = False
-    return "".join(out)
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower())
+
+
+_SPACES = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
 
 
 def fnv1a(key: str) -> int:
@@ -109,20 +103,18 @@ _SMALL = [_varint(i) for i in range(32)]
 
 def encode_postings(ids: list[int], total: int) -> str:
     """Sorted document numbers as delta varints, or as a bitmap when that is shorter."""
-    parts = []
-    prev = -1
-    for i in ids:
-        d = i - prev - 1
-        parts.append(_SMALL[d] if d < 32 else _varint(d))
-        prev = i
-    listed = "".join(parts)
     bitmap_len = 1 + (total + 5) // 6
-    if bitmap_len >= len(listed):
-        return listed
+    if len(ids) < bitmap_len:
+        deltas = [b - a - 1 for a, b in zip([-1] + ids, ids)]
+        if max(deltas) < 32:
+            return "".join(map(_SMALL.__getitem__, deltas))
+        listed = "".join(_SMALL[d] if d < 32 else _varint(d) for d in deltas)
+        if len(listed) <= bitmap_len:
+            return listed
     bits = bytearray((total + 5) // 6)
     for i in ids:
         bits[i // 6] |= 1 << (i % 6)
-    return "!" + "".join(ALPHABET[b] for b in bits)
+    return "!" + "".join(map(ALPHABET.__getitem__, bits))
 
 
 def decode_postings(value: str) -> list[int]:

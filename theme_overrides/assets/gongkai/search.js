@@ -47,14 +47,8 @@
 
   // ---- text normalisation (as normalize() in search_index.py) --------------------------------
   var SPACE = /[\s\u0000-\u001f\u007f-\u009f]/;
-  function normalize(text) {
-    var s = text.normalize("NFKC").toLowerCase(), out = "", prevSpace = false;
-    for (var ch of s) {
-      if (SPACE.test(ch)) { if (!prevSpace) out += " "; prevSpace = true; }
-      else { out += ch; prevSpace = false; }
-    }
-    return out;
-  }
+  var SPACES = /[\s\u0000-\u001f\u007f-\u009f]+/g;
+  function normalize(text) { return text.normalize("NFKC").toLowerCase().replace(SPACES, " "); }
   /* Normalised text with, for each of its UTF-16 units, the offset of the source unit it came from. */
   function normalizeMapped(text) {
     var out = "", map = [], prevSpace = false, i = 0;
@@ -319,7 +313,8 @@
         return li;
       });
       if (!window.gkSearch.first || window.gkSearch.first.query !== state.query) {
-        window.gkSearch.first = { query: state.query, ms: Math.round(performance.now() - state.t0) };
+        // ms: from the last keystroke (or the search start) to the first results on screen.
+        window.gkSearch.first = { query: state.query, ms: Math.round(performance.now() - (state.typedAt || state.t0)) };
       }
       return Promise.all(batch.map(bodyText)).then(function (texts) {
         if (my !== run) return;
@@ -344,7 +339,7 @@
     setStatus(count, count ? " 条结果" + (state.shown < count ? "，显示前 " + state.shown + " 条" : "") : " 条结果，请尝试更换或减少关键词");
     ui.root.setAttribute("data-gk-state", "done");
     window.gkSearch.last = { query: state.query, count: count, candidates: state.cands.length, dropped: state.dropped,
-      ms: Math.round(performance.now() - state.t0),
+      ms: Math.round(performance.now() - (state.typedAt || state.t0)),
       urls: Array.from(ui.list.querySelectorAll("a[data-gk-result]")).map(function (a) { return a.getAttribute("href"); }) };
   }
 
@@ -361,13 +356,16 @@
     setStatus(null, "正在搜索…");
     return candidates(terms, state, state.sort).then(function (cands) {
       if (my !== run) return;
-      current = { query: state.q, terms: terms, cands: cands, pos: 0, shown: 0, dropped: 0, t0: t0 };
+      current = { query: state.q, terms: terms, cands: cands, pos: 0, shown: 0, dropped: 0, t0: t0, typedAt: typedAt };
+      typedAt = null;
       return showPage(current, false);
     });
   }
 
   var timer = null;
+  var typedAt = null;
   function onInput() {
+    typedAt = performance.now();
     clearTimeout(timer);
     timer = setTimeout(function () {
       var state = readForm();
@@ -395,7 +393,7 @@
     ui.baseTitle = document.title;
     var state = readUrl();
     ui.input.value = state.q;
-    load("manifest", 0).then(function (m) {
+    manifestLoading.then(function (m) {
       if (!m) { setStatus(null, "搜索索引加载失败，请稍后重试。"); return; }
       manifest = m;
       fillSelect("column", m.columns.map(function (c) { return [c[0], c[1]]; }));
@@ -422,6 +420,8 @@
   }
 
   window.gkSearch = { parseQuery: parseQuery, normalize: normalize, last: null };
+  // Start loading the manifest at once; the search page is the only page that loads this script.
+  var manifestLoading = load("manifest", 0);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
