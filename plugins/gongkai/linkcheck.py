@@ -1,58 +1,123 @@
-"""The link check of a built site: every internal link and anchor resolves."""
+"""The link check of a built site: every internal link and anchor resolves.
+
+Built for 100,000-page sites: the site's files are listed once; pages are parsed with
+libxml2 (no Python element classes) by forked workers on every core; the theme's frame
+repeats the same links on every page, so link targets are resolved through a memo.
+"""
 
 from __future__ import annotations
 
+import os
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from lxml import html as lxml_html
+from lxml import etree
 
 from .findings import Findings
+from .parallel import fork_map
 
-LINK_ATTRS = (("a", "href"), ("link", "href"), ("img", "src"), ("script", "src"), ("iframe", "src"),
-              ("source", "src"), ("video", "src"), ("audio", "src"))
-
-
-def _target_file(site: Path, page_rel: str, url_path: str) -> str:
-    """Site-relative file a link points at ('..' in it when it climbs out of the site)."""
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_rel), unquote(url_path)))
-    if joined.startswith(".."):
-        return joined  # above the site root: broken wherever the site is mounted
-    if url_path.endswith("/") or (site / joined).is_dir():
-        joined = posixpath.join(joined, "index.html") if joined != "." else "index.html"
-    return joined
+LINKS_XPATH = etree.XPath(
+    "//a/@href|//link/@href|//img/@src|//script/@src|//iframe/@src|//source/@src|//video/@src|//audio/@src")
+IDS_XPATH = etree.XPath("//@id|//a/@name")
+SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:")
+CHUNK = 500
 
 
-def check_site(site_dir: Path, findings: Findings | None = None, external_hosts_ok: bool = False) -> Findings:
+def site_files(site: Path) -> tuple[set[str], set[str]]:
+    """Every file and directory of the site, as site-relative paths."""
+    files, dirs = set(), set()
+    for base, dirnames, filenames in os.walk(site):
+        rel = os.path.relpath(base, site).replace(os.sep, "/")
+        rel = "" if rel == "." else rel + "/"
+        dirs.update(rel + d for d in dirnames)
+        files.update(rel + f for f in filenames)
+    return files, dirs
+
+
+class _Resolver:
+    """Site-relative file a link points at ('..' in it when it climbs out of the site).
+
+    A link that climbs to the site root ('../../assets/x.css' on a page two levels down)
+    means the same on every page at that depth: those are memoised by depth."""
+
+    def __init__(self, dirs: set[str]):
+        self.dirs = dirs
+        self.memo: dict[tuple[object, str], str] = {}
+
+    def __call__(self, page_dir: str, url_path: str) -> str:
+        depth = page_dir.count("/") + 1 if page_dir else 0
+        key = (depth, url_path) if url_path.startswith("../" * depth) else (page_dir, url_path)
+        target = self.memo.get(key)
+        if target is None:
+            joined = posixpath.normpath(posixpath.join(page_dir, unquote(url_path)))
+            if joined == ".":
+                joined = "index.html"
+            elif not joined.startswith("..") and (url_path.endswith("/") or joined in self.dirs):
+                joined = posixpath.join(joined, "index.html")
+            target = self.memo[key] = joined
+        return target
+
+
+_STATE: dict = {}   # site, files and resolver, inherited by forked workers
+
+
+def _split(value: str) -> tuple[str, str] | None:
+    """(path, fragment) of an internal relative link; None for what this check skips."""
+    value = value.strip()
+    if not value or value.startswith(SKIP_SCHEMES):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith("/"):
+        return None  # external, or site-absolute (depends on where the site is mounted)
+    return parts.path, unquote(parts.fragment)
+
+
+def _scan(pages: list[str]):
+    """Parse pages; return their ids, the broken links found, and links with fragments."""
+    site, files, resolve = _STATE["site"], _STATE["files"], _STATE["resolve"]
+    split_memo: dict[str, tuple[str, str] | None] = {}
+    parser = etree.HTMLParser(encoding="utf-8")
+    ids, broken, fragments = {}, [], []
+    for rel in pages:
+        root = etree.parse(str(site / rel), parser).getroot()
+        if root is None:
+            continue
+        ids[rel] = {str(v) for v in IDS_XPATH(root)}
+        page_dir = posixpath.dirname(rel)
+        unique = {str(v): v for v in reversed(LINKS_XPATH(root))}   # first occurrence wins
+        for value, attribute in unique.items():
+            if value not in split_memo:
+                split_memo[value] = _split(value)
+            split = split_memo[value]
+            if split is None:
+                continue
+            path, fragment = split
+            target = resolve(page_dir, path) if path else rel
+            if target.startswith("..") or target not in files:
+                broken.append((rel, attribute.getparent().sourceline, target))
+            elif fragment:
+                fragments.append((rel, attribute.getparent().sourceline, target, fragment))
+    return ids, broken, fragments
+
+
+def check_site(site_dir: Path, findings: Findings | None = None) -> Findings:
     findings = Findings() if findings is None else findings
     site = Path(site_dir)
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    files, dirs = site_files(site)
+    pages = sorted(f for f in files if f.endswith(".html"))
+    _STATE.update(site=site, files=files, resolve=_Resolver(dirs))
+    try:
+        results = fork_map(_scan, [pages[i:i + CHUNK] for i in range(0, len(pages), CHUNK)])
+    finally:
+        _STATE.clear()
     ids: dict[str, set[str]] = {}
-    links: list[tuple[str, int | None, str, str | None]] = []  # page, line, target file, fragment
-    for rel in pages:
-        tree = lxml_html.parse(str(site / rel)).getroot()
-        if tree is None:
-            continue
-        ids[rel] = {el.get("id") for el in tree.iter() if el.get("id")} | {
-            el.get("name") for el in tree.iter("a") if el.get("name")}
-        for tag, attr in LINK_ATTRS:
-            for element in tree.iter(tag):
-                value = (element.get(attr) or "").strip()
-                if not value or value.startswith(("mailto:", "tel:", "javascript:", "data:")):
-                    continue
-                parts = urlsplit(value)
-                if parts.scheme or parts.netloc:
-                    continue  # external: only with --external
-                if not parts.path:
-                    links.append((rel, element.sourceline, rel, parts.fragment or None))
-                    continue
-                if parts.path.startswith("/"):
-                    continue  # site-absolute links depend on where the site is mounted
-                links.append((rel, element.sourceline, _target_file(site, rel, parts.path), parts.fragment or None))
-    for page, line, target, fragment in links:
-        if target.startswith("..") or (target not in ids and not (site / target).is_file()):
+    for page_ids, _, _ in results:
+        ids.update(page_ids)
+    for _, broken, fragments in results:
+        for page, line, target in broken:
             findings.error("GK-LINK-BROKEN", f"site/{page}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
-        elif fragment and target in ids and unquote(fragment) not in ids[target]:
-            findings.error("GK-LINK-ANCHOR", f"site/{page}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")
+        for page, line, target, fragment in fragments:
+            if target in ids and fragment not in ids[target]:
+                findings.error("GK-LINK-ANCHOR", f"site/{page}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")
     return findings

@@ -135,3 +135,13 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
         _JOB = None
     job.cache.hits, job.cache.misses = total.hits, total.misses
     return total
+
+
+def fork_map(func: Callable, items: list, jobs: int | None = None, min_items: int = 2):
+    """func over items on every core (forked workers inherit module state; only items and
+    results are pickled), in order. Serial when there is one core or little to do."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs == 1 or len(items) < min_items:
+        return [func(item) for item in items]
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+        return pool.map(func, items, chunksize=1)
