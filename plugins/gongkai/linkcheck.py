@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 
 from .findings import Findings
-from .parallel import fork_map
+from .workers import fork_map
 
 LINKS_XPATH = etree.XPath(
     "//a/@href|//link/@href|//img/@src|//script/@src|//iframe/@src|//source/@src|//video/@src|//audio/@src")

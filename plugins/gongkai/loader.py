@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
+import posixpath
 import re
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from .config import PortalConfig
 from .dates import parse_date
 from .findings import Findings
 from .model import Attachment, Column, Entry
+from .workers import fork_map
 from .portal import Portal
 from .textfiles import NotUtf8, not_utf8_message, read_text
 from .yamlfile import DUPLICATES, LINES, load_yaml, syntax_error_message, syntax_error_position
@@ -49,8 +52,9 @@ def did_you_mean(key: str, known) -> str:
 class _EntryReader:
     """Validates one YAML mapping into an Entry, adding findings as it goes."""
 
-    def __init__(self, data: dict, source: str, config: PortalConfig, findings: Findings):
+    def __init__(self, data: dict, source: str, config: PortalConfig, findings: Findings, content: set[str]):
         self.data, self.source, self.config, self.findings = data, source, config, findings
+        self.content = content
         self.lines = data.get(LINES, {"": 1})
         self.ok = True
 
@@ -111,13 +115,11 @@ class _EntryReader:
         return None
 
     def content_file(self, key: str, rel: str, what: str) -> Path | None:
-        path = self.config.content_path / rel
-        content_root = self.config.content_path.resolve()
-        if not path.resolve().is_relative_to(content_root) or not path.is_file():
+        if posixpath.normpath(rel) not in self.content:  # exact case, and never outside content/
             self.error("GK-REF-" + key.upper().rstrip("S"), key,
                        f"{what}文件“{rel}”不存在。路径应相对于 {self.config.content_dir}/ 目录，请检查文件名和大小写。")
             return None
-        return path
+        return self.config.content_path / posixpath.normpath(rel)
 
     def read(self) -> Entry | None:
         data = self.data
@@ -296,7 +298,17 @@ def entry_files(config: PortalConfig) -> list[Path]:
     return sorted(p for p in root.rglob("*.yml") if p.is_file() and p != root / COLUMNS_FILE)
 
 
-def load_entry(path: Path, config: PortalConfig, findings: Findings) -> Entry | None:
+def content_index(config: PortalConfig) -> set[str]:
+    """Every file under content/, as posix paths relative to it (one directory walk)."""
+    files: set[str] = set()
+    for base, _, names in os.walk(config.content_path):
+        rel = os.path.relpath(base, config.content_path).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        files.update(prefix + name for name in names)
+    return files
+
+
+def load_entry(path: Path, config: PortalConfig, findings: Findings, content: set[str] | None = None) -> Entry | None:
     source = path.relative_to(config.root).as_posix()
     data = _load_file(path, source, findings)
     if data is None:
@@ -304,7 +316,18 @@ def load_entry(path: Path, config: PortalConfig, findings: Findings) -> Entry | 
     if not isinstance(data, dict):
         findings.error("GK-YAML-NOT-MAPPING", source, 1, "一个条目文件应是一组“键: 值”（如 id: …、title: …），现在不是。")
         return None
-    return _EntryReader(data, source, config, findings).read()
+    content = content_index(config) if content is None else content
+    return _EntryReader(data, source, config, findings, content).read()
+
+
+_STATE: dict = {}   # config and content index, inherited by forked loader workers
+CHUNK = 1000        # entry files per worker task
+
+
+def _load_chunk(paths: list[Path]) -> tuple[list[Entry | None], Findings]:
+    findings = Findings()
+    config, content = _STATE["config"], _STATE["content"]
+    return [load_entry(path, config, findings, content) for path in paths], findings
 
 
 def check_references(portal: Portal, findings: Findings) -> None:
@@ -339,8 +362,17 @@ def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None 
     columns = load_columns(config, findings)
     entries: list[Entry] = []
     first_source: dict[str, Entry] = {}
-    for path in entry_files(config) if config.catalog_path.is_dir() else []:
-        entry = load_entry(path, config, findings)
+    paths = entry_files(config) if config.catalog_path.is_dir() else []
+    _STATE.update(config=config, content=content_index(config))
+    try:  # YAML parsing is the cost: spread it over every core, in file order
+        chunks = fork_map(_load_chunk, [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)])
+    finally:
+        _STATE.clear()
+    loaded = []
+    for chunk_entries, chunk_findings in chunks:
+        loaded.extend(chunk_entries)
+        findings.extend(chunk_findings)
+    for entry in loaded:
         if entry is None:
             continue
         if entry.id in first_source:

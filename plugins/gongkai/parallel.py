@@ -10,7 +10,6 @@ the site is byte-identical whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,20 +18,10 @@ from typing import Callable
 from .build_cache import BodyCache, CachingRenderer
 from .portal import Portal
 from .urls import Linker, entry_path
+from .workers import default_jobs
 
-JOBS_ENV = "GONGKAI_JOBS"
 MIN_PARALLEL = 400        # below this many pages forking costs more than it saves
 CHUNK = 250
-
-
-def default_jobs() -> int:
-    value = os.environ.get(JOBS_ENV, "")
-    if value.strip().isdigit() and int(value) > 0:
-        return int(value)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -136,12 +125,3 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
     job.cache.hits, job.cache.misses = total.hits, total.misses
     return total
 
-
-def fork_map(func: Callable, items: list, jobs: int | None = None, min_items: int = 2):
-    """func over items on every core (forked workers inherit module state; only items and
-    results are pickled), in order. Serial when there is one core or little to do."""
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    if jobs == 1 or len(items) < min_items:
-        return [func(item) for item in items]
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
-        return pool.map(func, items, chunksize=1)

@@ -1,0 +1,29 @@
+"""Work spread over every core with forked workers (they inherit module state, so
+only work items and results are pickled)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Callable
+
+JOBS_ENV = "GONGKAI_JOBS"
+
+
+def default_jobs() -> int:
+    value = os.environ.get(JOBS_ENV, "")
+    if value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def fork_map(func: Callable, items: list, jobs: int | None = None, min_items: int = 2) -> list:
+    """func over items on every core, results in order. Serial with one core or little to do."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs == 1 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
+        return [func(item) for item in items]
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+        return pool.map(func, items, chunksize=1)
