@@ -19,10 +19,11 @@ from . import model
 from .config import PortalConfig
 from .dates import parse_date
 from .findings import Findings
+from .disk_cache import DiskCache, key_of
 from .model import Attachment, Column, Entry
 from .workers import fork_map
 from .portal import Portal
-from .textfiles import NotUtf8, not_utf8_message, read_text
+from .textfiles import NotUtf8, decode_text, not_utf8_message
 from .yamlfile import DUPLICATES, LINES, load_yaml, syntax_error_message, syntax_error_position
 
 ENTRY_KEYS = {
@@ -215,14 +216,22 @@ class _EntryReader:
         return attachments
 
 
-def _load_file(path: Path, source: str, findings: Findings):
+def _load_file(path: Path, source: str, findings: Findings, cache: DiskCache | None = None):
+    """The YAML data of one file, or None with a finding. Clean parses are cached by content."""
+    raw = path.read_bytes()
+    key = key_of(raw) if cache is not None else None
+    if key is not None and (hit := cache.get(key)) is not None:
+        return hit
     try:
-        text = read_text(path)
+        text = decode_text(raw)
     except NotUtf8 as exc:
         findings.error("GK-FILE-ENCODING", source, exc.line, not_utf8_message(exc))
         return None
     try:
-        return load_yaml(text)
+        data = load_yaml(text)
+        if key is not None and data is not None:
+            cache.put(key, data)
+        return data
     except yaml.YAMLError as exc:
         line, _ = syntax_error_position(exc)
         findings.error("GK-YAML-SYNTAX", source, line, syntax_error_message(exc))
@@ -308,9 +317,10 @@ def content_index(config: PortalConfig) -> set[str]:
     return files
 
 
-def load_entry(path: Path, config: PortalConfig, findings: Findings, content: set[str] | None = None) -> Entry | None:
+def load_entry(path: Path, config: PortalConfig, findings: Findings, content: set[str] | None = None,
+               cache: DiskCache | None = None) -> Entry | None:
     source = path.relative_to(config.root).as_posix()
-    data = _load_file(path, source, findings)
+    data = _load_file(path, source, findings, cache)
     if data is None:
         return None
     if not isinstance(data, dict):
@@ -320,14 +330,26 @@ def load_entry(path: Path, config: PortalConfig, findings: Findings, content: se
     return _EntryReader(data, source, config, findings, content).read()
 
 
-_STATE: dict = {}   # config and content index, inherited by forked loader workers
-CHUNK = 1000        # entry files per worker task
+YAML_CACHE_VERSION = "yaml-1"   # bump when LineLoader's output changes
+CHUNK = 500                     # uncached entry files per worker task
 
 
-def _load_chunk(paths: list[Path]) -> tuple[list[Entry | None], Findings]:
-    findings = Findings()
-    config, content = _STATE["config"], _STATE["content"]
-    return [load_entry(path, config, findings, content) for path in paths], findings
+def _parse_chunk(paths: list[Path]) -> dict:
+    """Parse YAML files into the cache (in a worker); failures are left for the serial pass."""
+    cache = DiskCache(None)
+    for path in paths:
+        _load_file(path, "", Findings(), cache)
+    return cache.used
+
+
+def warm_parse_cache(paths: list[Path], cache: DiskCache) -> None:
+    """Parse every file the cache does not know yet, on every core."""
+    missing = []
+    for path in paths:
+        if cache.get(key_of(path.read_bytes())) is None:
+            missing.append(path)
+    for parsed in fork_map(_parse_chunk, [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]):
+        cache.merge(parsed)
 
 
 def check_references(portal: Portal, findings: Findings) -> None:
@@ -363,15 +385,12 @@ def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None 
     entries: list[Entry] = []
     first_source: dict[str, Entry] = {}
     paths = entry_files(config) if config.catalog_path.is_dir() else []
-    _STATE.update(config=config, content=content_index(config))
-    try:  # YAML parsing is the cost: spread it over every core, in file order
-        chunks = fork_map(_load_chunk, [paths[i:i + CHUNK] for i in range(0, len(paths), CHUNK)])
-    finally:
-        _STATE.clear()
-    loaded = []
-    for chunk_entries, chunk_findings in chunks:
-        loaded.extend(chunk_entries)
-        findings.extend(chunk_findings)
+    # YAML parsing is the cost: cached by content, the rest parsed on every core first.
+    cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION)
+    warm_parse_cache(paths, cache)
+    content = content_index(config)
+    loaded = [load_entry(path, config, findings, content, cache) for path in paths]
+    cache.save()
     for entry in loaded:
         if entry is None:
             continue

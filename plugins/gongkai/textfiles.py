@@ -29,7 +29,10 @@ def guess_encoding(data: bytes) -> str | None:
 
 def read_text(path: Path) -> str:
     """Return the file's text; raise NotUtf8 (with the encoding it looks like) otherwise."""
-    data = path.read_bytes()
+    return decode_text(path.read_bytes())
+
+
+def decode_text(data: bytes) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
