@@ -24,6 +24,7 @@ from .model import Attachment, Column, Entry
 from .workers import fork_map
 from .portal import Portal
 from .textfiles import NotUtf8, decode_text, not_utf8_message
+from . import yamlfile
 from .yamlfile import DUPLICATES, LINES, load_yaml, syntax_error_message, syntax_error_position
 
 ENTRY_KEYS = {
@@ -330,7 +331,8 @@ def load_entry(path: Path, config: PortalConfig, findings: Findings, content: se
     return _EntryReader(data, source, config, findings, content).read()
 
 
-YAML_CACHE_VERSION = "yaml-1"   # bump when LineLoader's output changes
+# Parses depend on the YAML loader's code: its source is part of the cache's namespace.
+YAML_CACHE_VERSION = Path(yamlfile.__file__).read_text(encoding="utf-8")
 CHUNK = 500                     # uncached entry files per worker task
 
 
