@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from .disk_cache import DiskCache, key_of
 from .findings import Findings
 from .workers import fork_map
 
@@ -73,20 +74,32 @@ def _split(value: str) -> tuple[str, str] | None:
     return parts.path, unquote(parts.fragment)
 
 
+def _page_links(data: bytes, parser) -> tuple[set[str], list[tuple[str, int | None]]]:
+    """A page's ids and its distinct link values with their first line."""
+    root = etree.fromstring(data, parser)
+    if root is None:
+        return set(), []
+    unique = {str(v): v for v in reversed(LINKS_XPATH(root))}   # first occurrence wins
+    return {str(v) for v in IDS_XPATH(root)}, [(value, attr.getparent().sourceline) for value, attr in unique.items()]
+
+
 def _scan(pages: list[str]):
-    """Parse pages; return their ids, the broken links found, and links with fragments."""
-    site, files, resolve = _STATE["site"], _STATE["files"], _STATE["resolve"]
+    """Parse pages (or take them from the cache); return ids, broken links, links with
+    fragments, and the cache entries used."""
+    site, files, resolve, cache = _STATE["site"], _STATE["files"], _STATE["resolve"], _STATE["cache"]
     split_memo: dict[str, tuple[str, str] | None] = {}
     parser = etree.HTMLParser(encoding="utf-8")
-    ids, broken, fragments = {}, [], []
+    ids, broken, fragments, used = {}, [], [], {}
     for rel in pages:
-        root = etree.parse(str(site / rel), parser).getroot()
-        if root is None:
-            continue
-        ids[rel] = {str(v) for v in IDS_XPATH(root)}
+        data = (site / rel).read_bytes()
+        key = key_of(data)
+        scanned = cache.get(key)
+        if scanned is None:
+            scanned = _page_links(data, parser)
+        used[key] = scanned
+        ids[rel] = scanned[0]
         page_dir = posixpath.dirname(rel)
-        unique = {str(v): v for v in reversed(LINKS_XPATH(root))}   # first occurrence wins
-        for value, attribute in unique.items():
+        for value, line in scanned[1]:
             if value not in split_memo:
                 split_memo[value] = _split(value)
             split = split_memo[value]
@@ -95,26 +108,31 @@ def _scan(pages: list[str]):
             path, fragment = split
             target = resolve(page_dir, path) if path else rel
             if target.startswith("..") or target not in files:
-                broken.append((rel, attribute.getparent().sourceline, target))
+                broken.append((rel, line, target))
             elif fragment:
-                fragments.append((rel, attribute.getparent().sourceline, target, fragment))
-    return ids, broken, fragments
+                fragments.append((rel, line, target, fragment))
+    return ids, broken, fragments, used
 
 
-def check_site(site_dir: Path, findings: Findings | None = None) -> Findings:
+def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Path | None = None) -> Findings:
+    """Check every page of a built site. With cache_root, each page's parse is cached by
+    its bytes under cache_root/.cache/gongkai, so an unchanged page is not parsed again."""
     findings = Findings() if findings is None else findings
     site = Path(site_dir)
     files, dirs = site_files(site)
     pages = sorted(f for f in files if f.endswith(".html"))
-    _STATE.update(site=site, files=files, resolve=_Resolver(dirs))
+    cache = DiskCache.for_root(cache_root, "links", Path(__file__).read_text(encoding="utf-8")) if cache_root else DiskCache(None)
+    _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache)
     try:
         results = fork_map(_scan, [pages[i:i + CHUNK] for i in range(0, len(pages), CHUNK)])
     finally:
         _STATE.clear()
     ids: dict[str, set[str]] = {}
-    for page_ids, _, _ in results:
+    for page_ids, _, _, used in results:
         ids.update(page_ids)
-    for _, broken, fragments in results:
+        cache.merge(used)
+    cache.save()
+    for _, broken, fragments, _ in results:
         for page, line, target in broken:
             findings.error("GK-LINK-BROKEN", f"site/{page}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
         for page, line, target, fragment in fragments:

@@ -127,7 +127,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         progress.finish()
         if self.config.link_check:
             with phases.phase("link check"):
-                findings = check_site(site_dir)
+                findings = check_site(site_dir, cache_root=self.portal_config.root)
             report(findings)
             if findings.errors:
                 raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")
