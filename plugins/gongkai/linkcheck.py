@@ -88,6 +88,7 @@ def _scan(pages: list[str]):
     fragments, and the cache entries used."""
     site, files, resolve, cache = _STATE["site"], _STATE["files"], _STATE["resolve"], _STATE["cache"]
     split_memo: dict[str, tuple[str, str] | None] = {}
+    fine: set[tuple[int, str]] = set()   # (depth, value) known good on every page at that depth
     parser = etree.HTMLParser(encoding="utf-8")
     ids, broken, fragments, used = {}, [], [], {}
     for rel in pages:
@@ -99,7 +100,10 @@ def _scan(pages: list[str]):
         used[key] = scanned
         ids[rel] = scanned[0]
         page_dir = posixpath.dirname(rel)
+        depth = page_dir.count("/") + 1 if page_dir else 0
         for value, line in scanned[1]:
+            if (depth, value) in fine:
+                continue
             if value not in split_memo:
                 split_memo[value] = _split(value)
             split = split_memo[value]
@@ -111,6 +115,8 @@ def _scan(pages: list[str]):
                 broken.append((rel, line, target))
             elif fragment:
                 fragments.append((rel, line, target, fragment))
+            elif path.startswith("../" * depth):
+                fine.add((depth, value))   # climbs to the root: the same target from every page this deep
     return ids, broken, fragments, used
 
 
