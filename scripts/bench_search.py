@@ -194,8 +194,11 @@ def material_wait(page):
     page.wait_for_function("() => { const m = document.querySelector('.md-search-result__meta');"
                            " return m && /\\d|没有/.test(m.textContent); }", timeout=180_000)
     meta = page.inner_text(".md-search-result__meta")
-    numbers = re.findall(r"\d[\d,]*", meta)
-    return {"count": int(numbers[0].replace(",", "")) if numbers else 0}
+    # Material rounds large counts ("2k 个符合条件的结果") and ORs the words of a query.
+    match = re.search(r"(\d[\d,.]*)\s*(k?)", meta)
+    if not match:
+        return {"count": 0}
+    return {"count": int(float(match.group(1).replace(",", "")) * (1000 if match.group(2) else 1))}
 
 
 def pagefind_wait(page):

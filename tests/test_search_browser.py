@@ -2,6 +2,7 @@
 import functools
 import http.server
 import threading
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,16 @@ def test_filters_url_back_button_and_keyboard(page, site):
     assert wait_done(page)["count"] >= 1
     assert page.get_attribute("[data-gk-status]", "aria-live") == "polite"
     assert_local(page)
+
+
+def test_shared_url_with_filters_only_lists_matching_entries(page, site):
+    base, docs = site
+    pairs = Counter((c, d.published[:4]) for d in docs for c in d.columns)
+    ((cid, ctitle), year), _ = pairs.most_common(1)[0]
+    expected = [d for d in docs if (cid, ctitle) in d.columns and d.published.startswith(year)]
+    last = search(page, base, f"column={cid}&year={year}")
+    assert last["count"] == len(expected) > 0
+    assert page.input_value("select[name=column]") == cid and page.input_value("select[name=year]") == year
+    metas = page.eval_on_selector_all(".gk-result__meta", "els => els.map(e => e.textContent)")
+    assert len(metas) == min(20, len(expected))
+    assert all(f"{year}-" in m and ctitle in m for m in metas)

@@ -148,7 +148,7 @@
   function meta(n) {
     return load("m", Math.floor(n / manifest.metaChunk)).then(function (rows) { return rows[n % manifest.metaChunk]; });
   }
-  function bodyText(n) { return load("t", n).then(function (t) { return t || ""; }); }
+  function bodyText(n) { return load("t", n).then(function (t) { return t === undefined ? null : t; }); }
 
   // ---- query evaluation ----------------------------------------------------------------------
   function facetKey(name, value) {
@@ -173,9 +173,10 @@
         .then(function (lists) { return lists.reduce(function (acc, l) { return union(acc, l.all); }, []); });
     });
     return Promise.all([Promise.all(perTerm), Promise.all(facets), Promise.all(weighted)]).then(function (r) {
-      var sets = r[0], found = sets[0].all;
+      var sets = r[0], found = sets.length ? sets[0].all : null;
       for (var i = 1; i < sets.length; i++) found = intersect(found, sets[i].all);
-      r[1].forEach(function (f) { found = intersect(found, f); });
+      r[1].forEach(function (f) { found = found === null ? f : intersect(found, f); });
+      found = found || [];
       if (sort === "date") return found;
       var tier = {};
       found.forEach(function (n) {
@@ -304,25 +305,38 @@
     var my = run;
     var batch = state.cands.slice(state.pos, state.pos + (size || PAGE));
     state.pos += batch.length;
-    return Promise.all(batch.map(meta)).then(function (rows) {
-      if (my !== run) return;
-      if (!append) ui.list.textContent = "";
-      var items = rows.map(function (row, i) {
-        var li = resultItem(batch[i], row, null, state.terms);
-        ui.list.append(li);
-        return li;
-      });
+    var rows = new Array(batch.length), items = new Array(batch.length), rendered = 0;
+    if (!append) ui.list.textContent = "";
+    function markFirst() {
       if (!window.gkSearch.first || window.gkSearch.first.query !== state.query) {
         // ms: from the last keystroke (or the search start) to the first results on screen.
         window.gkSearch.first = { query: state.query, ms: Math.round(performance.now() - (state.typedAt || state.t0)) };
       }
+    }
+    // Results appear in rank order as soon as their metadata arrives; snippets follow.
+    var metas = batch.map(function (n, i) {
+      return meta(n).then(function (row) {
+        if (my !== run) return;
+        rows[i] = row;
+        while (rendered < batch.length && rows[rendered] !== undefined) {
+          items[rendered] = resultItem(batch[rendered], rows[rendered], null, state.terms);
+          ui.list.append(items[rendered]);
+          rendered++;
+          markFirst();
+        }
+      });
+    });
+    return Promise.all(metas).then(function () {
+      if (my !== run) return;
+      markFirst();
       return Promise.all(batch.map(bodyText)).then(function (texts) {
         if (my !== run) return;
         var dropped = 0;
         texts.forEach(function (text, i) {
+          if (text === null) return;  // text not loaded: keep the result, without a snippet
           if (holdsAll(rows[i], text, state.terms)) {
-            items[i].querySelector(".gk-result__snippet").replaceChildren.apply(
-              items[i].querySelector(".gk-result__snippet"), snippet(text, state.terms));
+            var p = items[i].querySelector(".gk-result__snippet");
+            p.replaceChildren.apply(p, snippet(text, state.terms));
           } else { items[i].remove(); dropped++; }
         });
         state.dropped += dropped;
@@ -339,6 +353,7 @@
     setStatus(count, count ? " 条结果" + (state.shown < count ? "，显示前 " + state.shown + " 条" : "") : " 条结果，请尝试更换或减少关键词");
     ui.root.setAttribute("data-gk-state", "done");
     window.gkSearch.last = { query: state.query, count: count, candidates: state.cands.length, dropped: state.dropped,
+      candidatesMs: state.candidatesMs,
       ms: Math.round(performance.now() - (state.typedAt || state.t0)),
       urls: Array.from(ui.list.querySelectorAll("a[data-gk-result]")).map(function (a) { return a.getAttribute("href"); }) };
   }
@@ -348,7 +363,8 @@
     var terms = parseQuery(state.q);
     ui.root.setAttribute("data-gk-state", "busy");
     document.title = (state.q ? state.q + " - " : "") + ui.baseTitle;
-    if (!terms.length) {
+    var filtered = FILTERS.some(function (f) { return state[f]; });
+    if (!terms.length && !filtered) {
       ui.list.textContent = ""; ui.more.hidden = true; setStatus(null, "");
       ui.root.setAttribute("data-gk-state", "done");
       return Promise.resolve();
@@ -356,7 +372,8 @@
     setStatus(null, "正在搜索…");
     return candidates(terms, state, state.sort).then(function (cands) {
       if (my !== run) return;
-      current = { query: state.q, terms: terms, cands: cands, pos: 0, shown: 0, dropped: 0, t0: t0, typedAt: typedAt };
+      current = { query: state.q, terms: terms, cands: cands, pos: 0, shown: 0, dropped: 0, t0: t0, typedAt: typedAt,
+        candidatesMs: Math.round(performance.now() - t0) };
       typedAt = null;
       return showPage(current, false);
     });
@@ -371,7 +388,7 @@
       var state = readForm();
       history.replaceState(state, "", urlOf(state));
       search(state);
-    }, 80);
+    }, 50);
   }
   function onCommit(event) {
     if (event) event.preventDefault();
