@@ -83,3 +83,28 @@ def test_elderly_mode_large_text_persists_and_works_by_keyboard(sites, browser):
         assert size() >= 24
         assert page.locator("[data-gk-large-toggle]").get_attribute("aria-pressed") == "true"
         page.close()
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_header_search_box_leads_to_gongkai_search(sites, browser, directory_urls):
+    site = sites[directory_urls]
+
+    def run(start: str, base: str):
+        page = browser.new_page()
+        urls = record_requests(page)
+        page.goto(start)
+        page.fill("[data-gk-header-search]", "示例事项")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("[data-gk-result]")
+        assert "q=" in page.url and ("search/" in page.url or "search.html" in page.url)
+        assert page.locator("[data-gk-count]").first.inner_text().strip().startswith("2")
+        titles = page.locator("[data-gk-result]").all_inner_texts()
+        assert any("测试市人民政府关于示例事项的通知" in t for t in titles)
+        assert off_site(urls, base) == []
+        page.close()
+
+    if directory_urls:
+        with serve(site) as base:
+            run(f"{base}{POLICY_PAGE}/", base)
+    else:
+        run((site / f"{POLICY_PAGE}.html").as_uri(), site.as_uri())

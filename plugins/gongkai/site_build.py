@@ -44,15 +44,21 @@ def entry_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Itera
 
 
 # The generated sections, in the order the site navigation lists them (after the home page).
-NAV_SECTIONS = [("政府信息公开目录", "ml/"), ("政策文件库", "zcwj/"), ("专栏", "zl/")]
+NAV_SECTIONS = [("政府信息公开目录", "ml/"), ("政策文件库", "zcwj/"), ("专栏", "zl/"), ("全文检索", "search/")]
 
 # Listing, search and data generators register here so the adapter needs no change.
+from .catalogue_pages import catalogue_pages  # noqa: E402
 from .column_pages import column_pages  # noqa: E402
-from .catalogue_pages import catalogue_pages; from .policy_library import policy_library_pages; from .home_page import home_page; from .open_data import open_data_files; from .feeds import feed_files; from .sitemap import sitemap_files  # noqa: E402,E702
+from .feeds import feed_files  # noqa: E402
+from .home_page import home_page  # noqa: E402
+from .open_data import open_data_files  # noqa: E402
+from .policy_library import policy_library_pages  # noqa: E402
+from .search_site import search_files, search_pages  # noqa: E402
+from .sitemap import sitemap_files  # noqa: E402
 
 entry_page_generator = entry_pages   # run in parallel by the plugin (parallel.py), not through generated_pages
-PAGE_GENERATORS = [entry_pages, column_pages, catalogue_pages, policy_library_pages, home_page]
-FILE_GENERATORS: list = [open_data_files, feed_files, sitemap_files]   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
+PAGE_GENERATORS = [entry_pages, column_pages, catalogue_pages, policy_library_pages, home_page, search_pages]
+FILE_GENERATORS: list = [open_data_files, feed_files, search_files, sitemap_files]   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
 
 
 def _timed(name: str, items: Iterator) -> Iterator:
