@@ -11,7 +11,7 @@ from gongkai.privacy import (
     scan_unsafe_markup,
 )
 
-SEEDS = Path("/work/shared/seeds")
+from seeds import SEEDS  # noqa: E402
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 

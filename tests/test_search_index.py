@@ -9,7 +9,7 @@ from gongkai.search_index import (SearchDoc, build_search_index, decode_postings
                                   normalize, search_page_body, SEARCH_ASSETS)
 from gongkai.search_query import IndexReader, parse_query
 
-SEEDS = Path("/work/shared/seeds")
+from seeds import SEEDS  # noqa: E402
 
 
 def doc(url, title, text, **kw):

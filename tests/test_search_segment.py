@@ -7,7 +7,7 @@ from gongkai.search_corpus import generate_docs
 from gongkai.search_index import normalize
 from gongkai.search_segment import HAN_RUN, CachedSegmenter, Segmenter
 
-SEEDS = Path("/work/shared/seeds")
+from seeds import SEEDS  # noqa: E402
 DEMO = Path(__file__).resolve().parents[1] / "content"
 
 

@@ -12,12 +12,13 @@ from gongkai.config import load_config
 from gongkai.model import FORMS, KINDS
 from gongkai.synthetic import AS_OF, CorpusSpec, generate
 
-SEEDS = Path("/work/shared/seeds")
+from seeds import SEEDS  # noqa: E402
 
 
 def tree_digest(root: Path) -> dict[str, str]:
+    """The generator's output (a build's .cache/ under it is not)."""
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and ".cache" not in p.relative_to(root).parts}
 
 
 @pytest.fixture(scope="module")
