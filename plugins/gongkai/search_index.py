@@ -13,6 +13,11 @@ Layout under out_dir (the site's `search/` directory); every file is a script th
     t/<k>/<n>.js       the plain text of one document, loaded only for the results shown (snippets).
 
 Documents are numbered newest first, so document order is the date tie-break.
+
+Of lunr we keep the scoring: BM25 with lunr's idf, k1 and b, a boost for title and 文号. lunr's index format
+(one JSON file with every term and a vector per document; 27 MB at 2,000 entries, see scripts/bench_search.py
+--lunr) cannot stay within a per-query budget and, being word-based, misses substrings that jieba cut
+differently, so the postings above replace it.
 Postings are strings: varints of 5 bits per character over ALPHABET (delta-coded document numbers),
 or '!' followed by a bitmap of 6 bits per character when that is shorter.
 """
