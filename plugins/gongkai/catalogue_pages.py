@@ -143,7 +143,7 @@ def catalogue_intro(portal: Portal, linker: Linker) -> str:
 
 
 def facet_index_page(portal: Portal, linker: Linker, facet: Facet):
-    from .site_build import GeneratedPage
+    from .generated_page import GeneratedPage
     path = facet.path()
     total = len(portal.public_entries)
     content = (f'<div class="gk-listing"><nav class="gk-breadcrumbs" aria-label="当前位置"><ol>'

@@ -63,7 +63,7 @@ def column_listing(portal: Portal, linker: Linker, column: Column) -> Listing:
 
 def column_index(portal: Portal, linker: Linker):
     """zl/: every column as a tree, with counts, update cycle and status."""
-    from .site_build import GeneratedPage
+    from .generated_page import GeneratedPage
 
     def tree(parent: str | None, depth: int) -> str:
         children = portal.child_columns(parent)

@@ -61,7 +61,7 @@ def column_boxes(portal: Portal, linker: Linker, items: ItemRenderer) -> str:
 
 
 def home_page(portal: Portal, linker: Linker, renderer=None) -> Iterator:
-    from .site_build import GeneratedPage
+    from .generated_page import GeneratedPage
     items = ItemRenderer.for_build(portal, linker)
     intro = hand_written_intro(portal, linker, renderer)
     heading = "" if "<h1" in intro else f"<h1>{esc(portal.config.site_name)}</h1>"

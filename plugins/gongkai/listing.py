@@ -167,7 +167,7 @@ def head_tags(listing: Listing, linker: Linker, path: str) -> str:
 
 def render_listing(listing: Listing, portal: Portal, linker: Linker, page_size: int | None = None) -> Iterator:
     """Every page of a listing as GeneratedPage objects (each a real static page)."""
-    from .site_build import GeneratedPage   # site_build imports the generators that import this module
+    from .generated_page import GeneratedPage
     size = page_size or portal.config.page_size
     items = ItemRenderer.for_build(portal, linker)
     render_item = items.policy_item if listing.policy_items else items.item

@@ -12,7 +12,7 @@ from typing import Iterator
 
 from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
-from .site_build import GeneratedPage
+from .generated_page import GeneratedPage
 from .urls import SEARCH_DIR, entry_path, output_file, page_url, relative_url
 
 SEARCH_PAGE_PATH = f"{SEARCH_DIR}/"

@@ -7,22 +7,14 @@ theme adapter wraps pages in the site's frame and the MkDocs plugin writes them.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from typing import Iterator
 
 from . import phases
+from .generated_page import GeneratedPage
 from .entry_page import page_meta_tags, render_entry
 from .markdown_render import BodyRenderer
 from .portal import Portal
 from .urls import Linker, entry_path
-
-
-@dataclass
-class GeneratedPage:
-    path: str          # directory-style site path, e.g. 'xxgk/<slug>/'
-    title: str
-    head: str          # page-specific <meta> tags
-    content: str       # main content HTML
 
 
 def body_pages(portal: Portal) -> dict[str, str]:
