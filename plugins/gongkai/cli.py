@@ -10,6 +10,7 @@ import click
 from .checks import run_checks
 from .config import build_date, load_config
 from .dates import parse_date
+from .linkcheck import check_external, check_site
 from .model import KINDS
 from .scaffold import scaffold
 
@@ -45,13 +46,7 @@ def main(ctx, config_file):
 def check(ctx, as_of, as_json):
     config = _load(ctx)
     _, findings = run_checks(config, as_of or build_date())
-    if as_json:
-        click.echo(findings.to_json())
-    else:
-        for finding in findings.sorted():
-            click.echo(finding.format(), err=False)
-        click.echo(f"检查完成：{findings.summary()}。", err=True)
-    sys.exit(1 if findings.errors else 0)
+    _emit(findings, as_json)
 
 
 @main.command(help="新建一个条目：生成下一个可用的索引号、条目文件和正文文件。")
@@ -63,6 +58,32 @@ def new(ctx, kind, title, org):
     config = _load(ctx)
     entry, body = scaffold(config, kind, build_date(), title=title, org=org)
     click.echo(f"已创建条目 {entry.relative_to(config.root)} 和正文 {body.relative_to(config.root)}，请填写其中标注的内容。")
+
+
+@main.command(help="检查已生成网站中的链接和锚点；加 --external 同时检查外部链接。有错误时退出码为 1。")
+@click.option("--site", "site_dir", default="site", show_default=True, type=click.Path(file_okay=False),
+              help="已生成的网站目录。")
+@click.option("--external", is_flag=True, help="同时检查外部链接（需要联网）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 数组输出检查结果。")
+def linkcheck(site_dir, external, as_json):
+    site = Path(site_dir)
+    if not (site / "index.html").is_file():
+        click.echo(f"{site}/ 不是已生成的网站（没有 index.html），请先运行 mkdocs build。", err=True)
+        sys.exit(2)
+    findings = check_site(site)
+    if external:
+        check_external(site, findings)
+    _emit(findings, as_json)
+
+
+def _emit(findings, as_json: bool) -> None:
+    if as_json:
+        click.echo(findings.to_json())
+    else:
+        for finding in findings.sorted():
+            click.echo(finding.format())
+        click.echo(f"检查完成：{findings.summary()}。", err=True)
+    sys.exit(1 if findings.errors else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -145,3 +145,52 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
             if target in ids and fragment not in ids[target]:
                 findings.error("GK-LINK-ANCHOR", f"site/{page}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")
     return findings
+
+
+EXTERNAL_XPATH = etree.XPath("//a/@href|//img/@src|//iframe/@src|//source/@src|//video/@src|//audio/@src")
+
+
+def external_links(site_dir: Path) -> dict[str, tuple[str, int | None]]:
+    """Every distinct http(s) link of the site, with the first page and line that has it."""
+    site = Path(site_dir)
+    parser = etree.HTMLParser(encoding="utf-8")
+    found: dict[str, tuple[str, int | None]] = {}
+    for rel in sorted(f for f in site_files(site)[0] if f.endswith(".html")):
+        root = etree.fromstring((site / rel).read_bytes(), parser)
+        for value in EXTERNAL_XPATH(root) if root is not None else []:
+            url = str(value).strip()
+            if url.startswith(("http://", "https://", "//")) and url not in found:
+                found[url] = (rel, value.getparent().sourceline)
+    return found
+
+
+def _status(url: str, timeout: float) -> str | None:
+    """None when the URL answers; else a short reason."""
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request("https:" + url if url.startswith("//") else url, method="HEAD",
+                                     headers={"User-Agent": "gongkai-linkcheck"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return None
+    except urllib.error.HTTPError as exc:
+        if exc.code == 405:  # HEAD not allowed: the page exists
+            return None
+        return f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return str(getattr(exc, "reason", exc))
+
+
+def check_external(site_dir: Path, findings: Findings | None = None, timeout: float = 10.0,
+                   workers: int = 8) -> Findings:
+    """External links answer (on request only: it needs the network and is slow)."""
+    from concurrent.futures import ThreadPoolExecutor
+    findings = Findings() if findings is None else findings
+    links = external_links(site_dir)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = dict(zip(links, pool.map(lambda url: _status(url, timeout), links)))
+    for url, reason in sorted(results.items()):
+        if reason:
+            page, line = links[url]
+            findings.error("GK-LINK-EXTERNAL", f"site/{page}", line, f"外部链接“{url}”无法访问（{reason}），请确认地址或删除该链接。")
+    return findings
