@@ -18,9 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 
 from gongkai.config import load_config  # noqa: E402
 from gongkai.loader import load_portal  # noqa: E402
-from gongkai.synthetic import CorpusSpec, generate  # noqa: E402
+from gongkai.synthetic import MARKDOWN_EXTENSIONS_YML, CorpusSpec, generate  # noqa: E402
 
-SEED_TEXTS = Path("/work/shared/seeds")
+SEED_TEXTS = next((p for p in (Path(__file__).resolve().parents[2] / "shared" / "seeds", Path("/work/shared/seeds"))
+                   if p.is_dir()), Path("/work/shared/seeds"))
 
 MATERIAL_YML = """site_name: 示例市人民政府信息公开网（Material 基线）
 site_url: https://www.shili.gov.cn/
@@ -37,16 +38,7 @@ not_in_nav: |
   /xxgk/**
 nav:
   - 首页: index.md
-markdown_extensions:
-  - tables
-  - toc:
-      permalink: false
-  - attr_list
-  - md_in_html
-  - admonition
-  - sane_lists
-  - footnotes
-"""
+{markdown_extensions}"""
 HUGO_TOML = """baseURL = "https://www.shili.gov.cn/"
 languageCode = "zh-cn"
 title = "示例市人民政府信息公开网（Hugo 基线）"
@@ -80,7 +72,7 @@ def prepare(work: Path, entries: int, seed: int, as_of: dt.date) -> Path:
     portal = load_portal(load_config(portal_dir), as_of)
     material, hugo = base / "material", base / "hugo"
     (material / "docs" / "xxgk").mkdir(parents=True)
-    (material / "mkdocs.yml").write_text(MATERIAL_YML, encoding="utf-8")
+    (material / "mkdocs.yml").write_text(MATERIAL_YML.format(markdown_extensions=MARKDOWN_EXTENSIONS_YML), encoding="utf-8")
     (material / "docs" / "index.md").write_text("# 示例市人民政府信息公开网\n\nMaterial 基线站点。\n", encoding="utf-8")
     (hugo / "content" / "xxgk").mkdir(parents=True)
     (hugo / "layouts" / "_default").mkdir(parents=True)
