@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import chromium, needs_chromium, off_site, record_requests, serve
+from browser import needs_chromium, off_site, record_requests, serve
 from portal_factory import INTERPRETATION, POLICY, write_portal
 from site_build_helpers import mkdocs_build
 
@@ -25,11 +25,6 @@ def sites(tmp_path_factory):
         built[directory_urls] = base / "site"
     return built
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def _walk_policy_to_interpretation(browser, start_url: str, base: str):

@@ -52,15 +52,6 @@ def sites(tmp_path_factory):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run"])
-        yield b
-        b.close()
-
 
 def test_build_writes_our_index_and_no_material_index(sites):
     for site, _ in sites.values():
