@@ -1,15 +1,15 @@
 """Progress of a long build: entries done and the phase, on a terminal only.
 
 Shown when stderr is a terminal and no CI variable is set (CI logs stay quiet);
-GONGKAI_PROGRESS=1 forces it on, =0 off. One line, rewritten in place, at most
-a few times a second.
+GONGKAI_PROGRESS=1 forces it on, =0 off. Drawn by tqdm, a few times a second at most.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
+
+from tqdm import tqdm
 
 CI_VARIABLES = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE", "TF_BUILD")
 
@@ -25,30 +25,27 @@ def wanted(stream=None) -> bool:
 
 
 class Progress:
+    """A tqdm bar per phase (tqdm does the terminal work); silent when not wanted."""
+
     def __init__(self, stream=None, enabled: bool | None = None, interval: float = 0.25):
         self.stream = stream or sys.stderr
         self.enabled = wanted(self.stream) if enabled is None else enabled
-        self.interval, self.last, self.shown = interval, 0.0, False
-        self.phase, self.total = "", 0
+        self.interval = interval
+        self.bar = None
 
     def start(self, phase: str, total: int = 0) -> None:
-        self.phase, self.total, self.last = phase, total, 0.0
-        self.update(0, force=True)
+        self.finish()
+        if self.enabled:
+            self.bar = tqdm(total=total or None, desc=f"gongkai: {phase}", file=self.stream, leave=False,
+                            mininterval=self.interval, unit="页")
 
     def update(self, done: int, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self.last < self.interval:
-            return
-        self.last = now
-        count = f" {done}/{self.total}" if self.total else ""
-        self.stream.write(f"\r\x1b[2Kgongkai: {self.phase}{count}")
-        self.stream.flush()
-        self.shown = True
+        if self.bar is not None:
+            self.bar.update(done - self.bar.n)
+            if force:
+                self.bar.refresh()
 
     def finish(self) -> None:
-        if self.enabled and self.shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
-            self.shown = False
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
