@@ -1,0 +1,63 @@
+"""The search index build is byte-identical to the reference output, however it is computed (parallel, in shard
+groups, with a warm segmentation cache): search.js reads these bytes, so a faster build must not change one."""
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from gongkai.search_corpus import generate_docs
+from gongkai.search_index import SearchDoc, build_search_index
+
+from seeds import SEEDS  # noqa: E402
+
+# sha256 over sorted (name, bytes) of every output file, recorded with the reference implementation.
+GOLDEN_FIRST = "a790fb0f09f997846deded4502cf918b5316b5314016116b13d2491bf09b2504"
+GOLDEN_SECOND = "54734178c2644c2377eed1f1349ad4c0d11272da04544d322570cc8794dc919f"
+
+
+def hand_made_docs() -> list[SearchDoc]:
+    base = dict(publisher="示例市人民政府办公室", published="2024-05-01", kind="notice", validity="",
+                columns=[("tzgg", "通知公告")])
+    return [
+        SearchDoc(url="xxgk/h1/", title="空气质量月报", doc_no="", text="本月ＰＭ２.５平均浓度为３５微克，ＡＢＣ　ｄｅｆ。",
+                  **{**base, "kind": "data", "published": "2023-01-02"}),
+        SearchDoc(url="xxgk/h2/", title="空气质量月报", doc_no="示府办〔2024〕1号", text="", **base),
+        SearchDoc(url="xxgk/h3/", title="", doc_no="", text="", **{**base, "publisher": "", "columns": []}),
+        SearchDoc(url="xxgk/h4/", title="Version 2.0 release", doc_no="ABC-123",
+                  text="www.example.gov.cn 7-8 月 2024年 iPhone15 \t\n x86_64 ３.１４",
+                  **{**base, "validity": "valid", "kind": "policy"}),
+        SearchDoc(url="xxgk/h5/", title="关于做好政务公开工作的通知", doc_no="示府办〔2024〕193号",
+                  text="各单位要推进政务公开工作。" * 40, **{**base, "published": "2024-05-01"}),
+    ]
+
+
+def output_digest(out: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(out).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def first_corpus() -> list[SearchDoc]:
+    return generate_docs(300, SEEDS, seed=11) + hand_made_docs()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_output_matches_reference(tmp_path, monkeypatch, jobs):
+    monkeypatch.setenv("GONGKAI_JOBS", jobs)
+    stats = build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert stats["segment_cache_hits"] == 0
+    assert output_digest(tmp_path / "out") == GOLDEN_FIRST
+
+
+def test_output_matches_reference_with_warm_cache(tmp_path):
+    # Half the texts are those of the first corpus (cache hits), half are new; a stale file must go.
+    build_search_index(first_corpus(), tmp_path / "first", cache_dir=tmp_path / "cache")
+    docs = generate_docs(300, SEEDS, seed=11)[:150] + generate_docs(150, SEEDS, seed=12, url_suffix=".html")
+    (tmp_path / "out" / "g").mkdir(parents=True)
+    (tmp_path / "out" / "g" / "999.js").write_text("stale")
+    stats = build_search_index(docs, tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert stats["segment_cache_hits"] > 0
+    assert output_digest(tmp_path / "out") == GOLDEN_SECOND
+    build_search_index(docs, tmp_path / "cold", cache_dir=tmp_path / "cold-cache")
+    assert output_digest(tmp_path / "cold") == GOLDEN_SECOND
