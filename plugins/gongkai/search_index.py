@@ -30,10 +30,14 @@ import re
 import shutil
 import time
 import unicodedata
-from collections import defaultdict
+from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import chain, repeat
+from operator import sub
 from pathlib import Path
 
+from gongkai import search_build_grams, search_build_words
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, Segmenter
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
@@ -110,16 +114,29 @@ def encode_postings(ids: list[int], total: int) -> str:
     """Sorted document numbers as delta varints, or as a bitmap when that is shorter."""
     bitmap_len = 1 + (total + 5) // 6
     if len(ids) < bitmap_len:
-        deltas = [b - a - 1 for a, b in zip([-1] + ids, ids)]
+        # ids[k] - ids[k-1] - 1, with ids[-1] taken as -1, computed in C.
+        deltas = list(map(sub, ids, chain((0,), map(_PLUS_ONE, ids))))
         if max(deltas) < 32:
             return "".join(map(_SMALL.__getitem__, deltas))
         listed = "".join(_SMALL[d] if d < 32 else _varint(d) for d in deltas)
         if len(listed) <= bitmap_len:
             return listed
-    bits = bytearray((total + 5) // 6)
-    for i in ids:
-        bits[i // 6] |= 1 << (i % 6)
-    return "!" + "".join(map(ALPHABET.__getitem__, bits))
+    return "!" + _bitmap(ids, (total + 5) // 6)
+
+
+def _bitmap(ids: list[int], chars: int) -> str:
+    """6 bits per character, bit i % 6 of character i // 6 set for every i in ids (all in C)."""
+    flags = bytearray(chars * 6)
+    deque(map(flags.__setitem__, ids, repeat(1)), 0)
+    bits = 0
+    for b in range(6):
+        bits |= int.from_bytes(flags[b::6].translate(_SHIFTED[b]), "big")
+    return bits.to_bytes(chars, "big").translate(_ALPHABET_BYTES).decode("ascii")
+
+
+_PLUS_ONE = (1).__add__
+_SHIFTED = [bytes((1 << b) if v == 1 else 0 for v in range(256)) for b in range(6)]
+_ALPHABET_BYTES = ALPHABET.encode("ascii").ljust(256, b"?")
 
 
 def decode_postings(value: str) -> list[int]:
@@ -176,14 +193,13 @@ def facet_keys(doc: SearchDoc, publisher_index: int) -> list[str]:
     return keys
 
 
-def _bm25(tf: int, length: int, avg: float, idf: float) -> float:
-    norm = 1 - BM25_B + BM25_B * (length / avg if avg else 1)
-    return idf * tf * (BM25_K1 + 1) / (tf + BM25_K1 * norm)
-
-
 def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path | None = None,
                        user_dict: Path | None = None) -> dict:
-    """Write the index of `docs` (public entries only) under out_dir; return stats."""
+    """Write the index of `docs` (public entries only) under out_dir; return stats.
+
+    The postings are built on every core (search_build_grams, search_build_words); files are written one
+    at a time, so only the encoded postings, never the whole output, are held in memory.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     docs = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))
@@ -198,55 +214,51 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     columns = sorted(column_titles.items())
     column_index = {cid: i for i, (cid, _) in enumerate(columns)}
 
-    # N-gram postings (recall) and filter postings.
-    all_post: dict[str, list[int]] = defaultdict(list)
-    title_post: dict[str, list[int]] = defaultdict(list)
+    # Normalised once here; the forked workers inherit these texts.
+    texts = [(normalize(d.title), normalize(d.doc_no), normalize(d.text),
+              facet_keys(d, publisher_index.get(d.publisher, -1))) for d in docs]
     segmenter = CachedSegmenter(Segmenter(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
-    title_counts, body_counts = [], []
-    for num, d in enumerate(docs):
-        head = normalize(d.title), normalize(d.doc_no)
-        body = normalize(d.text)
-        head_grams = grams(head[0]) | grams(head[1])
-        for g in head_grams:
-            title_post[g].append(num)
-        for g in head_grams | grams(body):
-            all_post[g].append(num)
-        for key in facet_keys(d, publisher_index.get(d.publisher, -1)):
-            all_post[key].append(num)
-        title_counts.append(segmenter.counts(head[0] + " " + head[1]))
-        body_counts.append(segmenter.counts(body))
+    counts = search_build_words.segment_all(segmenter, [t for title, doc_no, body, _ in texts for t in (title + " " + doc_no, body)])
     segmenter.save()
+    title_counts, body_counts = counts[0::2], counts[1::2]
+    del counts
 
-    ngram_values = {}
-    for g, ids in all_post.items():
-        titled = title_post.get(g)
-        value = encode_postings(ids, total)
-        if titled:
-            value += "|" + encode_postings(titled, total)
-        ngram_values[g] = value
+    ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
+    del texts
+    word_values = search_build_words.word_values(
+        title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
+        encode=encode_weighted)
+    del title_counts, body_counts
 
-    word_values = _word_postings(title_counts, body_counts, total)
-
-    for sub in ("g", "w", "m", "t"):
-        shutil.rmtree(out_dir / sub, ignore_errors=True)
-    files: dict[str, str] = {}
+    # Every file as (name, a function that makes its text), so the build digest can run over them in name
+    # order while each text lives only until it is written.
+    makers: dict[str, object] = {}
     gram_shards, gram_parts = _partition(ngram_values, NGRAM_SHARD_BYTES)
+    del ngram_values
     for n, part in enumerate(gram_parts):
-        files[f"g/{n}.js"] = _script("g", n, part)
+        makers[f"g/{n}.js"] = partial(_script, "g", n, part)
     word_shards, word_parts = _partition(word_values, WORD_SHARD_BYTES)
+    del word_values
     for n, part in enumerate(word_parts):
-        files[f"w/{n}.js"] = _script("w", n, part)
+        makers[f"w/{n}.js"] = partial(_script, "w", n, part)
     for start in range(0, total, META_CHUNK):
         rows = [[d.url, d.title, d.doc_no, publisher_index.get(d.publisher, -1), d.published, d.kind,
                  d.validity, [column_index[cid] for cid, _ in d.columns]]
                 for d in docs[start:start + META_CHUNK]]
-        files[f"m/{start // META_CHUNK}.js"] = _script("m", start // META_CHUNK, rows)
+        makers[f"m/{start // META_CHUNK}.js"] = partial(_script, "m", start // META_CHUNK, rows)
     for num, d in enumerate(docs):
-        files[f"t/{num // TEXT_DIR_SIZE}/{num}.js"] = _script("t", num, d.text[:TEXT_LIMIT])
+        makers[f"t/{num // TEXT_DIR_SIZE}/{num}.js"] = partial(_text_script, d, num)
 
+    for sub_dir in ("g", "w", "m", "t"):
+        shutil.rmtree(out_dir / sub_dir, ignore_errors=True)
+    file_count = len(makers) + 1  # and the manifest
     digest = hashlib.sha1()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + files[name].encode("utf-8"))
+    size = 0
+    made_dirs: set[Path] = set()
+    for name in sorted(makers):
+        data = makers.pop(name)().encode("utf-8")
+        digest.update(name.encode() + b"\0" + data)
+        size += _write(out_dir / name, data, made_dirs)
     manifest = {
         "version": 1, "build": digest.hexdigest()[:12], "docs": total,
         "gramShards": gram_shards, "wordShards": word_shards, "metaChunk": META_CHUNK,
@@ -254,53 +266,29 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
         "kinds": sorted({d.kind for d in docs}), "years": sorted({d.published[:4] for d in docs}, reverse=True),
         "validities": sorted({d.validity for d in docs if d.validity}),
     }
-    files["manifest.js"] = _script("manifest", 0, manifest)
-
-    size = 0
-    for name, content in files.items():
-        path = out_dir / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = content.encode("utf-8")
-        path.write_bytes(data)
-        size += len(data)
-    return {"docs": total, "files": len(files), "bytes": size, "seconds": round(time.perf_counter() - started, 3),
+    size += _write(out_dir / "manifest.js", _script("manifest", 0, manifest).encode("utf-8"), made_dirs)
+    return {"docs": total, "files": file_count, "bytes": size,
+            "seconds": round(time.perf_counter() - started, 3),
             "gram_shards": gram_shards, "word_shards": word_shards,
             "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
             "segment_cache_misses": segmenter.misses}
 
 
+def _text_script(doc: SearchDoc, num: int) -> str:
+    return _script("t", num, doc.text[:TEXT_LIMIT])
+
+
+def _write(path: Path, data: bytes, made_dirs: set[Path]) -> int:
+    if path.parent not in made_dirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made_dirs.add(path.parent)
+    path.write_bytes(data)
+    return len(data)
+
+
 def _neg_date(published: str) -> str:
     """A sort key that puts later ISO dates first."""
     return "".join(chr(0x10FFFF - ord(c)) for c in published)
-
-
-def _word_postings(title_counts, body_counts, total: int) -> dict[str, str]:
-    """BM25 (lunr's formula and defaults) per word over title+文号 and body, quantised to 0..63."""
-    df: dict[str, int] = defaultdict(int)
-    for tc, bc in zip(title_counts, body_counts):
-        for w in set(tc) | set(bc):
-            df[w] += 1
-    t_len = [sum(c.values()) for c in title_counts]
-    b_len = [sum(c.values()) for c in body_counts]
-    t_avg = sum(t_len) / total if total else 0
-    b_avg = sum(b_len) / total if total else 0
-    scored: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for num, (tc, bc) in enumerate(zip(title_counts, body_counts)):
-        for w in set(tc) | set(bc):
-            idf = math.log(1 + abs((total - df[w] + 0.5) / (df[w] + 0.5)))
-            score = 0.0
-            if w in tc:
-                score += TITLE_BOOST * _bm25(tc[w], t_len[num], t_avg, idf)
-            if w in bc:
-                score += _bm25(bc[w], b_len[num], b_avg, idf)
-            scored[w].append((score, num))
-    values = {}
-    for w, entries in scored.items():
-        if len(entries) > WORD_POSTING_CAP:
-            entries = sorted(entries, key=lambda e: (-e[0], e[1]))[:WORD_POSTING_CAP]
-        pairs = sorted((num, min(63, max(1, round(score * 3)))) for score, num in entries)
-        values[w] = encode_weighted(pairs)
-    return values
 
 
 def search_page_body() -> str:

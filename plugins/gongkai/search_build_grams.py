@@ -1,0 +1,79 @@
+"""N-gram postings of the search index, built per key group in forked workers.
+
+A key's group is the low byte of its first character's code point modulo the number of groups, so a
+worker finds the windows of its group with C-level slicing (no Python work per window) and holds the
+postings of its group only. The groups say nothing about the output: search_index puts each key in its
+shard by fnv1a, as before.
+"""
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from itertools import compress, repeat
+from operator import add
+
+from gongkai.workers import default_jobs, fork_map
+
+# Set by ngram_values before the workers fork; they inherit it, so the texts are never pickled.
+_JOB: dict = {}
+CHARS_PER_GROUP = 40_000_000  # more groups for larger corpora, to bound a worker's postings in memory
+
+
+def group_masks(groups: int) -> list[bytes]:
+    """Per group, a bytes.translate table: low byte of a code point -> 1 if it is in the group."""
+    return [bytes(1 if b % groups == g else 0 for b in range(256)) for g in range(groups)]
+
+
+def grams_in_group(text: str, mask_table: bytes) -> set[str]:
+    """search_index.grams(text), restricted to the windows whose first character is in the group."""
+    if not text:
+        return set()
+    mask = text.encode("utf-32-le")[0::4].translate(mask_table)
+    firsts, seconds = compress(text, mask), compress(text[1:], mask)
+    pairs = list(map(add, firsts, seconds))
+    out = set(pairs)
+    out.update(map(add, pairs, compress(text[2:], mask)))
+    out.update(filter(str.isalnum, compress(text, mask)))
+    return out
+
+
+def _append_all(post: defaultdict, keys, num: int) -> None:
+    """post[key].append(num) for every key, in C (no Python bytecode per posting)."""
+    deque(map(list.append, map(post.__getitem__, keys), repeat(num)), 0)
+
+
+def _group_values(group: int) -> dict[str, str]:
+    job = _JOB
+    table, total, encode = job["masks"][group], job["total"], job["encode"]
+    groups = len(job["masks"])
+    all_post: defaultdict = defaultdict(list)
+    title_post: defaultdict = defaultdict(list)
+    for num, (title, doc_no, body, facets) in enumerate(job["texts"]):
+        head = grams_in_group(title, table)
+        head |= grams_in_group(doc_no, table)
+        _append_all(title_post, head, num)
+        head |= grams_in_group(body, table)
+        _append_all(all_post, head, num)
+        _append_all(all_post, (k for k in facets if (ord(k[0]) & 0xFF) % groups == group), num)
+    values = {}
+    for key, ids in all_post.items():
+        titled = title_post.get(key)
+        value = encode(ids, total)
+        if titled:
+            value += "|" + encode(titled, total)
+        values[key] = value
+    return values
+
+
+def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encode) -> dict[str, str]:
+    """Encoded 'all|title' postings per key; texts are normalised (title, 文号, body, facet keys) by number."""
+    jobs = default_jobs()
+    chars = sum(len(t[2]) for t in texts)
+    groups = min(256, jobs * max(1, -(-chars // (CHARS_PER_GROUP * jobs))))
+    _JOB.update(masks=group_masks(groups), total=total, encode=encode, texts=texts)
+    try:
+        values: dict[str, str] = {}
+        for part in fork_map(_group_values, list(range(groups)), jobs):
+            values.update(part)
+        return values
+    finally:
+        _JOB.clear()
