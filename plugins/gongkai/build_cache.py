@@ -62,48 +62,49 @@ class Untrackable(Exception):
     """The renderer read the body→page map in a way whose dependencies we cannot record."""
 
 
-class RecordingMap(dict):
-    """The body→page map, remembering each key looked up and what the lookup saw."""
+class RecordingMap:
+    """A read-only view of the body→page map, remembering each key looked up and what the
+    lookup saw. A view, not a copy: copying the whole map for every body made rendering
+    quadratic in the number of entries."""
 
     def __init__(self, data: dict):
-        super().__init__(data)
+        self.data = data
         self.seen: dict[str, str] = {}
         self.untrackable = False
 
     def _note(self, key) -> None:
-        self.seen[str(key)] = dict.get(self, key, _MISSING)
+        self.seen[str(key)] = self.data.get(key, _MISSING)
 
     def __contains__(self, key) -> bool:
         self._note(key)
-        return dict.__contains__(self, key)
+        return key in self.data
 
     def __getitem__(self, key):
         self._note(key)
-        return dict.__getitem__(self, key)
+        return self.data[key]
 
     def get(self, key, default=None):
         self._note(key)
-        return dict.get(self, key, default)
+        return self.data.get(key, default)
+
+    def _whole(self):
+        self.untrackable = True   # a read of the whole map: its dependencies cannot be recorded
+        return self.data
 
     def __iter__(self):
-        self.untrackable = True
-        return dict.__iter__(self)
+        return iter(self._whole())
 
     def keys(self):
-        self.untrackable = True
-        return dict.keys(self)
+        return self._whole().keys()
 
     def items(self):
-        self.untrackable = True
-        return dict.items(self)
+        return self._whole().items()
 
     def values(self):
-        self.untrackable = True
-        return dict.values(self)
+        return self._whole().values()
 
     def __len__(self):
-        self.untrackable = True
-        return dict.__len__(self)
+        return len(self._whole())
 
 
 class BodyCache:
