@@ -151,7 +151,7 @@ def main(argv=None) -> int:
                     print(f"gongkai/{other}: wall {med['gongkai']['wall'] / med[other]['wall']:.2f}x, "
                           f"cpu {med['gongkai']['cpu'] / med[other]['cpu']:.2f}x")
         if profiles:
-            print(f"\nphase profile of gongkai's build (median of {len(profiles)}; "summed over workers" rows add up time in all worker processes)")
+            print(f"\nphase profile of gongkai's build (median of {len(profiles)}; 'summed over workers' rows add up time in all worker processes)")
             for name, wall, cpu in median_phases(profiles):
                 print(f"  {name:48s} wall {wall:7.2f}s  cpu {cpu:7.2f}s")
             split = loading_split(base / "portal")
