@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from gongkai import search_build_grams
 from gongkai.search_corpus import generate_docs
 from gongkai.search_index import SearchDoc, build_search_index
 
@@ -42,9 +43,13 @@ def first_corpus() -> list[SearchDoc]:
     return generate_docs(300, SEEDS, seed=11) + hand_made_docs()
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_output_matches_reference(tmp_path, monkeypatch, jobs):
+@pytest.mark.parametrize("jobs, numpy", [("1", True), ("2", True), ("2", False)])
+def test_output_matches_reference(tmp_path, monkeypatch, jobs, numpy):
     monkeypatch.setenv("GONGKAI_JOBS", jobs)
+    if not numpy:  # the pure-Python n-gram path, used when numpy is not installed
+        monkeypatch.setattr(search_build_grams, "search_build_gramcodes", None)
+    elif search_build_grams.search_build_gramcodes is None:
+        pytest.skip("numpy is not installed")
     stats = build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
     assert stats["segment_cache_hits"] == 0
     assert output_digest(tmp_path / "out") == GOLDEN_FIRST

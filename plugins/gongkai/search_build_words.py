@@ -12,9 +12,11 @@ from itertools import chain, compress
 from operator import or_
 
 from gongkai.search_segment import HAN_RUN, LATIN_TOKEN, CachedSegmenter
-from gongkai.workers import default_jobs, fork_map
+from gongkai.search_build_grams import build_jobs
+from gongkai.workers import fork_map
 
 _JOB: dict = {}  # set before the workers fork; they inherit it
+DOCS_PER_WORD_GROUP = 20_000  # more word groups for larger corpora, to bound a worker's scores in memory
 _LONGER_THAN_ONE = (1).__lt__
 
 
@@ -29,38 +31,51 @@ def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def _segment_chunk(bounds: tuple[int, int]) -> list[tuple[str, dict | None]]:
-    """(cache key, counts or None when the cache already has them) for the texts in bounds."""
-    cached, segmenter = _JOB["cached"], _JOB["cached"].segmenter
+def _segment_chunk(bounds: tuple[int, int]) -> list[tuple]:
+    """Per document in bounds: its normalised title, 文号 and body, and (cache key, counts or None when the
+    cache already has them) of title+文号 and of body."""
+    cached, segmenter, normalize = _JOB["cached"], _JOB["cached"].segmenter, _JOB["normalize"]
     out = []
-    for text in _JOB["texts"][bounds[0]:bounds[1]]:
-        key = _text_key(text)
-        out.append((key, None if key in cached.old else fast_counts(segmenter, text)))
+    for doc in _JOB["docs"][bounds[0]:bounds[1]]:
+        title, doc_no, body = normalize(doc.title), normalize(doc.doc_no), normalize(doc.text)
+        row = [title, doc_no, body]
+        for text in (title + " " + doc_no, body):
+            key = _text_key(text)
+            row.append((key, None if key in cached.old else fast_counts(segmenter, text)))
+        out.append(row)
     return out
 
 
-def segment_all(cached: CachedSegmenter, texts: list[str]) -> list[dict[str, int]]:
-    """Token counts of every text, as CachedSegmenter.counts would give them one by one (hits and misses too)."""
-    jobs = default_jobs()
-    step = max(1, -(-len(texts) // (jobs * 4)))
-    _JOB.update(cached=cached, texts=texts)
+def normalise_and_segment(cached: CachedSegmenter, docs: list, normalize) -> tuple[list, list, list]:
+    """Normalised (title, 文号, body) per document and the token counts of title+文号 and of body, as
+    CachedSegmenter.counts would give them one by one (its hits, misses and saved cache too)."""
+    jobs = build_jobs()
+    step = max(1, -(-len(docs) // (jobs * 4)))
+    _JOB.update(cached=cached, docs=docs, normalize=normalize)
     try:
-        parts = fork_map(_segment_chunk, [(i, i + step) for i in range(0, len(texts), step)], jobs)
+        parts = fork_map(_segment_chunk, [(i, i + step) for i in range(0, len(docs), step)], jobs)
     finally:
         _JOB.clear()
-    counts = []
-    for key, found in chain.from_iterable(parts):
-        known = cached.new.get(key)
+    texts, title_counts, body_counts = [], [], []
+    for title, doc_no, body, head_found, body_found in chain.from_iterable(parts):
+        texts.append((title, doc_no, body))
+        title_counts.append(_merge(cached, *head_found))
+        body_counts.append(_merge(cached, *body_found))
+    return texts, title_counts, body_counts
+
+
+def _merge(cached: CachedSegmenter, key: str, found: dict | None) -> dict[str, int]:
+    """What CachedSegmenter.counts does for one text, given the worker's counts for a cache miss."""
+    known = cached.new.get(key)
+    if known is None:
+        known = cached.old.get(key)
         if known is None:
-            known = cached.old.get(key)
-            if known is None:
-                cached.misses += 1
-                known = found
-            else:
-                cached.hits += 1
-            cached.new[key] = known
-        counts.append(known)
-    return counts
+            cached.misses += 1
+            known = found
+        else:
+            cached.hits += 1
+        cached.new[key] = known
+    return known
 
 
 def _score_group(group: int) -> dict[str, str]:
@@ -79,13 +94,14 @@ def _score_group(group: int) -> dict[str, str]:
             if w in bc:
                 tf = bc[w]
                 score += idf[w] * tf * k1_plus / (tf + k1 * b_norm)
-            scored[w].append((score, num))
+            # Negated, so a plain tuple sort (no key function) ranks best first, then by document.
+            scored[w].append((-score, num))
     cap, encode = job["cap"], job["encode"]
     values = {}
     for w, entries in scored.items():
         if len(entries) > cap:
-            entries = sorted(entries, key=lambda e: (-e[0], e[1]))[:cap]
-        pairs = sorted((num, min(63, max(1, round(score * 3)))) for score, num in entries)
+            entries = sorted(entries)[:cap]
+        pairs = sorted((num, min(63, max(1, round(-negated * 3)))) for negated, num in entries)
         values[w] = encode(pairs)
     return values
 
@@ -98,10 +114,10 @@ def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, b
     b_len = [sum(c.values()) for c in body_counts]
     t_avg = sum(t_len) / total if total else 0
     b_avg = sum(b_len) / total if total else 0
-    jobs = default_jobs()
-    groups = [set() for _ in range(jobs)]
+    jobs = build_jobs()
+    groups = [set() for _ in range(jobs * max(1, -(-total // (DOCS_PER_WORD_GROUP * jobs))))]
     for n, w in enumerate(sorted(df)):
-        groups[n % jobs].add(w)
+        groups[n % len(groups)].add(w)
     _JOB.update(
         groups=groups, title_counts=title_counts, body_counts=body_counts, k1=k1, k1_plus=k1 + 1, boost=boost,
         cap=cap, encode=encode,
@@ -110,7 +126,7 @@ def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, b
         b_norm=[1 - b + b * (n / b_avg if b_avg else 1) for n in b_len])
     try:
         values: dict[str, str] = {}
-        for part in fork_map(_score_group, list(range(jobs)), jobs):
+        for part in fork_map(_score_group, list(range(len(groups))), jobs):
             values.update(part)
         return values
     finally:

@@ -214,14 +214,12 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     columns = sorted(column_titles.items())
     column_index = {cid: i for i, (cid, _) in enumerate(columns)}
 
-    # Normalised once here; the forked workers inherit these texts.
-    texts = [(normalize(d.title), normalize(d.doc_no), normalize(d.text),
-              facet_keys(d, publisher_index.get(d.publisher, -1))) for d in docs]
     segmenter = CachedSegmenter(Segmenter(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
-    counts = search_build_words.segment_all(segmenter, [t for title, doc_no, body, _ in texts for t in (title + " " + doc_no, body)])
+    normalised, title_counts, body_counts = search_build_words.normalise_and_segment(segmenter, docs, normalize)
     segmenter.save()
-    title_counts, body_counts = counts[0::2], counts[1::2]
-    del counts
+    # The gram workers inherit these texts (forked), so they are never pickled.
+    texts = [(*norm, facet_keys(d, publisher_index.get(d.publisher, -1))) for norm, d in zip(normalised, docs)]
+    del normalised
 
     ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
     del texts
