@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import sys
 from collections import Counter
 from itertools import chain, compress
 from operator import or_
 
 from gongkai.search_segment import HAN_RUN, LATIN_TOKEN, CachedSegmenter
-from gongkai.search_build_grams import build_jobs
-from gongkai.workers import fork_map
+from gongkai.search_build_grams import build_jobs, frozen_fork_map
 
 _JOB: dict = {}  # set before the workers fork; they inherit it
 DOCS_PER_WORD_GROUP = 20_000  # more word groups for larger corpora, to bound a worker's scores in memory
@@ -21,10 +21,14 @@ _LONGER_THAN_ONE = (1).__lt__
 
 
 def fast_counts(segmenter, text: str) -> dict[str, int]:
-    """dict(Counter(segmenter.tokens(text))) without a Python step per token."""
+    """dict(Counter(segmenter.tokens(text))) without a Python step per token.
+
+    Words are interned so that a worker's results pickle each word once: at 100,000 entries the counts
+    are most of the build's memory.
+    """
     han = list(chain.from_iterable(map(segmenter.cut_han, HAN_RUN.findall(text))))
     words = compress(han, map(_LONGER_THAN_ONE, map(len, han)))
-    return dict(Counter(chain(words, LATIN_TOKEN.findall(text))))
+    return dict(Counter(map(sys.intern, chain(words, LATIN_TOKEN.findall(text)))))
 
 
 def _text_key(text: str) -> str:
@@ -53,7 +57,7 @@ def normalise_and_segment(cached: CachedSegmenter, docs: list, normalize) -> tup
     step = max(1, -(-len(docs) // (jobs * 4)))
     _JOB.update(cached=cached, docs=docs, normalize=normalize)
     try:
-        parts = fork_map(_segment_chunk, [(i, i + step) for i in range(0, len(docs), step)], jobs)
+        parts = frozen_fork_map(_segment_chunk, [(i, i + step) for i in range(0, len(docs), step)], jobs)
     finally:
         _JOB.clear()
     texts, title_counts, body_counts = [], [], []
@@ -126,7 +130,7 @@ def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, b
         b_norm=[1 - b + b * (n / b_avg if b_avg else 1) for n in b_len])
     try:
         values: dict[str, str] = {}
-        for part in fork_map(_score_group, list(range(len(groups))), jobs):
+        for part in frozen_fork_map(_score_group, list(range(len(groups))), jobs):
             values.update(part)
         return values
     finally:
