@@ -30,9 +30,9 @@ def _scan(text: str, source: str, findings: Findings, allowed_hosts: frozenset[s
         findings.error(code, source, line, message)
 
 
-def _read(path: Path, source: str, findings: Findings) -> str | None:
+def _read(read, source: str, findings: Findings) -> str | None:
     try:
-        return read_text(path)
+        return read()
     except NotUtf8 as exc:
         findings.error("GK-FILE-ENCODING", source, exc.line, not_utf8_message(exc))
         return None
@@ -60,7 +60,7 @@ def check_content(portal: Portal, findings: Findings) -> None:
             if not path.is_file():
                 continue  # reported by the loader
             source = f"{config.content_dir}/{entry.body}"
-            text = _read(path, source, findings)
+            text = _read(lambda: portal.read_body(entry), source, findings)
             if text is not None:
                 _scan(text, source, findings, allowed, cache)
     # Hand-written pages are published as they are.
@@ -70,7 +70,7 @@ def check_content(portal: Portal, findings: Findings) -> None:
         if rel in bodies:
             continue
         source = path.relative_to(config.root).as_posix()
-        text = _read(path, source, findings)
+        text = _read(lambda: read_text(path), source, findings)
         if text is not None:
             _scan(text, source, findings, allowed, cache)
     cache.save()

@@ -276,7 +276,7 @@ def load_columns(config: PortalConfig, findings: Findings) -> dict[str, Column]:
             findings.error("GK-COLUMN-DUPLICATE-ID", source, lines.get("id", line), f"栏目标识“{cid}”重复，第 {columns[cid].line} 行已经用过。")
             continue
         update = str(item.get("update") or "irregular")
-        if update not in model.UPDATE_CYCLES:
+        if update not in model.UPDATE_LABELS:
             findings.error("GK-COLUMN-BAD-VALUE", source, lines.get("update", line),
                            f"更新周期“{update}”无效，可选：{'、'.join(f'{k}（{v}）' for k, v in model.UPDATE_LABELS.items())}。")
             update = "irregular"

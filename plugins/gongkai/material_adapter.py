@@ -60,8 +60,3 @@ class ShellFactory:
         context = get_context(self.nav, self.files, self.config, page)
         rendered = self.env.get_template("main.html").render(context)
         return Shell(rendered, page.url)
-
-
-def fix_lang(output: str) -> str:
-    """Material declares lang from the theme language; the national rules want zh-CN."""
-    return output.replace('<html lang="zh"', '<html lang="zh-CN"', 1)

@@ -26,15 +26,6 @@ FORMS = {
     "expert": "专家解读",
     "media": "媒体解读",
 }
-UPDATE_CYCLES = {  # days an active column may go without a new entry
-    "weekly": 7,
-    "biweekly": 14,
-    "monthly": 31,
-    "quarterly": 92,
-    "half-yearly": 183,
-    "yearly": 366,
-    "irregular": None,
-}
 UPDATE_LABELS = {
     "weekly": "每周", "biweekly": "每两周", "monthly": "每月", "quarterly": "每季度",
     "half-yearly": "每半年", "yearly": "每年", "irregular": "不定期",

@@ -64,18 +64,21 @@ class Portal:
                     result[cid].append(entry)
         return result
 
-    def body_text(self, entry: Entry) -> str:
-        """The markdown of an entry's body ('' when it has none or it cannot be read); read once."""
+    def read_body(self, entry: Entry) -> str:
+        """The markdown of an entry's body, read once per body file; raises NotUtf8 or OSError."""
         cache = self.extra.setdefault("body_text", {})
-        if entry.id not in cache:
-            text = ""
-            if entry.body:
-                try:
-                    text = read_text(self.config.content_path / entry.body)
-                except (OSError, NotUtf8):
-                    text = ""
-            cache[entry.id] = text
-        return cache[entry.id]
+        if entry.body not in cache:
+            cache[entry.body] = read_text(self.config.content_path / entry.body)
+        return cache[entry.body]
+
+    def body_text(self, entry: Entry) -> str:
+        """The markdown of an entry's body ('' when it has none or it cannot be read)."""
+        if not entry.body:
+            return ""
+        try:
+            return self.read_body(entry)
+        except (OSError, NotUtf8):
+            return ""
 
     def child_columns(self, column_id: str | None) -> list[Column]:
         return [c for c in self.columns.values() if c.parent == column_id]
