@@ -18,6 +18,8 @@ needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian'
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"   # keep-alive, as a real server would
+
     def log_message(self, *args):
         pass
 

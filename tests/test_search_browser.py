@@ -1,12 +1,10 @@
 """The search page in headless Chromium, over HTTP from 127.0.0.1 and from file://."""
-import functools
-import http.server
-import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from browser import serve
 from gongkai.search_corpus import generate_docs
 from gongkai.search_harness import write_site
 from gongkai.search_index import SearchDoc
@@ -43,22 +41,14 @@ def build(site, directory_urls):
     return public
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
 
 
 @pytest.fixture(scope="module")
 def http_site(tmp_path_factory):
     site = tmp_path_factory.mktemp("http-site")
     docs = build(site, directory_urls=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/search/", docs
-    server.shutdown()
+    with serve(site) as root_url:
+        yield f"{root_url}search/", docs
 
 
 @pytest.fixture(scope="module")

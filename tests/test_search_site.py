@@ -1,14 +1,12 @@
 """Search wired into the MkDocs build of the demo portal: page, index, HTTP and file://."""
-import functools
-import http.server
-import threading
 from pathlib import Path
 
 import pytest
 
 pytest.importorskip("mkdocs")
 playwright_api = pytest.importorskip("playwright.sync_api")
-from gongkai import search_site, site_build  # noqa: E402
+from browser import serve  # noqa: E402
+from gongkai import search_site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -19,21 +17,11 @@ pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and (ROOT / "mkdocs.yml")
 def build_demo(site: Path, directory_urls: bool, cache: Path, monkeypatch):
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
-    if search_site.search_pages not in site_build.PAGE_GENERATORS:
-        monkeypatch.setattr(site_build, "PAGE_GENERATORS", site_build.PAGE_GENERATORS + [search_site.search_pages])
-    if search_site.search_files not in site_build.FILE_GENERATORS:
-        monkeypatch.setattr(site_build, "FILE_GENERATORS", site_build.FILE_GENERATORS + [search_site.search_files])
     monkeypatch.setenv(search_site.CACHE_ENV, str(cache))
     config = load_config(str(ROOT / "mkdocs.yml"), site_dir=str(site), use_directory_urls=directory_urls)
     config.plugins["gongkai"].config["link_check"] = False  # link checking has tests of its own
     build(config)
 
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +33,9 @@ def sites(tmp_path_factory):
         build_demo(base / "file", False, base / "cache", mp)
     finally:
         mp.undo()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(base / "http")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield {"http": (base / "http", f"http://127.0.0.1:{server.server_address[1]}/search/"),
-           "file": (base / "file", (base / "file" / "search.html").as_uri())}
-    server.shutdown()
+    with serve(base / "http") as root_url:
+        yield {"http": (base / "http", f"{root_url}search/"),
+               "file": (base / "file", (base / "file" / "search.html").as_uri())}
 
 
 
