@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,6 +45,17 @@ class GongkaiConfig(Config):
     identity = opt.Type(dict, default={})
     topics = opt.Type(list, default=[])
     link_check = opt.Type(bool, default=True)
+
+
+def remove_in_background(path: Path) -> None:
+    """Delete the previous site without waiting: unlinking its tens of thousands of files took longer
+    (10 s at 10,000 entries) than rebuilding everything that changed."""
+    try:
+        subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                          str(path)], start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def report(findings: Findings) -> None:
@@ -138,12 +152,13 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def _publish(self, staging: Path) -> None:
         final = Path(self.final_site_dir)
-        old = final.with_name(final.name + ".gongkai-old")
-        shutil.rmtree(old, ignore_errors=True)
+        old = None
         if final.exists():
-            final.rename(old)
+            old = Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-old-", dir=final.parent))
+            final.rename(old / "site")
         staging.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
+        if old is not None:
+            remove_in_background(old)
 
     def on_serve(self, server, config, builder):
         # Editors change catalogue entries as often as pages: rebuild on those too.

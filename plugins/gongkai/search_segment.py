@@ -104,8 +104,8 @@ class CachedSegmenter:
 
     def save(self) -> None:
         """Keep only the texts of this build, so the cache does not grow without bound."""
-        if not self.path:
-            return
+        if not self.path or (self.new.keys() == self.old.keys() and self.path.exists()):
+            return   # the same texts as last time: the file already holds exactly these counts
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.new, ensure_ascii=False, sort_keys=True, separators=(",", ":")),

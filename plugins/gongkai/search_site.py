@@ -10,8 +10,11 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from .disk_cache import cache_enabled
 from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
+from .search_segment import DEFAULT_USER_DICT
+from .search_store import IndexStore, fingerprint, list_files, read_all
 from .generated_page import GeneratedPage
 from .urls import SEARCH_DIR, entry_path, output_file, page_url, relative_url
 
@@ -33,8 +36,11 @@ def search_docs(portal, linker) -> list[SearchDoc]:
     return docs
 
 
-def cache_dir(portal) -> Path:
-    """Segmentation cache: $GONGKAI_CACHE_DIR, else .cache/gongkai in the repository (git-ignored)."""
+def cache_dir(portal) -> Path | None:
+    """Segmentation cache and stored index: $GONGKAI_CACHE_DIR, else .cache/gongkai in the repository
+    (git-ignored); None when GONGKAI_CACHE=0 turns every cache off."""
+    if not cache_enabled():
+        return None
     return Path(os.environ.get(CACHE_ENV) or Path(portal.config.root) / ".cache" / "gongkai")
 
 
@@ -49,9 +55,21 @@ def search_pages(portal, linker, renderer) -> Iterator[GeneratedPage]:
 
 
 def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
-    """The index files under search/, built in a scratch directory (the index holds public entries only)."""
-    with tempfile.TemporaryDirectory(prefix="gongkai-search-") as tmp:
-        build_search_index(search_docs(portal, linker), Path(tmp), cache_dir=cache_dir(portal))
-        for path in sorted(Path(tmp).rglob("*")):
-            if path.is_file():
-                yield f"{SEARCH_DIR}/{path.relative_to(tmp).as_posix()}", path.read_bytes()
+    """The index files under search/ (the index holds public entries only): the stored index when its
+    documents are unchanged since the last build, else a fresh one (search_store.py)."""
+    docs, cache = search_docs(portal, linker), cache_dir(portal)
+    if cache is None:
+        with tempfile.TemporaryDirectory(prefix="gongkai-search-") as tmp:
+            build_search_index(docs, Path(tmp), cache_dir=None)
+            yield from _under_search_dir(read_all(list_files(Path(tmp))))
+        return
+    store, key = IndexStore(cache), fingerprint(docs, DEFAULT_USER_DICT)
+    files = store.files_for(key)
+    if files is None:
+        files = store.build(key, lambda out: build_search_index(docs, out, cache_dir=cache))
+    yield from _under_search_dir(read_all(files))
+
+
+def _under_search_dir(files: Iterator[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+    for name, data in files:
+        yield f"{SEARCH_DIR}/{name}", data

@@ -1,0 +1,102 @@
+"""The built search index, kept in the cache between builds and reused while its input is unchanged.
+
+The index is a function of its documents (every field of every public entry's SearchDoc), the user
+dictionary and the code that builds it. All of that is hashed into one fingerprint; a build whose
+fingerprint matches the stored one copies the stored files instead of segmenting and indexing again
+(a change to a column description, the home page or mkdocs.yml leaves the documents as they were).
+A changed fingerprint rebuilds the whole index, so a stale hit is impossible by construction.
+
+Layout: <cache>/search-index/ (the files, as under the site's search/) and <cache>/search-index.json
+({"fingerprint", "files": {name: size}}), written after the files, so a build cut short leaves no
+state that names files which are not there.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import __version__
+
+STORE_DIR = "search-index"
+STATE_FILE = "search-index.json"
+_CODE_MODULES = ("gongkai.search_index", "gongkai.search_build_grams", "gongkai.search_build_gramcodes",
+                 "gongkai.search_build_words", "gongkai.search_segment", "gongkai.search_store")
+
+
+def _code_fingerprint() -> bytes:
+    digest = hashlib.sha256(__version__.encode())
+    for name in _CODE_MODULES:
+        module = sys.modules.get(name)
+        path = getattr(module, "__file__", None)
+        if path:
+            digest.update(Path(path).read_bytes())
+    return digest.digest()
+
+
+def fingerprint(docs: list, user_dict: Path | None) -> str:
+    """A hash of everything the index is built from: the code, the user dictionary and every document."""
+    digest = hashlib.sha256(_code_fingerprint())
+    if user_dict is not None and Path(user_dict).is_file():
+        digest.update(Path(user_dict).read_bytes())
+    for doc in docs:
+        digest.update(json.dumps(doc.__dict__, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class IndexStore:
+    def __init__(self, cache_dir: Path):
+        self.dir = Path(cache_dir) / STORE_DIR
+        self.state = Path(cache_dir) / STATE_FILE
+
+    def files_for(self, key: str) -> list[tuple[str, Path]] | None:
+        """The stored files, as (name, path), when they were built from `key` and are all there."""
+        try:
+            state = json.loads(self.state.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if state.get("fingerprint") != key:
+            return None
+        files = []
+        for name, size in sorted(state.get("files", {}).items()):
+            path = self.dir / name
+            try:
+                if path.stat().st_size != size:
+                    return None
+            except OSError:
+                return None
+            files.append((name, path))
+        return files
+
+    def build(self, key: str, write_index: Callable[[Path], object]) -> list[tuple[str, Path]]:
+        """Build into a scratch directory beside the store, then put it in place and record it."""
+        self.dir.parent.mkdir(parents=True, exist_ok=True)
+        self.state.unlink(missing_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix="search-index-", dir=self.dir.parent))
+        try:
+            write_index(scratch)
+            shutil.rmtree(self.dir, ignore_errors=True)
+            os.replace(scratch, self.dir)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        files = list_files(self.dir)
+        tmp = self.state.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"fingerprint": key, "files": {n: p.stat().st_size for n, p in files}}),
+                       encoding="utf-8")
+        os.replace(tmp, self.state)
+        return files
+
+
+def list_files(root: Path) -> list[tuple[str, Path]]:
+    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*")) if p.is_file()]
+
+
+def read_all(files: list[tuple[str, Path]]) -> Iterator[tuple[str, bytes]]:
+    for name, path in files:
+        yield name, path.read_bytes()

@@ -1,0 +1,97 @@
+"""The stored search index is reused only while its documents are unchanged, and never when damaged."""
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from gongkai import search_store
+from gongkai.search_corpus import generate_docs
+from gongkai.search_index import build_search_index
+from gongkai.search_segment import DEFAULT_USER_DICT
+from gongkai.search_store import IndexStore, fingerprint
+
+from seeds import SEEDS  # noqa: E402
+
+
+def digest(files) -> str:
+    h = hashlib.sha256()
+    for name, path in files:
+        h.update(name.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@pytest.fixture
+def docs():
+    return generate_docs(40, SEEDS, seed=3)
+
+
+class CountingBuilder:
+    def __init__(self, docs, cache):
+        self.docs, self.cache, self.calls = docs, cache, 0
+
+    def __call__(self, out: Path):
+        self.calls += 1
+        build_search_index(self.docs, out, cache_dir=self.cache)
+
+
+def build(store: IndexStore, docs, cache) -> tuple[list, int]:
+    key = fingerprint(docs, DEFAULT_USER_DICT)
+    files = store.files_for(key)
+    builder = CountingBuilder(docs, cache)
+    if files is None:
+        files = store.build(key, builder)
+    return files, builder.calls
+
+
+def test_unchanged_documents_reuse_the_stored_index(tmp_path, docs):
+    store = IndexStore(tmp_path / "cache")
+    first, calls = build(store, docs, tmp_path / "cache")
+    assert calls == 1
+    again, calls = build(store, [dataclasses.replace(d) for d in docs], tmp_path / "cache")
+    assert calls == 0
+    assert digest(again) == digest(first)
+    build_search_index(docs, tmp_path / "clean", cache_dir=None)
+    assert digest(again) == digest(search_store.list_files(tmp_path / "clean"))
+
+
+@pytest.mark.parametrize("change", ["text", "title", "columns", "validity", "removed", "added"])
+def test_any_change_to_the_documents_rebuilds(tmp_path, docs, change):
+    store = IndexStore(tmp_path / "cache")
+    build(store, docs, tmp_path / "cache")
+    edited = list(docs)
+    if change == "removed":
+        edited.pop(5)
+    elif change == "added":
+        edited.append(dataclasses.replace(docs[0], url="xxgk/new/"))
+    else:
+        value = {"text": docs[5].text + "补充一句。", "title": docs[5].title + "（修订）",
+                 "columns": [("new", "新专栏")],
+                 "validity": "expired" if docs[5].validity == "abolished" else "abolished"}[change]
+        edited[5] = dataclasses.replace(docs[5], **{change: value})
+    files, calls = build(store, edited, tmp_path / "cache")
+    assert calls == 1
+    build_search_index(edited, tmp_path / "clean", cache_dir=None)
+    assert digest(files) == digest(search_store.list_files(tmp_path / "clean"))
+
+
+def test_a_damaged_store_is_rebuilt(tmp_path, docs):
+    store = IndexStore(tmp_path / "cache")
+    files, _ = build(store, docs, tmp_path / "cache")
+    files[0][1].write_bytes(b"x")
+    assert build(store, docs, tmp_path / "cache")[1] == 1
+    files, _ = build(store, docs, tmp_path / "cache")
+    files[-1][1].unlink()
+    assert build(store, docs, tmp_path / "cache")[1] == 1
+
+
+def test_a_build_cut_short_leaves_no_state(tmp_path, docs):
+    store = IndexStore(tmp_path / "cache")
+    build(store, docs, tmp_path / "cache")
+
+    def fails(out):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        store.build("other", fails)
+    assert store.files_for(fingerprint(docs, DEFAULT_USER_DICT)) is None
