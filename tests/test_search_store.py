@@ -30,7 +30,7 @@ class CountingBuilder:
     def __init__(self, docs, cache):
         self.docs, self.cache, self.calls = docs, cache, 0
 
-    def __call__(self, out: Path):
+    def __call__(self, out: Path, previous):
         self.calls += 1
         build_search_index(self.docs, out, cache_dir=self.cache)
 
@@ -89,7 +89,7 @@ def test_a_build_cut_short_leaves_no_state(tmp_path, docs):
     store = IndexStore(tmp_path / "cache")
     build(store, docs, tmp_path / "cache")
 
-    def fails(out):
+    def fails(out, previous):
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):

@@ -35,6 +35,11 @@ def _text_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def segment_keys(title: str, doc_no: str, body: str) -> tuple[str, str]:
+    """The segmentation cache keys of one normalised document: title+文号, and body."""
+    return _text_key(title + " " + doc_no), _text_key(body)
+
+
 def _segment_chunk(bounds: tuple[int, int]) -> list[tuple]:
     """Per document in bounds: its normalised title, 文号 and body, and (cache key, counts or None when the
     cache already has them) of title+文号 and of body."""
@@ -82,15 +87,33 @@ def _merge(cached: CachedSegmenter, key: str, found: dict | None) -> dict[str, i
     return known
 
 
+AVERAGE_STEPS = 16  # quantised average lengths per doubling (steps of 4.4%)
+
+
+def quantised_average(lengths: list[int]) -> float:
+    """The mean length, rounded to a step of a geometric ladder.
+
+    BM25 normalises by the average document length; with the exact mean, editing one document would move
+    every weight in the index. On the ladder the mean stays put unless the corpus really changes, so a
+    rebuild after an edit re-scores only the words of the edited document (search_update.py).
+    """
+    mean = sum(lengths) / len(lengths) if lengths else 0
+    return 2.0 ** (round(math.log2(mean) * AVERAGE_STEPS) / AVERAGE_STEPS) if mean > 0 else 0.0
+
+
 def _score_group(group: int) -> dict[str, str]:
     """Encoded (document, weight) postings of the words in one group."""
     job = _JOB
-    words, idf, k1, k1_plus, boost = job["groups"][group], job["idf"], job["k1"], job["k1_plus"], job["boost"]
+    return score_words(job["groups"][group], job)
+
+
+def score_words(words: set, job: dict) -> dict[str, str]:
+    idf, k1, k1_plus, boost = job["idf"], job["k1"], job["k1_plus"], job["boost"]
     scored: dict[str, list] = {w: [] for w in words}
     for num, (tc, bc) in enumerate(zip(job["title_counts"], job["body_counts"])):
         t_norm, b_norm = job["t_norm"][num], job["b_norm"][num]
         for w in (tc.keys() | bc.keys()) & words:
-            # The same float operations, in the same order, as search_index._bm25.
+            # lunr's BM25 per field: idf * tf * (k1 + 1) / (tf + k1 * norm), the title boosted.
             score = 0.0
             if w in tc:
                 tf = tc[w]
@@ -103,6 +126,8 @@ def _score_group(group: int) -> dict[str, str]:
     cap, encode = job["cap"], job["encode"]
     values = {}
     for w, entries in scored.items():
+        if not entries:
+            continue
         if len(entries) > cap:
             entries = sorted(entries)[:cap]
         pairs = sorted((num, min(63, max(1, round(-negated * 3)))) for negated, num in entries)
@@ -110,28 +135,38 @@ def _score_group(group: int) -> dict[str, str]:
     return values
 
 
-def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int,
-                encode) -> dict[str, str]:
-    """BM25 (lunr's formula) per word over title+文号 and body, quantised to 0..63; the best `cap` per word."""
-    df = Counter(chain.from_iterable(map(or_, map(dict.keys, title_counts), map(dict.keys, body_counts))))
+def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int, encode,
+                words=None) -> dict:
+    """Everything score_words needs; idf only for `words` when given (all words otherwise)."""
+    if words is None:
+        df = Counter(chain.from_iterable(map(or_, map(dict.keys, title_counts), map(dict.keys, body_counts))))
+    else:
+        df = Counter(w for tc, bc in zip(title_counts, body_counts) for w in (tc.keys() | bc.keys()) & words)
     t_len = [sum(c.values()) for c in title_counts]
     b_len = [sum(c.values()) for c in body_counts]
-    t_avg = sum(t_len) / total if total else 0
-    b_avg = sum(b_len) / total if total else 0
-    jobs = build_jobs()
-    groups = [set() for _ in range(jobs * max(1, -(-total // (DOCS_PER_WORD_GROUP * jobs))))]
-    for n, w in enumerate(sorted(df)):
-        groups[n % len(groups)].add(w)
-    _JOB.update(
-        groups=groups, title_counts=title_counts, body_counts=body_counts, k1=k1, k1_plus=k1 + 1, boost=boost,
-        cap=cap, encode=encode,
+    t_avg, b_avg = quantised_average(t_len), quantised_average(b_len)
+    return dict(
+        df=df, title_counts=title_counts, body_counts=body_counts, k1=k1, k1_plus=k1 + 1, boost=boost,
+        cap=cap, encode=encode, averages=(t_avg, b_avg),
         idf={w: math.log(1 + abs((total - n + 0.5) / (n + 0.5))) for w, n in df.items()},
         t_norm=[1 - b + b * (n / t_avg if t_avg else 1) for n in t_len],
         b_norm=[1 - b + b * (n / b_avg if b_avg else 1) for n in b_len])
+
+
+def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int,
+                encode) -> tuple[dict[str, str], tuple[float, float]]:
+    """BM25 (lunr's formula) per word over title+文号 and body, quantised to 0..63; the best `cap` per word.
+    Also returns the (quantised) average lengths it normalised by."""
+    job = scoring_job(title_counts, body_counts, total, k1=k1, b=b, boost=boost, cap=cap, encode=encode)
+    jobs = build_jobs()
+    groups = [set() for _ in range(jobs * max(1, -(-total // (DOCS_PER_WORD_GROUP * jobs))))]
+    for n, w in enumerate(sorted(job["df"])):
+        groups[n % len(groups)].add(w)
+    _JOB.update(job, groups=groups)
     try:
         values: dict[str, str] = {}
         for part in frozen_fork_map(_score_group, list(range(len(groups))), jobs):
             values.update(part)
-        return values
+        return values, job["averages"]
     finally:
         _JOB.clear()

@@ -26,10 +26,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import shutil
 import time
 import unicodedata
+import zlib
 from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
@@ -176,13 +178,19 @@ def _shard_count(total_bytes: int, target: int) -> int:
     return max(1, math.ceil(total_bytes / target))
 
 
-def _partition(values: dict[str, str], target: int) -> tuple[int, list[dict[str, str]]]:
-    size = sum(len(k) * 3 + len(v) + 6 for k, v in values.items())
+def entry_size(key: str, value: str) -> int:
+    """What one key adds to the size that decides the number of shards."""
+    return len(key) * 3 + len(value) + 6
+
+
+def partition(values: dict[str, str], target: int) -> tuple[int, int, list[dict[str, str]]]:
+    """(shard count, the size it was chosen by, the shards): keys spread by fnv1a, which search.js repeats."""
+    size = sum(entry_size(k, v) for k, v in values.items())
     count = _shard_count(size, target)
     shards: list[dict[str, str]] = [{} for _ in range(count)]
     for key, value in values.items():
         shards[fnv1a(key) % count][key] = value
-    return count, shards
+    return count, size, shards
 
 
 def facet_keys(doc: SearchDoc, publisher_index: int) -> list[str]:
@@ -193,37 +201,85 @@ def facet_keys(doc: SearchDoc, publisher_index: int) -> list[str]:
     return keys
 
 
+def doc_key(doc: SearchDoc) -> bytes:
+    """A hash of every field of one document."""
+    return hashlib.sha1(json.dumps(doc.__dict__, ensure_ascii=False, sort_keys=True)
+                        .encode("utf-8", "surrogatepass")).digest()
+
+
+@dataclass
+class IndexPlan:
+    """What every part of the index numbers by: documents newest first, publishers and columns sorted."""
+    docs: list[SearchDoc]
+    publishers: list[str]
+    columns: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, docs: list[SearchDoc]) -> "IndexPlan":
+        docs = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))
+        column_titles: dict[str, str] = {}
+        for d in docs:
+            for cid, ctitle in d.columns:
+                column_titles.setdefault(cid, ctitle)
+        return cls(docs, sorted({d.publisher for d in docs if d.publisher}), sorted(column_titles.items()))
+
+    @property
+    def total(self) -> int:
+        return len(self.docs)
+
+    def publisher_number(self, doc: SearchDoc) -> int:
+        return self._publisher_index().get(doc.publisher, -1)
+
+    def _publisher_index(self) -> dict[str, int]:
+        if not hasattr(self, "_pi"):
+            self._pi = {p: i for i, p in enumerate(self.publishers)}
+        return self._pi
+
+    def facets(self, doc: SearchDoc) -> list[str]:
+        return facet_keys(doc, self.publisher_number(doc))
+
+    def meta_rows(self, chunk: int) -> list[list]:
+        column_index = {cid: i for i, (cid, _) in enumerate(self.columns)}
+        return [[d.url, d.title, d.doc_no, self.publisher_number(d), d.published, d.kind, d.validity,
+                 [column_index[cid] for cid, _ in d.columns]]
+                for d in self.docs[chunk * META_CHUNK:(chunk + 1) * META_CHUNK]]
+
+    def manifest(self, build: str, gram_shards: int, word_shards: int) -> dict:
+        docs = self.docs
+        return {
+            "version": 1, "build": build, "docs": self.total,
+            "gramShards": gram_shards, "wordShards": word_shards, "metaChunk": META_CHUNK,
+            "textDirSize": TEXT_DIR_SIZE, "columns": [list(c) for c in self.columns], "publishers": self.publishers,
+            "kinds": sorted({d.kind for d in docs}), "years": sorted({d.published[:4] for d in docs}, reverse=True),
+            "validities": sorted({d.validity for d in docs if d.validity}),
+        }
+
+
 def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path | None = None,
-                       user_dict: Path | None = None) -> dict:
+                       user_dict: Path | None = None, state: dict | None = None) -> dict:
     """Write the index of `docs` (public entries only) under out_dir; return stats.
 
     The postings are built on every core (search_build_grams, search_build_words); files are written one
-    at a time, so only the encoded postings, never the whole output, are held in memory.
+    at a time, so only the encoded postings, never the whole output, are held in memory. When `state` is
+    a dict, it is filled with what search_update needs to update this index after an edit.
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    docs = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))
-    total = len(docs)
-
-    publishers = sorted({d.publisher for d in docs if d.publisher})
-    publisher_index = {p: i for i, p in enumerate(publishers)}
-    column_titles: dict[str, str] = {}
-    for d in docs:
-        for cid, ctitle in d.columns:
-            column_titles.setdefault(cid, ctitle)
-    columns = sorted(column_titles.items())
-    column_index = {cid: i for i, (cid, _) in enumerate(columns)}
+    plan = IndexPlan.of(docs)
+    docs, total = plan.docs, plan.total
 
     segmenter = CachedSegmenter(Segmenter(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     normalised, title_counts, body_counts = search_build_words.normalise_and_segment(segmenter, docs, normalize)
     segmenter.save()
+    if state is not None:
+        state.update(update_state(plan, normalised))
     # The gram workers inherit these texts (forked), so they are never pickled.
-    texts = [(*norm, facet_keys(d, publisher_index.get(d.publisher, -1))) for norm, d in zip(normalised, docs)]
+    texts = [(*norm, plan.facets(d)) for norm, d in zip(normalised, docs)]
     del normalised
 
     ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
     del texts
-    word_values = search_build_words.word_values(
+    word_values, averages = search_build_words.word_values(
         title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
         encode=encode_weighted)
     del title_counts, body_counts
@@ -231,22 +287,44 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     # Every file as (name, a function that makes its text), so the build digest can run over them in name
     # order while each text lives only until it is written.
     makers: dict[str, object] = {}
-    gram_shards, gram_parts = _partition(ngram_values, NGRAM_SHARD_BYTES)
+    gram_shards, gram_size, gram_parts = partition(ngram_values, NGRAM_SHARD_BYTES)
     del ngram_values
     for n, part in enumerate(gram_parts):
         makers[f"g/{n}.js"] = partial(_script, "g", n, part)
-    word_shards, word_parts = _partition(word_values, WORD_SHARD_BYTES)
+    word_shards, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
     del word_values
     for n, part in enumerate(word_parts):
         makers[f"w/{n}.js"] = partial(_script, "w", n, part)
-    for start in range(0, total, META_CHUNK):
-        rows = [[d.url, d.title, d.doc_no, publisher_index.get(d.publisher, -1), d.published, d.kind,
-                 d.validity, [column_index[cid] for cid, _ in d.columns]]
-                for d in docs[start:start + META_CHUNK]]
-        makers[f"m/{start // META_CHUNK}.js"] = partial(_script, "m", start // META_CHUNK, rows)
+    for chunk in range(-(-total // META_CHUNK)):
+        makers[f"m/{chunk}.js"] = partial(_meta_script, plan, chunk)
     for num, d in enumerate(docs):
-        makers[f"t/{num // TEXT_DIR_SIZE}/{num}.js"] = partial(_text_script, d, num)
+        makers[text_file(num)] = partial(_text_script, d, num)
+    if state is not None:
+        state.update(gram_shards=gram_shards, gram_size=gram_size, word_shards=word_shards, word_size=word_size,
+                     averages=averages)
+    file_count, size = write_files(out_dir, makers, plan, gram_shards, word_shards)
+    return {"docs": total, "files": file_count, "bytes": size,
+            "seconds": round(time.perf_counter() - started, 3),
+            "gram_shards": gram_shards, "word_shards": word_shards,
+            "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
+            "segment_cache_misses": segmenter.misses}
 
+
+def update_state(plan: IndexPlan, normalised: list[tuple[str, str, str]]) -> dict:
+    """Per document (by number): its key, its normalised texts (compressed) and segmentation cache keys."""
+    return {
+        "urls": [d.url for d in plan.docs], "doc_keys": [doc_key(d) for d in plan.docs],
+        "publishers": plan.publishers, "columns": plan.columns,
+        "texts": [zlib.compress("\0".join(norm).encode("utf-8", "surrogatepass"), 1) for norm in normalised],
+        "segment_keys": [search_build_words.segment_keys(*norm) for norm in normalised],
+        "facets": [plan.facets(d) for d in plan.docs],
+    }
+
+
+def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, word_shards: int) -> tuple[int, int]:
+    """Write every file in name order (a function that returns its text, or the Path of an unchanged file to
+    link), then
+    the manifest with the digest of them all; returns (files, bytes)."""
     for sub_dir in ("g", "w", "m", "t"):
         shutil.rmtree(out_dir / sub_dir, ignore_errors=True)
     file_count = len(makers) + 1  # and the manifest
@@ -254,22 +332,38 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     size = 0
     made_dirs: set[Path] = set()
     for name in sorted(makers):
-        data = makers.pop(name)().encode("utf-8")
+        made = makers.pop(name)
+        made = made if isinstance(made, Path) else made()
+        target = out_dir / name
+        if isinstance(made, Path):
+            data = made.read_bytes()
+            _link_or_write(made, target, data, made_dirs)
+        else:
+            data = made.encode("utf-8")
+            _write(target, data, made_dirs)
         digest.update(name.encode() + b"\0" + data)
-        size += _write(out_dir / name, data, made_dirs)
-    manifest = {
-        "version": 1, "build": digest.hexdigest()[:12], "docs": total,
-        "gramShards": gram_shards, "wordShards": word_shards, "metaChunk": META_CHUNK,
-        "textDirSize": TEXT_DIR_SIZE, "columns": [list(c) for c in columns], "publishers": publishers,
-        "kinds": sorted({d.kind for d in docs}), "years": sorted({d.published[:4] for d in docs}, reverse=True),
-        "validities": sorted({d.validity for d in docs if d.validity}),
-    }
+        size += len(data)
+    manifest = plan.manifest(digest.hexdigest()[:12], gram_shards, word_shards)
     size += _write(out_dir / "manifest.js", _script("manifest", 0, manifest).encode("utf-8"), made_dirs)
-    return {"docs": total, "files": file_count, "bytes": size,
-            "seconds": round(time.perf_counter() - started, 3),
-            "gram_shards": gram_shards, "word_shards": word_shards,
-            "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
-            "segment_cache_misses": segmenter.misses}
+    return file_count, size
+
+
+def text_file(num: int) -> str:
+    return f"t/{num // TEXT_DIR_SIZE}/{num}.js"
+
+
+def _meta_script(plan: IndexPlan, chunk: int) -> str:
+    return _script("m", chunk, plan.meta_rows(chunk))
+
+
+def _link_or_write(source: Path, target: Path, data: bytes, made_dirs: set[Path]) -> None:
+    if target.parent not in made_dirs:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made_dirs.add(target.parent)
+    try:
+        os.link(source, target)
+    except OSError:
+        target.write_bytes(data)
 
 
 def _text_script(doc: SearchDoc, num: int) -> str:

@@ -15,6 +15,7 @@ from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
 from .search_segment import DEFAULT_USER_DICT
 from .search_store import IndexStore, fingerprint, list_files, read_all
+from .search_update import index_with_state
 from .generated_page import GeneratedPage
 from .urls import SEARCH_DIR, entry_path, output_file, page_url, relative_url
 
@@ -66,7 +67,8 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
     store, key = IndexStore(cache), fingerprint(docs, DEFAULT_USER_DICT)
     files = store.files_for(key)
     if files is None:
-        files = store.build(key, lambda out: build_search_index(docs, out, cache_dir=cache))
+        files = store.build(key, lambda out, previous: index_with_state(docs, out, cache_dir=cache,
+                                                                         previous=previous)[1])
     yield from _under_search_dir(read_all(files))
 
 

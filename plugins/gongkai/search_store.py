@@ -8,13 +8,15 @@ A changed fingerprint rebuilds the whole index, so a stale hit is impossible by 
 
 Layout: <cache>/search-index/ (the files, as under the site's search/) and <cache>/search-index.json
 ({"fingerprint", "files": {name: size}}), written after the files, so a build cut short leaves no
-state that names files which are not there.
+state that names files which are not there; <cache>/search-index-state.pickle, what search_update needs to
+update that index after an edit instead of building it again.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import sys
 import tempfile
@@ -25,8 +27,10 @@ from . import __version__
 
 STORE_DIR = "search-index"
 STATE_FILE = "search-index.json"
+UPDATE_STATE_FILE = "search-index-state.pickle"
 _CODE_MODULES = ("gongkai.search_index", "gongkai.search_build_grams", "gongkai.search_build_gramcodes",
-                 "gongkai.search_build_words", "gongkai.search_segment", "gongkai.search_store")
+                 "gongkai.search_build_words", "gongkai.search_segment", "gongkai.search_store",
+                 "gongkai.search_update")
 
 
 def _code_fingerprint() -> bytes:
@@ -54,14 +58,13 @@ class IndexStore:
     def __init__(self, cache_dir: Path):
         self.dir = Path(cache_dir) / STORE_DIR
         self.state = Path(cache_dir) / STATE_FILE
+        self.update_state = Path(cache_dir) / UPDATE_STATE_FILE
 
-    def files_for(self, key: str) -> list[tuple[str, Path]] | None:
-        """The stored files, as (name, path), when they were built from `key` and are all there."""
+    def _recorded(self) -> tuple[dict, list[tuple[str, Path]]] | None:
+        """The record of the stored index and its files, when they are all there."""
         try:
             state = json.loads(self.state.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
-        if state.get("fingerprint") != key:
             return None
         files = []
         for name, size in sorted(state.get("files", {}).items()):
@@ -72,25 +75,56 @@ class IndexStore:
             except OSError:
                 return None
             files.append((name, path))
-        return files
+        return state, files
 
-    def build(self, key: str, write_index: Callable[[Path], object]) -> list[tuple[str, Path]]:
-        """Build into a scratch directory beside the store, then put it in place and record it."""
+    def files_for(self, key: str) -> list[tuple[str, Path]] | None:
+        """The stored files, as (name, path), when they were built from `key` and are all there."""
+        recorded = self._recorded()
+        if recorded is None or recorded[0].get("fingerprint") != key:
+            return None
+        return recorded[1]
+
+    def previous(self) -> tuple[dict, Path] | None:
+        """What search_update needs to update the stored index: its state and directory."""
+        recorded = self._recorded()
+        if recorded is None:
+            return None
+        try:
+            with open(self.update_state, "rb") as fh:
+                state = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            return None
+        if not isinstance(state, dict) or state.get("fingerprint") != recorded[0].get("fingerprint"):
+            return None
+        return state, self.dir
+
+    def build(self, key: str, write_index: Callable[[Path, tuple | None], dict | None]) -> list[tuple[str, Path]]:
+        """Build into a scratch directory beside the store (write_index(out, previous) may update the
+        previous index, and returns the state for the next update, or None), then put it in place."""
         self.dir.parent.mkdir(parents=True, exist_ok=True)
-        self.state.unlink(missing_ok=True)
+        previous = self.previous()
         scratch = Path(tempfile.mkdtemp(prefix="search-index-", dir=self.dir.parent))
         try:
-            write_index(scratch)
+            update_state = write_index(scratch, previous)
+            self.state.unlink(missing_ok=True)     # from here the old record no longer describes the files
             shutil.rmtree(self.dir, ignore_errors=True)
             os.replace(scratch, self.dir)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         files = list_files(self.dir)
-        tmp = self.state.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"fingerprint": key, "files": {n: p.stat().st_size for n, p in files}}),
-                       encoding="utf-8")
-        os.replace(tmp, self.state)
+        self.update_state.unlink(missing_ok=True)
+        if update_state is not None:
+            _atomic_write(self.update_state, pickle.dumps(dict(update_state, fingerprint=key),
+                                                          protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic_write(self.state, json.dumps({"fingerprint": key, "files": {n: p.stat().st_size for n, p in files}})
+                      .encode("utf-8"))
         return files
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
 def list_files(root: Path) -> list[tuple[str, Path]]:

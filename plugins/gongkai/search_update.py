@@ -1,0 +1,218 @@
+"""Update the previous build's search index after edits, re-doing only what the edited documents are in.
+
+An update applies when the documents keep their numbers (the same URLs in the same order: no entry added,
+removed or moved by a new date) and the publisher and column vocabularies are unchanged. Then:
+
+- n-gram postings change only for the keys whose membership changed in an edited document (its old
+  normalised text is kept in the state); each is patched in place, in its shard;
+- word postings are re-scored only for the words of the edited documents, over every document. BM25's
+  average lengths are on a ladder (search_build_words.quantised_average), so the other words' weights
+  cannot have moved; when the average steps, or a shard count changes, the update declines;
+- metadata chunks and texts are rewritten only for the edited documents; every other file is linked from
+  the previous index, and the manifest's digest is taken over all of them as a full build does.
+
+The result is byte-identical to a full build (tests/test_search_update.py compares them after edits); when
+the update declines (returns None), the caller builds in full.
+"""
+from __future__ import annotations
+
+import json
+import zlib
+from functools import partial
+from pathlib import Path
+
+from gongkai import search_build_words
+from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, NGRAM_SHARD_BYTES, TITLE_BOOST, WORD_POSTING_CAP,
+                                  WORD_SHARD_BYTES, IndexPlan, _script, _shard_count, _text_script, decode_postings,
+                                  doc_key, encode_postings, encode_weighted, entry_size, fnv1a, grams,
+                                  build_search_index, normalize, text_file, update_state, write_files, _meta_script,
+                                  META_CHUNK)
+from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, Segmenter
+
+_POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET else 0 for c in range(256))
+
+
+def index_with_state(docs, out_dir: Path, *, cache_dir: Path | None, previous: tuple[dict, Path] | None = None,
+                     user_dict: Path | None = None) -> tuple[dict, dict]:
+    """(stats, state): an update of `previous` (state, directory) when it applies, else a full build."""
+    if previous is not None:
+        done = update_search_index(docs, previous[1], previous[0], out_dir, cache_dir=cache_dir, user_dict=user_dict)
+        if done is not None:
+            return done
+    state: dict = {}
+    stats = build_search_index(docs, out_dir, cache_dir=cache_dir, user_dict=user_dict, state=state)
+    return stats, state
+
+
+def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_dir: Path | None,
+                        user_dict: Path | None = None) -> tuple[dict, dict] | None:
+    plan = IndexPlan.of(docs)
+    if ([d.url for d in plan.docs] != old.get("urls") or plan.publishers != old.get("publishers")
+            or plan.columns != old.get("columns")):
+        return None
+    keys = [doc_key(d) for d in plan.docs]
+    changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
+    segmenter = CachedSegmenter(Segmenter(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
+    counts = _all_counts(plan, old, changed, segmenter)
+    if counts is None:
+        return None
+    title_counts, body_counts, old_counts, normalised = counts
+
+    affected = set()
+    for n in changed:
+        for c in (*old_counts[n], title_counts[n], body_counts[n]):
+            affected.update(c)
+    job = search_build_words.scoring_job(title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B,
+                                         boost=TITLE_BOOST, cap=WORD_POSTING_CAP, encode=encode_weighted,
+                                         words=affected)
+    if list(job["averages"]) != list(old["averages"]):
+        return None
+    word_values = search_build_words.score_words(affected, job)
+    word_changes = {w: word_values.get(w) for w in affected}
+
+    gram_changes = _gram_changes(plan, old, changed, normalised)
+
+    g_shards = _patched_shards(old_dir, "g", old["gram_shards"], old["gram_size"], gram_changes,
+                               NGRAM_SHARD_BYTES, partial(_patch_postings, total=plan.total))
+    w_shards = _patched_shards(old_dir, "w", old["word_shards"], old["word_size"], word_changes,
+                               WORD_SHARD_BYTES, lambda value, change: change)
+    if g_shards is None or w_shards is None:
+        return None
+    segmenter.save()
+
+    makers: dict[str, object] = {}
+    for kind, count, (patched, _size) in (("g", old["gram_shards"], g_shards), ("w", old["word_shards"], w_shards)):
+        for n in range(count):
+            makers[f"{kind}/{n}.js"] = (partial(_script, kind, n, patched[n]) if n in patched
+                                        else old_dir / f"{kind}/{n}.js")
+    changed_chunks = {n // META_CHUNK for n in changed}
+    for chunk in range(-(-plan.total // META_CHUNK)):
+        makers[f"m/{chunk}.js"] = partial(_meta_script, plan, chunk) if chunk in changed_chunks \
+            else old_dir / f"m/{chunk}.js"
+    changed_set = set(changed)
+    for num, d in enumerate(plan.docs):
+        makers[text_file(num)] = partial(_text_script, d, num) if num in changed_set else old_dir / text_file(num)
+    file_count, size = write_files(out_dir, makers, plan, old["gram_shards"], old["word_shards"])
+
+    state = dict(old, doc_keys=keys, gram_size=g_shards[1], word_size=w_shards[1])
+    fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
+                         [normalised[n] for n in changed])
+    for field in ("texts", "segment_keys", "facets"):
+        column = list(old[field])
+        for n, value in zip(changed, fresh[field]):
+            column[n] = value
+        state[field] = column
+    stats = {"docs": plan.total, "files": file_count, "bytes": size, "updated": len(changed),
+             "gram_shards": old["gram_shards"], "word_shards": old["word_shards"],
+             "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
+             "segment_cache_misses": segmenter.misses}
+    return stats, state
+
+
+def _all_counts(plan, old, changed, segmenter):
+    """Token counts of every document (the cache's for unchanged ones), the old counts of the changed ones
+    and the normalised texts of the changed ones; None when the segmentation cache lacks a text."""
+    changed_set = set(changed)
+    normalised = {n: (normalize(plan.docs[n].title), normalize(plan.docs[n].doc_no), normalize(plan.docs[n].text))
+                  for n in changed}
+    old_counts = {}
+    for n in changed:
+        was = [segmenter.old.get(k) for k in old["segment_keys"][n]]
+        if None in was:
+            return None
+        old_counts[n] = was
+    title_counts, body_counts = [], []
+    for n, (title_key, body_key) in enumerate(old["segment_keys"]):
+        if n in changed_set:
+            title, doc_no, body = normalised[n]
+            title_counts.append(segmenter.counts(title + " " + doc_no))
+            body_counts.append(segmenter.counts(body))
+            continue
+        pair = []
+        for key in (title_key, body_key):
+            found = segmenter.new.get(key)
+            if found is None:
+                found = segmenter.old.get(key)
+            if found is None:
+                return None
+            segmenter.new[key] = found
+            segmenter.hits += 1
+            pair.append(found)
+        title_counts.append(pair[0])
+        body_counts.append(pair[1])
+    return title_counts, body_counts, old_counts, normalised
+
+
+def _gram_changes(plan, old, changed, normalised) -> dict[str, list[tuple[int, bool, bool]]]:
+    """Key -> [(document, in its postings now, in its title postings now)] for every key whose membership
+    changed in an edited document."""
+    changes: dict[str, list] = {}
+    for n in changed:
+        title, doc_no, body = zlib.decompress(old["texts"][n]).decode("utf-8", "surrogatepass").split("\0")
+        old_head = grams(title) | grams(doc_no)
+        old_all = old_head | grams(body) | set(old["facets"][n])
+        title, doc_no, body = normalised[n]
+        new_head = grams(title) | grams(doc_no)
+        new_all = new_head | grams(body) | set(plan.facets(plan.docs[n]))
+        for key in old_all | new_all:
+            now_all, now_head = key in new_all, key in new_head
+            if now_all != (key in old_all) or now_head != (key in old_head):
+                changes.setdefault(key, []).append((n, now_all, now_head))
+    return changes
+
+
+def _patched_shards(old_dir: Path, kind: str, count: int, size: int, changes: dict, target: int, patch):
+    """({shard number: its patched key -> value}, new size), or None when the shard count would change."""
+    patched: dict[int, dict] = {}
+    for key, change in changes.items():
+        n = fnv1a(key) % count
+        shard = patched.get(n)
+        if shard is None:
+            shard = patched[n] = _read_shard(old_dir / f"{kind}/{n}.js", kind, n)
+        was = shard.get(key)
+        now = patch(was, change)
+        size += (entry_size(key, now) if now is not None else 0) - (entry_size(key, was) if was is not None else 0)
+        if now is None:
+            shard.pop(key, None)
+        else:
+            shard[key] = now
+    if _shard_count(size, target) != count:
+        return None
+    return patched, size
+
+
+def _read_shard(path: Path, kind: str, n: int) -> dict:
+    text = path.read_text(encoding="utf-8")
+    prefix = f'gkSearchLoad("{kind}",{n},'
+    if not (text.startswith(prefix) and text.endswith(");\n")):
+        raise ValueError(f"not a search index shard: {path}")
+    return json.loads(text[len(prefix):-3])
+
+
+def _patch_postings(value: str | None, change: list[tuple[int, bool, bool]], *, total: int) -> str | None:
+    """Apply (document, in all, in title) memberships to an 'all|title' value."""
+    all_part, _, title_part = (value or "").partition("|")
+    all_part = _patch_one(all_part, {n: now for n, now, _ in change}, total)
+    title_part = _patch_one(title_part, {n: now for n, _, now in change}, total)
+    if not all_part:
+        return None
+    return all_part + ("|" + title_part if title_part else "")
+
+
+def _patch_one(encoded: str, membership: dict[int, bool], total: int) -> str:
+    bitmap_len = 1 + (total + 5) // 6
+    if encoded.startswith("!"):
+        chars = list(encoded[1:])
+        count = sum(encoded[1:].encode("ascii").translate(_POPCOUNT))
+        for n, member in membership.items():
+            value = ALPHABET.index(chars[n // 6])
+            present = bool(value >> (n % 6) & 1)
+            if present != member:
+                chars[n // 6] = ALPHABET[value ^ (1 << (n % 6))]
+                count += 1 if member else -1
+        if count >= bitmap_len:   # encode_postings keeps a bitmap at this size: patch it in place
+            return "!" + "".join(chars)
+    ids = set(decode_postings(encoded)) if encoded else set()
+    for n, member in membership.items():
+        (ids.add if member else ids.discard)(n)
+    return encode_postings(sorted(ids), total) if ids else ""

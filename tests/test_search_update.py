@@ -1,0 +1,116 @@
+"""Updating the previous index after edits writes exactly the bytes of a full build of the edited documents,
+and declines (so the caller builds in full) when document numbers or vocabularies would change."""
+import dataclasses
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from gongkai.search_corpus import generate_docs
+from gongkai.search_index import build_search_index
+from gongkai.search_update import update_search_index
+
+from seeds import SEEDS  # noqa: E402
+
+
+def digest(out: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        h.update(path.relative_to(out).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    docs = generate_docs(160, SEEDS, seed=21)
+    # a few documents that pin the edge cases: empty body, empty title, no 文号
+    docs[3] = dataclasses.replace(docs[3], text="")
+    docs[4] = dataclasses.replace(docs[4], doc_no="")
+    return docs
+
+
+def full(docs, out: Path, cache: Path | None = None) -> dict:
+    state: dict = {}
+    build_search_index(docs, out, cache_dir=cache, state=state)
+    return state
+
+
+def edit(docs, n, **changes):
+    docs = list(docs)
+    docs[n] = dataclasses.replace(docs[n], **changes)
+    return docs
+
+
+def check_update(tmp_path, before, after, jobs="2", monkeypatch=None) -> dict:
+    cache = tmp_path / "cache"
+    state = full(before, tmp_path / "old", cache)
+    done = update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
+    assert done is not None, "the update declined"
+    full(after, tmp_path / "clean")
+    assert digest(tmp_path / "new") == digest(tmp_path / "clean")
+    return done[1]
+
+
+EDITS = {
+    "append a sentence": lambda d: edit(d, 7, text=d[7].text + "本条为新增的一句话，涉及营商环境。"),
+    "rewrite a body": lambda d: edit(d, 8, text=d[20].text),
+    "empty a body": lambda d: edit(d, 9, text=""),
+    "fill an empty body": lambda d: edit(d, 3, text="全新的正文，政务公开。"),
+    "retitle": lambda d: edit(d, 10, title=d[10].title + "（修订稿）"),
+    "new 文号": lambda d: edit(d, 4, doc_no="示府发〔2026〕77号"),
+    "validity": lambda d: edit(d, 11, validity="abolished" if d[11].validity != "abolished" else "expired"),
+    "kind": lambda d: edit(d, 12, kind="report" if d[12].kind != "report" else "notice"),
+    "publisher (existing)": lambda d: edit(d, 13, publisher=next(x.publisher for x in d if x.publisher != d[13].publisher)),
+    "two documents": lambda d: edit(edit(d, 1, text=d[1].text + "甲乙丙丁。"), 150, title="关于开展新一轮调查的通知"),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_update_equals_full_build(tmp_path, corpus, name, monkeypatch):
+    monkeypatch.setenv("GONGKAI_JOBS", "2")
+    check_update(tmp_path, corpus, EDITS[name](corpus))
+
+
+def test_successive_updates_stay_exact(tmp_path, corpus):
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "v0", cache)
+    docs = corpus
+    for step, name in enumerate(["append a sentence", "retitle", "rewrite a body", "validity"], start=1):
+        docs = EDITS[name](docs)
+        done = update_search_index(docs, tmp_path / f"v{step - 1}", state, tmp_path / f"v{step}", cache_dir=cache)
+        assert done is not None, name
+        state = done[1]
+        full(docs, tmp_path / f"clean{step}")
+        assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}"), name
+
+
+def test_unchanged_documents_update_nothing(tmp_path, corpus):
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    stats, _ = update_search_index(corpus, tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
+    assert stats["updated"] == 0
+    assert digest(tmp_path / "new") == digest(tmp_path / "old")
+
+
+@pytest.mark.parametrize("change", ["added", "removed", "new date moves it", "new publisher", "new column"])
+def test_update_declines_when_numbers_or_vocabularies_change(tmp_path, corpus, change):
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    after = list(corpus)
+    if change == "added":
+        after.append(dataclasses.replace(corpus[0], url="xxgk/added/"))
+    elif change == "removed":
+        after.pop(30)
+    elif change == "new date moves it":
+        after = edit(corpus, 30, published="1999-01-01")
+    elif change == "new publisher":
+        after = edit(corpus, 30, publisher="新设立的示例市数据局")
+    else:
+        after = edit(corpus, 30, columns=[("brand-new", "全新专栏")])
+    assert update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache) is None
+
+
+def test_update_declines_without_the_segmentation_cache(tmp_path, corpus):
+    state = full(corpus, tmp_path / "old", tmp_path / "cache")
+    after = EDITS["retitle"](corpus)
+    assert update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=tmp_path / "empty") is None
