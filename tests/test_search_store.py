@@ -32,7 +32,9 @@ class CountingBuilder:
 
     def __call__(self, out: Path, previous):
         self.calls += 1
-        build_search_index(self.docs, out, cache_dir=self.cache)
+        state: dict = {}
+        build_search_index(self.docs, out, cache_dir=self.cache, state=state)
+        return state
 
 
 def build(store: IndexStore, docs, cache) -> tuple[list, int]:
@@ -85,13 +87,20 @@ def test_a_damaged_store_is_rebuilt(tmp_path, docs):
     assert build(store, docs, tmp_path / "cache")[1] == 1
 
 
-def test_a_build_cut_short_leaves_no_state(tmp_path, docs):
+def test_a_build_cut_short_keeps_the_previous_index(tmp_path, docs):
     store = IndexStore(tmp_path / "cache")
-    build(store, docs, tmp_path / "cache")
+    files, _ = build(store, docs, tmp_path / "cache")
+    before = digest(files)
 
     def fails(out, previous):
+        (out / "g").mkdir()
+        (out / "g" / "0.js").write_text("half written")
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         store.build("other", fails)
-    assert store.files_for(fingerprint(docs, DEFAULT_USER_DICT)) is None
+    kept = store.files_for(fingerprint(docs, DEFAULT_USER_DICT))
+    assert kept is not None and digest(kept) == before
+    assert store.previous() is not None
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir() if p.name.startswith("search-index")) == \
+        ["search-index", "search-index-state.pickle", "search-index.json"]
