@@ -104,3 +104,11 @@ def test_a_build_cut_short_keeps_the_previous_index(tmp_path, docs):
     assert store.previous() is not None
     assert sorted(p.name for p in (tmp_path / "cache").iterdir() if p.name.startswith("search-index")) == \
         ["search-index", "search-index-state.pickle", "search-index.json"]
+
+
+def test_an_update_state_from_other_code_is_not_used(tmp_path, docs, monkeypatch):
+    store = IndexStore(tmp_path / "cache")
+    build(store, docs, tmp_path / "cache")
+    assert store.previous() is not None
+    monkeypatch.setattr(search_store, "_code_fingerprint", lambda: b"other code")
+    assert store.previous() is None

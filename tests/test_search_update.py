@@ -114,3 +114,13 @@ def test_update_declines_without_the_segmentation_cache(tmp_path, corpus):
     state = full(corpus, tmp_path / "old", tmp_path / "cache")
     after = EDITS["retitle"](corpus)
     assert update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=tmp_path / "empty") is None
+
+
+@pytest.mark.parametrize("name", ["rewrite a body", "empty a body", "two documents"])
+def test_update_equals_full_build_when_word_postings_are_capped(tmp_path, corpus, name, monkeypatch):
+    # With a cap of 12 documents per word, common words keep only their best 12: an edit can push a
+    # document into or out of them, which the update must find by scanning every document.
+    from gongkai import search_index, search_update
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
+    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
+    check_update(tmp_path, corpus, EDITS[name](corpus))

@@ -108,12 +108,13 @@ def _score_group(group: int) -> dict[str, str]:
 
 
 def score_words(words: set, job: dict) -> dict[str, str]:
+    """Encoded postings of `words`, scanning every document."""
     idf, k1, k1_plus, boost = job["idf"], job["k1"], job["k1_plus"], job["boost"]
     scored: dict[str, list] = {w: [] for w in words}
     for num, (tc, bc) in enumerate(zip(job["title_counts"], job["body_counts"])):
         t_norm, b_norm = job["t_norm"][num], job["b_norm"][num]
         for w in (tc.keys() | bc.keys()) & words:
-            # lunr's BM25 per field: idf * tf * (k1 + 1) / (tf + k1 * norm), the title boosted.
+            # Inlined score() (this loop runs once per word of every document in a full build).
             score = 0.0
             if w in tc:
                 tf = tc[w]
@@ -121,18 +122,46 @@ def score_words(words: set, job: dict) -> dict[str, str]:
             if w in bc:
                 tf = bc[w]
                 score += idf[w] * tf * k1_plus / (tf + k1 * b_norm)
-            # Negated, so a plain tuple sort (no key function) ranks best first, then by document.
             scored[w].append((-score, num))
-    cap, encode = job["cap"], job["encode"]
+    return {w: encode_best(entries, job) for w, entries in scored.items() if entries}
+
+
+def score_postings(word_docs: dict[str, list[int]], job: dict) -> dict[str, str]:
+    """Encoded postings of each word over the given ascending documents, which must include every document
+    that holds it; job["idf"] must hold the word's idf."""
     values = {}
-    for w, entries in scored.items():
-        if not entries:
-            continue
-        if len(entries) > cap:
-            entries = sorted(entries)[:cap]
-        pairs = sorted((num, min(63, max(1, round(-negated * 3)))) for negated, num in entries)
-        values[w] = encode(pairs)
+    title_counts, body_counts = job["title_counts"], job["body_counts"]
+    for w, docs in word_docs.items():
+        docs = [n for n in docs if w in title_counts[n] or w in body_counts[n]]
+        if docs:
+            values[w] = encode_best([score(w, num, job) for num in docs], job)
     return values
+
+
+def score(w: str, num: int, job: dict) -> tuple[float, int]:
+    # lunr's BM25 per field: idf * tf * (k1 + 1) / (tf + k1 * norm), the title boosted.
+    tc, bc, idf_w = job["title_counts"][num], job["body_counts"][num], job["idf"][w]
+    k1, k1_plus = job["k1"], job["k1_plus"]
+    score = 0.0
+    if w in tc:
+        tf = tc[w]
+        score += job["boost"] * (idf_w * tf * k1_plus / (tf + k1 * job["t_norm"][num]))
+    if w in bc:
+        tf = bc[w]
+        score += idf_w * tf * k1_plus / (tf + k1 * job["b_norm"][num])
+    # Negated, so a plain tuple sort (no key function) ranks best first, then by document.
+    return -score, num
+
+
+def encode_best(entries: list[tuple[float, int]], job: dict) -> str:
+    """The best `cap` (score, document) entries as (document, weight 1..63) pairs, by document."""
+    if len(entries) > job["cap"]:
+        entries = sorted(entries)[:job["cap"]]
+    return job["encode"](sorted((num, min(63, max(1, round(-negated * 3)))) for negated, num in entries))
+
+
+def idf(total: int, df: int) -> float:
+    return math.log(1 + abs((total - df + 0.5) / (df + 0.5)))
 
 
 def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int, encode,
@@ -140,23 +169,24 @@ def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, b
     """Everything score_words needs; idf only for `words` when given (all words otherwise)."""
     if words is None:
         df = Counter(chain.from_iterable(map(or_, map(dict.keys, title_counts), map(dict.keys, body_counts))))
-    else:
-        df = Counter(w for tc, bc in zip(title_counts, body_counts) for w in (tc.keys() | bc.keys()) & words)
+    else:   # only these words; score_postings fills in the idf of others as it needs them
+        df = Counter(w for tc, bc in zip(title_counts, body_counts) for w in (tc.keys() | bc.keys()) & words) \
+            if words else Counter()
     t_len = [sum(c.values()) for c in title_counts]
     b_len = [sum(c.values()) for c in body_counts]
     t_avg, b_avg = quantised_average(t_len), quantised_average(b_len)
     return dict(
         df=df, title_counts=title_counts, body_counts=body_counts, k1=k1, k1_plus=k1 + 1, boost=boost,
-        cap=cap, encode=encode, averages=(t_avg, b_avg),
-        idf={w: math.log(1 + abs((total - n + 0.5) / (n + 0.5))) for w, n in df.items()},
+        cap=cap, encode=encode, averages=(t_avg, b_avg), total=total,
+        idf={w: idf(total, n) for w, n in df.items()},
         t_norm=[1 - b + b * (n / t_avg if t_avg else 1) for n in t_len],
         b_norm=[1 - b + b * (n / b_avg if b_avg else 1) for n in b_len])
 
 
 def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int,
-                encode) -> tuple[dict[str, str], tuple[float, float]]:
+                encode) -> tuple[dict[str, str], tuple[float, float], dict[str, int]]:
     """BM25 (lunr's formula) per word over title+文号 and body, quantised to 0..63; the best `cap` per word.
-    Also returns the (quantised) average lengths it normalised by."""
+    Also returns the (quantised) average lengths it normalised by, and each word's document frequency."""
     job = scoring_job(title_counts, body_counts, total, k1=k1, b=b, boost=boost, cap=cap, encode=encode)
     jobs = build_jobs()
     groups = [set() for _ in range(jobs * max(1, -(-total // (DOCS_PER_WORD_GROUP * jobs))))]
@@ -167,6 +197,6 @@ def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, b
         values: dict[str, str] = {}
         for part in frozen_fork_map(_score_group, list(range(len(groups))), jobs):
             values.update(part)
-        return values, job["averages"]
+        return values, job["averages"], dict(job["df"])
     finally:
         _JOB.clear()

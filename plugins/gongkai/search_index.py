@@ -33,7 +33,7 @@ import time
 import unicodedata
 import zlib
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 from itertools import chain, repeat
 from operator import sub
@@ -67,6 +67,9 @@ class SearchDoc:
     validity: str
     columns: list[tuple[str, str]] = field(default_factory=list)
     text: str = ""
+
+
+_DOC_FIELDS = fields(SearchDoc)
 
 
 def normalize(text: str) -> str:
@@ -202,9 +205,14 @@ def facet_keys(doc: SearchDoc, publisher_index: int) -> list[str]:
 
 
 def doc_key(doc: SearchDoc) -> bytes:
-    """A hash of every field of one document."""
-    return hashlib.sha1(json.dumps(doc.__dict__, ensure_ascii=False, sort_keys=True)
-                        .encode("utf-8", "surrogatepass")).digest()
+    """A hash of every field of one document (each length-prefixed, so no two documents share one)."""
+    digest = hashlib.sha1()
+    for f in _DOC_FIELDS:
+        value = getattr(doc, f.name)
+        data = (value if isinstance(value, str) else repr(value)).encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.digest()
 
 
 @dataclass
@@ -279,7 +287,7 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
 
     ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
     del texts
-    word_values, averages = search_build_words.word_values(
+    word_values, averages, df = search_build_words.word_values(
         title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
         encode=encode_weighted)
     del title_counts, body_counts
@@ -301,7 +309,7 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
         makers[text_file(num)] = partial(_text_script, d, num)
     if state is not None:
         state.update(gram_shards=gram_shards, gram_size=gram_size, word_shards=word_shards, word_size=word_size,
-                     averages=averages)
+                     averages=averages, df=df)
     file_count, size = write_files(out_dir, makers, plan, gram_shards, word_shards)
     return {"docs": total, "files": file_count, "bytes": size,
             "seconds": round(time.perf_counter() - started, 3),

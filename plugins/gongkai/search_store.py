@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from . import __version__
+from .search_index import doc_key
 
 STORE_DIR = "search-index"
 STATE_FILE = "search-index.json"
@@ -49,8 +50,7 @@ def fingerprint(docs: list, user_dict: Path | None) -> str:
     if user_dict is not None and Path(user_dict).is_file():
         digest.update(Path(user_dict).read_bytes())
     for doc in docs:
-        digest.update(json.dumps(doc.__dict__, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
+        digest.update(doc_key(doc))
     return digest.hexdigest()
 
 
@@ -94,8 +94,9 @@ class IndexStore:
                 state = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             return None
-        if not isinstance(state, dict) or state.get("fingerprint") != recorded[0].get("fingerprint"):
-            return None
+        if (not isinstance(state, dict) or state.get("fingerprint") != recorded[0].get("fingerprint")
+                or state.get("code") != _code_fingerprint()):
+            return None   # another build's state, or one written by other code: build in full
         return state, self.dir
 
     def build(self, key: str, write_index: Callable[[Path, tuple | None], dict | None]) -> list[tuple[str, Path]]:
@@ -114,7 +115,7 @@ class IndexStore:
         files = list_files(self.dir)
         self.update_state.unlink(missing_ok=True)
         if update_state is not None:
-            _atomic_write(self.update_state, pickle.dumps(dict(update_state, fingerprint=key),
+            _atomic_write(self.update_state, pickle.dumps(dict(update_state, fingerprint=key, code=_code_fingerprint()),
                                                           protocol=pickle.HIGHEST_PROTOCOL))
         _atomic_write(self.state, json.dumps({"fingerprint": key, "files": {n: p.stat().st_size for n, p in files}})
                       .encode("utf-8"))

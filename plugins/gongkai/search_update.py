@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 
 from gongkai import search_build_words
+from gongkai.search_build_words import idf
 from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, NGRAM_SHARD_BYTES, TITLE_BOOST, WORD_POSTING_CAP,
                                   WORD_SHARD_BYTES, IndexPlan, _script, _shard_count, _text_script, decode_postings,
                                   doc_key, encode_postings, encode_weighted, entry_size, fnv1a, grams,
@@ -58,24 +59,21 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         return None
     title_counts, body_counts, old_counts, normalised = counts
 
-    affected = set()
-    for n in changed:
-        for c in (*old_counts[n], title_counts[n], body_counts[n]):
-            affected.update(c)
     job = search_build_words.scoring_job(title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B,
                                          boost=TITLE_BOOST, cap=WORD_POSTING_CAP, encode=encode_weighted,
-                                         words=affected)
+                                         words=set())
     if list(job["averages"]) != list(old["averages"]):
         return None
-    word_values = search_build_words.score_words(affected, job)
-    word_changes = {w: word_values.get(w) for w in affected}
+    word_shards = Shards(old_dir, "w", old["word_shards"])
+    df = _updated_df(old["df"], changed, old_counts, title_counts, body_counts)
+    word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards)
 
     gram_changes = _gram_changes(plan, old, changed, normalised)
 
-    g_shards = _patched_shards(old_dir, "g", old["gram_shards"], old["gram_size"], gram_changes,
+    g_shards = _patched_shards(Shards(old_dir, "g", old["gram_shards"]), old["gram_size"], gram_changes,
                                NGRAM_SHARD_BYTES, partial(_patch_postings, total=plan.total))
-    w_shards = _patched_shards(old_dir, "w", old["word_shards"], old["word_size"], word_changes,
-                               WORD_SHARD_BYTES, lambda value, change: change)
+    w_shards = _patched_shards(word_shards, old["word_size"], word_changes, WORD_SHARD_BYTES,
+                               lambda value, change: change)
     if g_shards is None or w_shards is None:
         return None
     segmenter.save()
@@ -94,7 +92,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         makers[text_file(num)] = partial(_text_script, d, num) if num in changed_set else old_dir / text_file(num)
     file_count, size = write_files(out_dir, makers, plan, old["gram_shards"], old["word_shards"])
 
-    state = dict(old, doc_keys=keys, gram_size=g_shards[1], word_size=w_shards[1])
+    state = dict(old, doc_keys=keys, gram_size=g_shards[1], word_size=w_shards[1], df=df)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
                          [normalised[n] for n in changed])
     for field in ("texts", "segment_keys", "facets"):
@@ -161,14 +159,122 @@ def _gram_changes(plan, old, changed, normalised) -> dict[str, list[tuple[int, b
     return changes
 
 
-def _patched_shards(old_dir: Path, kind: str, count: int, size: int, changes: dict, target: int, patch):
+def _words_of(changed, old_counts, title_counts, body_counts) -> set[str]:
+    words: set[str] = set()
+    for n in changed:
+        for counts in (*old_counts[n], title_counts[n], body_counts[n]):
+            words.update(counts)
+    return words
+
+
+def _updated_df(df: dict, changed, old_counts, title_counts, body_counts) -> dict[str, int]:
+    df = dict(df)
+    for n in changed:
+        was = old_counts[n][0].keys() | old_counts[n][1].keys()
+        now = title_counts[n].keys() | body_counts[n].keys()
+        for w in now - was:
+            df[w] = df.get(w, 0) + 1
+        for w in was - now:
+            df[w] -= 1
+            if not df[w]:
+                del df[w]
+    return df
+
+
+def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dict[str, str | None]:
+    """The new postings of every word of an edited document (None: no document holds it any more).
+
+    Unchanged documents score as before unless the word's idf moved (its document frequency changed): then
+    the word is scored afresh over every document that holds it. Otherwise, when its postings were cut at
+    the cap, every document outside them scored below all of the unchanged ones inside, so the best of
+    those and the edited documents are the answer whenever they fill the cap without reaching below the
+    worst unchanged one; if not, the word is scored afresh too.
+    """
+    title_counts, body_counts, cap, total = job["title_counts"], job["body_counts"], job["cap"], job["total"]
+    changed_set = set(changed)
+    words = _words_of(changed, old_counts, title_counts, body_counts)
+    holders_now = {n: title_counts[n].keys() | body_counts[n].keys() for n in changed}
+    values: dict[str, str | None] = {}
+    rescan: dict[str, set[int]] = {}
+    for w in words:
+        if w not in df:
+            values[w] = None
+            continue
+        job["idf"][w] = idf(total, df[w])
+        was = shards.get(w)
+        listed = decode_weighted(was) if was else []
+        edited_now = [n for n in changed if w in holders_now[n]]
+        if old_df.get(w, 0) <= cap:
+            # Every holder was listed; now they are those and the edited ones: score them all.
+            rescan[w] = set(listed).union(edited_now)
+            continue
+        if df[w] != old_df[w]:
+            rescan[w] = None
+            continue
+        unchanged = [search_build_words.score(w, n, job) for n in listed if n not in changed_set]
+        best = sorted(unchanged + [search_build_words.score(w, n, job) for n in edited_now])[:cap]
+        if unchanged and len(best) == cap and best[-1] <= max(unchanged):
+            values[w] = search_build_words.encode_best(best, job)
+        else:
+            rescan[w] = None
+    full_scan = {w for w, docs in rescan.items() if docs is None}
+    if full_scan:
+        for num, (tc, bc) in enumerate(zip(title_counts, body_counts)):
+            for w in (tc.keys() | bc.keys()) & full_scan:
+                rescan[w] = (rescan[w] or set()) | {num}
+    values.update(search_build_words.score_postings({w: sorted(d or ()) for w, d in rescan.items()}, job))
+    for w in rescan:
+        values.setdefault(w, None)
+    return values
+
+
+def decode_weighted(value: str) -> list[int]:
+    """The documents of encode_weighted's (document, weight) pairs."""
+    docs, n, prev, i = [], 0, -1, 0
+    while i < len(value):
+        v = _INDEX[value[i]]
+        i += 1
+        if v >= 32:
+            n = (n << 5) | (v - 32)
+            continue
+        prev += ((n << 5) | v) + 1
+        docs.append(prev)
+        n = 0
+        i += 1   # the weight
+    return docs
+
+
+_INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+
+
+class Shards:
+    """The shards of one kind in the previous index, read (JSON) when first needed."""
+
+    def __init__(self, old_dir: Path, kind: str, count: int):
+        self.old_dir, self.kind, self.count = old_dir, kind, count
+        self.read: dict[int, dict] = {}
+
+    def shard(self, n: int) -> dict:
+        found = self.read.get(n)
+        if found is None:
+            found = self.read[n] = _read_shard(self.old_dir / f"{self.kind}/{n}.js", self.kind, n)
+        return found
+
+    def number(self, key: str) -> int:
+        return fnv1a(key) % self.count
+
+    def get(self, key: str) -> str | None:
+        return self.shard(self.number(key)).get(key)
+
+
+def _patched_shards(shards: Shards, size: int, changes: dict, target: int, patch):
     """({shard number: its patched key -> value}, new size), or None when the shard count would change."""
     patched: dict[int, dict] = {}
     for key, change in changes.items():
-        n = fnv1a(key) % count
+        n = shards.number(key)
         shard = patched.get(n)
         if shard is None:
-            shard = patched[n] = _read_shard(old_dir / f"{kind}/{n}.js", kind, n)
+            shard = patched[n] = dict(shards.shard(n))
         was = shard.get(key)
         now = patch(was, change)
         size += (entry_size(key, now) if now is not None else 0) - (entry_size(key, was) if was is not None else 0)
@@ -176,7 +282,7 @@ def _patched_shards(old_dir: Path, kind: str, count: int, size: int, changes: di
             shard.pop(key, None)
         else:
             shard[key] = now
-    if _shard_count(size, target) != count:
+    if _shard_count(size, target) != shards.count:
         return None
     return patched, size
 
