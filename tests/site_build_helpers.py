@@ -13,8 +13,8 @@ DEMO_DATE = dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc)
 
 
 def mkdocs_build(root: Path, site: Path, *, when: dt.datetime = DEMO_DATE, strict: bool = False,
-                 config: str = "mkdocs.yml") -> subprocess.CompletedProcess:
-    env = dict(os.environ, SOURCE_DATE_EPOCH=str(int(when.timestamp())), NO_MKDOCS_2_WARNING="1")
+                 config: str = "mkdocs.yml", env: dict | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=str(int(when.timestamp())), NO_MKDOCS_2_WARNING="1", **(env or {}))
     cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / config), "-d", str(site)]
     if strict:
         cmd.append("--strict")

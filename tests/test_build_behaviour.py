@@ -65,3 +65,25 @@ def test_page_size_does_not_grow_with_entries(tmp_path):
         }
     # Identical pages except for what names the entry count (none of these do).
     assert sizes[50]["entry"] == sizes[2000]["entry"]
+
+
+def test_rebuild_rewrites_only_changed_files(tmp_path):
+    # The site before last is the next build's output tree: unchanged pages are left as they are (their
+    # mtime stays that of the build that wrote them), changed ones are rewritten, the result equals a clean build.
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    site = tmp_path / "site"
+    page = "xxgk/113799000000000011-2024-00001/index.html"
+    assert mkdocs_build(root, site).returncode == 0
+    first_mtime = (site / page).stat().st_mtime_ns
+    first = {p.relative_to(site): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
+    assert mkdocs_build(root, site).returncode == 0
+    assert (tmp_path / "site.gongkai-spare" / page).stat().st_mtime_ns == first_mtime
+    (root / "content" / "p1.md").write_text("改过的正文。\n", encoding="utf-8")
+    assert mkdocs_build(root, site).returncode == 0
+    assert "改过的正文" in (site / page).read_text(encoding="utf-8")
+    kept = [rel for rel, mtime in first.items() if (site / rel).stat().st_mtime_ns == mtime]
+    assert len(kept) > len(first) * 0.9, "unchanged files were rewritten"
+    assert (site / page).stat().st_mtime_ns != first_mtime
+    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
+    assert tree_digest(site) == tree_digest(tmp_path / "clean")
+    assert not (tmp_path / "clean.gongkai-spare").exists()

@@ -87,23 +87,21 @@ def test_a_damaged_store_is_rebuilt(tmp_path, docs):
     assert build(store, docs, tmp_path / "cache")[1] == 1
 
 
-def test_a_build_cut_short_keeps_the_previous_index(tmp_path, docs):
+def test_a_build_cut_short_leaves_no_record(tmp_path, docs):
     store = IndexStore(tmp_path / "cache")
-    files, _ = build(store, docs, tmp_path / "cache")
-    before = digest(files)
+    build(store, docs, tmp_path / "cache")
 
     def fails(out, previous):
-        (out / "g").mkdir()
         (out / "g" / "0.js").write_text("half written")
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
         store.build("other", fails)
-    kept = store.files_for(fingerprint(docs, DEFAULT_USER_DICT))
-    assert kept is not None and digest(kept) == before
-    assert store.previous() is not None
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir() if p.name.startswith("search-index")) == \
-        ["search-index", "search-index-state.pickle", "search-index.json"]
+    assert store.files_for(fingerprint(docs, DEFAULT_USER_DICT)) is None and store.previous() is None
+    files, calls = build(store, docs, tmp_path / "cache")
+    assert calls == 1
+    build_search_index(docs, tmp_path / "clean", cache_dir=None)
+    assert digest(files) == digest(search_store.list_files(tmp_path / "clean"))
 
 
 def test_an_update_state_from_other_code_is_not_used(tmp_path, docs, monkeypatch):

@@ -24,16 +24,23 @@ from . import phases, site_build
 from .build_cache import BodyCache, namespace as cache_namespace
 from .checks import run_checks
 from .config import PortalConfig, build_date
+from .disk_cache import cache_enabled
 from .findings import Findings
 from .linkcheck import check_site
 from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
-from .parallel import EntryPageJob, write_entry_pages
+from .output_tree import OutputTree
+from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .progress import Progress
 from .urls import Linker
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
-STAGING_SUFFIX = ".gongkai-staging"
+STAGING_SUFFIX = ".gongkai-staging"   # MkDocs' own pages and assets, taken into the output tree at the end
+SPARE_SUFFIX = ".gongkai-spare"       # the site before last, rewritten in place by the next build
+
+
+def spare_dir(final: Path) -> Path:
+    return final.with_name(final.name + SPARE_SUFFIX)
 
 
 class GongkaiConfig(Config):
@@ -79,6 +86,14 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         config.site_dir = config.site_dir.rstrip("/\\") + STAGING_SUFFIX
         return config
 
+    def on_startup(self, command, dirty):
+        self.serving = command == "serve"
+
+    def on_shutdown(self):
+        # `mkdocs serve` builds into a temporary directory it removes at exit; remove our spare beside it.
+        if getattr(self, "serving", False) and getattr(self, "final_site_dir", None):
+            shutil.rmtree(spare_dir(Path(self.final_site_dir)), ignore_errors=True)
+
     def on_files(self, files, config):
         hidden = site_build.unpublished_content_files(self.portal)
         for file in list(files):
@@ -102,19 +117,24 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
     def on_post_build(self, config):
         wall, cpu = getattr(self, "_mkdocs_started", (time.perf_counter(), time.process_time()))
         phases.add("mkdocs: theme, hand-written pages, assets", time.perf_counter() - wall, time.process_time() - cpu)
-        site_dir = Path(config.site_dir)
+        mkdocs_output = Path(config.site_dir)
+        final = Path(self.final_site_dir)
+        reuse = cache_enabled()
+        tree = OutputTree(spare_dir(final) if reuse else Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-",
+                                                                                  dir=final.parent)))
         linker = Linker(bool(config.use_directory_urls))
         body_pages = site_build.body_pages(self.portal)
         extensions, mdx_configs = config.markdown_extensions, config.mdx_configs
         shells = ShellFactory(config, self.env, self.nav, self.files)
         cache = BodyCache.for_root(self.portal_config.root,
                                    cache_namespace(linker.directory_urls, extensions, mdx_configs))
-        job = EntryPageJob(portal=self.portal, linker=linker, site_dir=site_dir, cache=cache,
+        job = EntryPageJob(portal=self.portal, linker=linker, site_dir=tree.root, cache=cache,
                            make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
                            shell_for=shells.for_file, page_of=site_build.entry_page)
         progress = Progress()
         started = time.perf_counter()
         done = write_entry_pages(job, progress=progress)
+        tree.keep(entry_page_files(job))
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
         phases.add("  markdown (summed over workers)", done.markdown, count=done.misses)
         phases.add("  templates (summed over workers)", done.templates)
@@ -128,36 +148,42 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             with phases.phase("output: listing pages"):
                 out = linker.file(page.path)
                 html = shells.for_file(out).fill(linker.url(page.path), page.title, page.head, page.content)
-                target = site_dir / out
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(html, encoding="utf-8")
+                tree.write(out, html.encode("utf-8"))
             written += 1
             progress.update(written)
         for rel, data in site_build.generated_files(self.portal, linker):
             with phases.phase("output: data files"):
-                target = site_dir / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data)
+                tree.write(rel, data)
         progress.finish()
+        with phases.phase("output: MkDocs' pages and assets, stale files removed"):
+            tree.adopt(mkdocs_output)
+            tree.prune()
         if self.config.link_check:
             with phases.phase("link check"):
-                findings = check_site(site_dir, cache_root=self.portal_config.root)
+                findings = check_site(tree.root, cache_root=self.portal_config.root)
             report(findings)
             if findings.errors:
                 raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")
         with phases.phase("publish"):
-            self._publish(site_dir)
+            self._publish(tree.root, keep_previous=reuse)
+            shutil.rmtree(mkdocs_output, ignore_errors=True)
         log.debug("gongkai: %d entry pages, body cache %d hits, %d misses", done.pages, done.hits, done.misses)
         phases.RECORDER.write_if_requested()
 
-    def _publish(self, staging: Path) -> None:
+    def _publish(self, built: Path, keep_previous: bool) -> None:
+        """Put the built tree in place of the site; the previous site becomes the next build's spare
+        (output_tree.py), or is deleted in the background when nothing is reused."""
         final = Path(self.final_site_dir)
-        old = None
-        if final.exists():
-            old = Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-old-", dir=final.parent))
-            final.rename(old / "site")
-        staging.rename(final)
-        if old is not None:
+        if not final.exists():
+            built.rename(final)
+            return
+        old = Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-old-", dir=final.parent))
+        final.rename(old / "site")
+        built.rename(final)
+        if keep_previous:
+            (old / "site").rename(spare_dir(final))
+            old.rmdir()
+        else:
             remove_in_background(old)
 
     def on_serve(self, server, config, builder):
@@ -167,4 +193,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def on_build_error(self, error):
         if getattr(self, "final_site_dir", None):
+            final = Path(self.final_site_dir)
             shutil.rmtree(self.final_site_dir.rstrip("/\\") + STAGING_SUFFIX, ignore_errors=True)
+            for scratch in final.parent.glob(final.name + ".gongkai-new-*"):
+                remove_in_background(scratch)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .build_cache import BodyCache, CachingRenderer
+from .output_tree import write_if_changed
 from .portal import Portal
 from .urls import Linker, entry_path
 from .workers import default_jobs
@@ -74,11 +75,7 @@ def _render_chunk(bounds: tuple[int, int]) -> ChunkResult:
         out = linker.file(page.path)
         html = job.shell_for(out).fill(linker.url(page.path), page.title, page.head, page.content)
         written = time.perf_counter()
-        target = job.site_dir / out
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_text(html, encoding="utf-8")
+        write_if_changed(job.site_dir / out, html.encode("utf-8"), made)
         result.output += time.perf_counter() - written
         result.templates += written - start
         result.pages += 1
@@ -87,8 +84,14 @@ def _render_chunk(bounds: tuple[int, int]) -> ChunkResult:
     return result
 
 
+def entry_page_files(job: EntryPageJob) -> list[str]:
+    """The output file of every public entry's page (what write_entry_pages writes)."""
+    return [job.linker.file(entry_path(e)) for e in job.portal.public_entries]
+
+
 def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None) -> ChunkResult:
-    """Render and write every public entry's page; returns the summed work and cache use."""
+    """Render every public entry's page and write it where its bytes changed; returns the summed work and
+    cache use."""
     global _JOB
     entries = job.portal.public_entries
     jobs = default_jobs() if jobs is None else max(1, jobs)

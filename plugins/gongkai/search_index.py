@@ -28,7 +28,6 @@ import json
 import math
 import os
 import re
-import shutil
 import time
 import unicodedata
 import zlib
@@ -40,6 +39,7 @@ from operator import sub
 from pathlib import Path
 
 from gongkai import search_build_grams, search_build_words
+from gongkai.output_tree import write_if_changed
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, Segmenter
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
@@ -330,29 +330,35 @@ def update_state(plan: IndexPlan, normalised: list[tuple[str, str, str]]) -> dic
 
 
 def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, word_shards: int) -> tuple[int, int]:
-    """Write every file in name order (a function that returns its text, or the Path of an unchanged file to
-    link), then
-    the manifest with the digest of them all; returns (files, bytes)."""
-    for sub_dir in ("g", "w", "m", "t"):
-        shutil.rmtree(out_dir / sub_dir, ignore_errors=True)
+    """Write every file in name order (from a function that returns its text, or from the Path of an unchanged
+    file, which may be the target itself), then the manifest with the digest of them all; files under g/, w/,
+    m/ and t/ that are not part of this index go. Only files whose bytes change are written, so an index can be
+    updated in place. Returns (files, bytes)."""
     file_count = len(makers) + 1  # and the manifest
     digest = hashlib.sha1()
     size = 0
     made_dirs: set[Path] = set()
+    kept = set(makers)
     for name in sorted(makers):
         made = makers.pop(name)
         made = made if isinstance(made, Path) else made()
         target = out_dir / name
-        if isinstance(made, Path):
-            data = made.read_bytes()
-            _link_or_write(made, target, data, made_dirs)
-        else:
-            data = made.encode("utf-8")
-            _write(target, data, made_dirs)
+        data = made.read_bytes() if isinstance(made, Path) else made.encode("utf-8")
+        if made != target:
+            write_if_changed(target, data, made_dirs)
         digest.update(name.encode() + b"\0" + data)
         size += len(data)
     manifest = plan.manifest(digest.hexdigest()[:12], gram_shards, word_shards)
-    size += _write(out_dir / "manifest.js", _script("manifest", 0, manifest).encode("utf-8"), made_dirs)
+    data = _script("manifest", 0, manifest).encode("utf-8")
+    write_if_changed(out_dir / "manifest.js", data, made_dirs)
+    size += len(data)
+    for sub_dir in ("g", "w", "m", "t"):
+        for path in sorted((out_dir / sub_dir).rglob("*"), reverse=True):
+            if path.is_dir():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif path.relative_to(out_dir).as_posix() not in kept:
+                path.unlink()
     return file_count, size
 
 
@@ -362,16 +368,6 @@ def text_file(num: int) -> str:
 
 def _meta_script(plan: IndexPlan, chunk: int) -> str:
     return _script("m", chunk, plan.meta_rows(chunk))
-
-
-def _link_or_write(source: Path, target: Path, data: bytes, made_dirs: set[Path]) -> None:
-    if target.parent not in made_dirs:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made_dirs.add(target.parent)
-    try:
-        os.link(source, target)
-    except OSError:
-        target.write_bytes(data)
 
 
 def _text_script(doc: SearchDoc, num: int) -> str:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from . import phases
 from .disk_cache import cache_enabled
 from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
@@ -58,17 +59,25 @@ def search_pages(portal, linker, renderer) -> Iterator[GeneratedPage]:
 def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
     """The index files under search/ (the index holds public entries only): the stored index when its
     documents are unchanged since the last build, else a fresh one (search_store.py)."""
-    docs, cache = search_docs(portal, linker), cache_dir(portal)
-    if cache is None:
+    with phases.phase("  search: documents and fingerprint"):
+        docs, cache = search_docs(portal, linker), cache_dir(portal)
+        store = IndexStore(cache) if cache is not None else None
+        key = fingerprint(docs, DEFAULT_USER_DICT) if store else ""
+    if store is None:
         with tempfile.TemporaryDirectory(prefix="gongkai-search-") as tmp:
-            build_search_index(docs, Path(tmp), cache_dir=None)
+            with phases.phase("  search: full index build"):
+                build_search_index(docs, Path(tmp), cache_dir=None)
             yield from _under_search_dir(read_all(list_files(Path(tmp))))
         return
-    store, key = IndexStore(cache), fingerprint(docs, DEFAULT_USER_DICT)
     files = store.files_for(key)
     if files is None:
-        files = store.build(key, lambda out, previous: index_with_state(docs, out, cache_dir=cache,
-                                                                         previous=previous)[1])
+        def write(out, previous):
+            stats, state = index_with_state(docs, out, cache_dir=cache, previous=previous)
+            phases.add("  search: " + ("update of %d documents" % stats["updated"] if "updated" in stats
+                                       else "full index build"), 0.0, 0.0, count=stats["docs"])
+            return state
+        with phases.phase("  search: index build or update"):
+            files = store.build(key, write)
     yield from _under_search_dir(read_all(files))
 
 

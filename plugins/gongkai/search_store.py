@@ -6,9 +6,9 @@ fingerprint matches the stored one copies the stored files instead of segmenting
 (a change to a column description, the home page or mkdocs.yml leaves the documents as they were).
 A changed fingerprint rebuilds the whole index, so a stale hit is impossible by construction.
 
-Layout: <cache>/search-index/ (the files, as under the site's search/) and <cache>/search-index.json
-({"fingerprint", "files": {name: size}}), written after the files, so a build cut short leaves no
-state that names files which are not there; <cache>/search-index-state.pickle, what search_update needs to
+Layout: <cache>/search-index/ (the files, as under the site's search/, updated in place) and
+<cache>/search-index.json ({"fingerprint", "files": {name: size}}), removed before the files change and
+written after, so a build cut short leaves no record that names files which are not as it says; <cache>/search-index-state.pickle, what search_update needs to
 update that index after an edit instead of building it again.
 """
 from __future__ import annotations
@@ -17,9 +17,7 @@ import hashlib
 import json
 import os
 import pickle
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -100,20 +98,15 @@ class IndexStore:
         return state, self.dir
 
     def build(self, key: str, write_index: Callable[[Path, tuple | None], dict | None]) -> list[tuple[str, Path]]:
-        """Build into a scratch directory beside the store (write_index(out, previous) may update the
-        previous index, and returns the state for the next update, or None), then put it in place."""
-        self.dir.parent.mkdir(parents=True, exist_ok=True)
+        """Build or update the index in the store's directory, in place: write_index(out, previous) may
+        update the previous index there and returns the state for the next update, or None. The record
+        goes first, so a build cut short leaves no record and the next one starts afresh."""
+        self.dir.mkdir(parents=True, exist_ok=True)
         previous = self.previous()
-        scratch = Path(tempfile.mkdtemp(prefix="search-index-", dir=self.dir.parent))
-        try:
-            update_state = write_index(scratch, previous)
-            self.state.unlink(missing_ok=True)     # from here the old record no longer describes the files
-            shutil.rmtree(self.dir, ignore_errors=True)
-            os.replace(scratch, self.dir)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-        files = list_files(self.dir)
+        self.state.unlink(missing_ok=True)
         self.update_state.unlink(missing_ok=True)
+        update_state = write_index(self.dir, previous)
+        files = list_files(self.dir)
         if update_state is not None:
             _atomic_write(self.update_state, pickle.dumps(dict(update_state, fingerprint=key, code=_code_fingerprint()),
                                                           protocol=pickle.HIGHEST_PROTOCOL))

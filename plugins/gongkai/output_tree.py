@@ -1,0 +1,97 @@
+"""The output directory of a build, rewritten in place from the site before last.
+
+Creating tens of thousands of files costs more than building most of them (0.5 ms a file on ext4 here:
+10 s at 10,000 entries, and as much again to delete the old site). So the published site and a spare copy
+take turns: a build writes into the spare, which holds the site of the build before last, and
+- writes a file only when its bytes differ from what is there (reading and comparing is ten times cheaper
+  than creating), so most of a rebuild after an edit writes nothing;
+- at the end removes every file and directory it did not write.
+The spare then holds exactly this build's files, whatever it held before: nothing is trusted but bytes.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """True when path is a regular file (not a link to one) holding exactly data."""
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read() == data
+    except OSError:
+        return False
+
+
+def write_if_changed(path: Path, data: bytes, made_dirs: set | None = None) -> bool:
+    """Write data to path unless it already holds exactly that; True when written."""
+    if same_bytes(path, data):
+        return False
+    parent = path.parent
+    if made_dirs is None or parent not in made_dirs:
+        if parent.is_file() or parent.is_symlink():
+            parent.unlink()
+        parent.mkdir(parents=True, exist_ok=True)
+        if made_dirs is not None:
+            made_dirs.add(parent)
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.is_symlink():
+        path.unlink()
+    path.write_bytes(data)
+    return True
+
+
+class OutputTree:
+    """A directory whose final content is exactly the files written to it during one build."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.kept: set[str] = set()
+        self.made_dirs: set[Path] = set()
+        self.written = 0
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.kept.add(rel)
+        if write_if_changed(self.root / rel, data, self.made_dirs):
+            self.written += 1
+
+    def keep(self, rels) -> None:
+        """Files written by other processes (with write_if_changed) into this tree."""
+        self.kept.update(rels)
+
+    def adopt(self, other: Path) -> None:
+        """Take every file of another directory (MkDocs' own output) as if written here."""
+        other = Path(other)
+        for dirpath, _dirs, files in os.walk(other):
+            base = Path(dirpath)
+            for name in files:
+                source = base / name
+                self.write(source.relative_to(other).as_posix(), source.read_bytes())
+
+    def prune(self) -> int:
+        """Remove every file not written in this build, then every directory left empty; returns files removed."""
+        removed = 0
+        for dirpath, dirs, files in os.walk(self.root, topdown=False):
+            base = Path(dirpath)
+            for name in files:
+                path = base / name
+                if path.relative_to(self.root).as_posix() not in self.kept:
+                    path.unlink()
+                    removed += 1
+            for name in dirs:
+                path = base / name
+                if path.is_symlink():
+                    path.unlink()
+                else:
+                    try:
+                        path.rmdir()      # only succeeds when empty
+                    except OSError:
+                        pass
+        return removed
