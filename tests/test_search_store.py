@@ -80,10 +80,10 @@ def test_any_change_to_the_documents_rebuilds(tmp_path, docs, change):
 def test_a_damaged_store_is_rebuilt(tmp_path, docs):
     store = IndexStore(tmp_path / "cache")
     files, _ = build(store, docs, tmp_path / "cache")
-    files[0][1].write_bytes(b"x")
+    Path(files[0][1]).write_bytes(b"x")
     assert build(store, docs, tmp_path / "cache")[1] == 1
     files, _ = build(store, docs, tmp_path / "cache")
-    files[-1][1].unlink()
+    Path(files[-1][1]).unlink()
     assert build(store, docs, tmp_path / "cache")[1] == 1
 
 

@@ -78,20 +78,20 @@ class OutputTree:
     def prune(self) -> int:
         """Remove every file not written in this build, then every directory left empty; returns files removed."""
         removed = 0
-        for dirpath, dirs, files in os.walk(self.root, topdown=False):
-            base = Path(dirpath)
+        root = str(self.root)
+        for dirpath, dirs, files in os.walk(root, topdown=False):
+            prefix = "" if dirpath == root else os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
             for name in files:
-                path = base / name
-                if path.relative_to(self.root).as_posix() not in self.kept:
-                    path.unlink()
+                if prefix + name not in self.kept:
+                    os.unlink(os.path.join(dirpath, name))
                     removed += 1
             for name in dirs:
-                path = base / name
-                if path.is_symlink():
-                    path.unlink()
+                path = os.path.join(dirpath, name)
+                if os.path.islink(path):
+                    os.unlink(path)
                 else:
                     try:
-                        path.rmdir()      # only succeeds when empty
+                        os.rmdir(path)      # only succeeds when empty
                     except OSError:
                         pass
         return removed

@@ -264,7 +264,8 @@ class IndexPlan:
 
 
 def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path | None = None,
-                       user_dict: Path | None = None, state: dict | None = None) -> dict:
+                       user_dict: Path | None = None, state: dict | None = None,
+                       doc_keys: dict[str, bytes] | None = None) -> dict:
     """Write the index of `docs` (public entries only) under out_dir; return stats.
 
     The postings are built on every core (search_build_grams, search_build_words); files are written one
@@ -280,7 +281,7 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     normalised, title_counts, body_counts = search_build_words.normalise_and_segment(segmenter, docs, normalize)
     segmenter.save()
     if state is not None:
-        state.update(update_state(plan, normalised))
+        state.update(update_state(plan, normalised, doc_keys))
     # The gram workers inherit these texts (forked), so they are never pickled.
     texts = [(*norm, plan.facets(d)) for norm, d in zip(normalised, docs)]
     del normalised
@@ -318,10 +319,11 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
             "segment_cache_misses": segmenter.misses}
 
 
-def update_state(plan: IndexPlan, normalised: list[tuple[str, str, str]]) -> dict:
+def update_state(plan: IndexPlan, normalised: list[tuple[str, str, str]], doc_keys: dict | None = None) -> dict:
     """Per document (by number): its key, its normalised texts (compressed) and segmentation cache keys."""
     return {
-        "urls": [d.url for d in plan.docs], "doc_keys": [doc_key(d) for d in plan.docs],
+        "urls": [d.url for d in plan.docs],
+        "doc_keys": [doc_keys[d.url] if doc_keys else doc_key(d) for d in plan.docs],
         "publishers": plan.publishers, "columns": plan.columns,
         "texts": [zlib.compress("\0".join(norm).encode("utf-8", "surrogatepass"), 1) for norm in normalised],
         "segment_keys": [search_build_words.segment_keys(*norm) for norm in normalised],

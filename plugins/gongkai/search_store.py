@@ -42,13 +42,17 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
-def fingerprint(docs: list, user_dict: Path | None) -> str:
-    """A hash of everything the index is built from: the code, the user dictionary and every document."""
+def fingerprint(docs: list, user_dict: Path | None, keys: dict[str, bytes] | None = None) -> str:
+    """A hash of everything the index is built from: the code, the user dictionary and every document
+    (`keys`, when given, receives each document's doc_key by URL)."""
     digest = hashlib.sha256(_code_fingerprint())
     if user_dict is not None and Path(user_dict).is_file():
         digest.update(Path(user_dict).read_bytes())
     for doc in docs:
-        digest.update(doc_key(doc))
+        key = doc_key(doc)
+        if keys is not None:
+            keys[doc.url] = key
+        digest.update(key)
     return digest.hexdigest()
 
 
@@ -65,10 +69,11 @@ class IndexStore:
         except (OSError, ValueError):
             return None
         files = []
+        base = str(self.dir)
         for name, size in sorted(state.get("files", {}).items()):
-            path = self.dir / name
+            path = os.path.join(base, name)
             try:
-                if path.stat().st_size != size:
+                if os.stat(path).st_size != size:
                     return None
             except OSError:
                 return None
@@ -110,7 +115,7 @@ class IndexStore:
         if update_state is not None:
             _atomic_write(self.update_state, pickle.dumps(dict(update_state, fingerprint=key, code=_code_fingerprint()),
                                                           protocol=pickle.HIGHEST_PROTOCOL))
-        _atomic_write(self.state, json.dumps({"fingerprint": key, "files": {n: p.stat().st_size for n, p in files}})
+        _atomic_write(self.state, json.dumps({"fingerprint": key, "files": {n: os.stat(p).st_size for n, p in files}})
                       .encode("utf-8"))
         return files
 
@@ -121,10 +126,17 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def list_files(root: Path) -> list[tuple[str, Path]]:
-    return [(p.relative_to(root).as_posix(), p) for p in sorted(root.rglob("*")) if p.is_file()]
+def list_files(root: Path) -> list[tuple[str, str]]:
+    """(name relative to root, path) of every file under root, sorted by name."""
+    root = str(root)
+    found = []
+    for dirpath, _dirs, files in os.walk(root):
+        prefix = "" if dirpath == root else os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
+        found.extend((prefix + name, os.path.join(dirpath, name)) for name in files)
+    return sorted(found)
 
 
-def read_all(files: list[tuple[str, Path]]) -> Iterator[tuple[str, bytes]]:
+def read_all(files: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
     for name, path in files:
-        yield name, path.read_bytes()
+        with open(path, "rb") as fh:
+            yield name, fh.read()

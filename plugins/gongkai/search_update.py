@@ -34,24 +34,28 @@ _POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET e
 
 
 def index_with_state(docs, out_dir: Path, *, cache_dir: Path | None, previous: tuple[dict, Path] | None = None,
-                     user_dict: Path | None = None) -> tuple[dict, dict]:
-    """(stats, state): an update of `previous` (state, directory) when it applies, else a full build."""
+                     user_dict: Path | None = None, doc_keys: dict[str, bytes] | None = None) -> tuple[dict, dict]:
+    """(stats, state): an update of `previous` (state, directory) when it applies, else a full build.
+    doc_keys: each document's doc_key by URL, when already computed."""
     if previous is not None:
-        done = update_search_index(docs, previous[1], previous[0], out_dir, cache_dir=cache_dir, user_dict=user_dict)
+        done = update_search_index(docs, previous[1], previous[0], out_dir, cache_dir=cache_dir, user_dict=user_dict,
+                                   doc_keys=doc_keys)
         if done is not None:
             return done
     state: dict = {}
-    stats = build_search_index(docs, out_dir, cache_dir=cache_dir, user_dict=user_dict, state=state)
+    stats = build_search_index(docs, out_dir, cache_dir=cache_dir, user_dict=user_dict, state=state,
+                               doc_keys=doc_keys)
     return stats, state
 
 
 def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_dir: Path | None,
-                        user_dict: Path | None = None) -> tuple[dict, dict] | None:
+                        user_dict: Path | None = None, doc_keys: dict[str, bytes] | None = None
+                        ) -> tuple[dict, dict] | None:
     plan = IndexPlan.of(docs)
     if ([d.url for d in plan.docs] != old.get("urls") or plan.publishers != old.get("publishers")
             or plan.columns != old.get("columns")):
         return None
-    keys = [doc_key(d) for d in plan.docs]
+    keys = [doc_keys[d.url] if doc_keys else doc_key(d) for d in plan.docs]
     changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
     segmenter = CachedSegmenter(Segmenter(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     counts = _all_counts(plan, old, changed, segmenter)
@@ -94,7 +98,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
 
     state = dict(old, doc_keys=keys, gram_size=g_shards[1], word_size=w_shards[1], df=df)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
-                         [normalised[n] for n in changed])
+                         [normalised[n] for n in changed], doc_keys)
     for field in ("texts", "segment_keys", "facets"):
         column = list(old[field])
         for n, value in zip(changed, fresh[field]):
