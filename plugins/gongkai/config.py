@@ -42,11 +42,20 @@ class PortalConfig:
 
     @property
     def catalog_path(self) -> Path:
-        return self.root / self.catalog_dir
+        return self._joined("catalog_dir")
 
     @property
     def content_path(self) -> Path:
-        return self.root / self.content_dir
+        return self._joined("content_dir")
+
+    def _joined(self, name: str) -> Path:
+        """root / the named directory, remembered while both stay the same (asked for once per entry)."""
+        key = (self.root, getattr(self, name))
+        memo = self.__dict__.setdefault("_paths", {})
+        found = memo.get(name)
+        if found is None or found[0] != key:
+            found = memo[name] = (key, Path(self.root) / key[1])
+        return found[1]
 
     @classmethod
     def from_options(cls, root: Path, mkdocs: dict, options: dict) -> "PortalConfig":

@@ -304,8 +304,15 @@ def load_columns(config: PortalConfig, findings: Findings) -> dict[str, Column]:
 
 
 def entry_files(config: PortalConfig) -> list[Path]:
-    root = config.catalog_path
-    return sorted(p for p in root.rglob("*.yml") if p.is_file() and p != root / COLUMNS_FILE)
+    """Every catalogue entry file (*.yml but columns.yml), in path order (as sorted Paths would be)."""
+    root = str(config.catalog_path)
+    found = []
+    for base, _, names in os.walk(root):
+        rel = os.path.relpath(base, root).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found.extend(prefix + n for n in names if n.endswith(".yml") and prefix + n != COLUMNS_FILE)
+    found.sort(key=lambda rel: rel.split("/"))
+    return [config.catalog_path / rel for rel in found]
 
 
 def content_index(config: PortalConfig) -> set[str]:
