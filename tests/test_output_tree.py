@@ -43,11 +43,13 @@ def test_adopt_takes_another_directorys_files(tmp_path):
     (other / "assets").mkdir(parents=True)
     (other / "assets" / "x.css").write_text("css")
     (other / "index.html").write_text("home")
+    (other / "sitemap.xml").write_text("mkdocs' own")
     tree = OutputTree(tmp_path / "tree")
     (tmp_path / "tree" / "leftover.html").write_text("old")
+    tree.write("sitemap.xml", b"ours")
     tree.adopt(other)
     tree.prune()
-    assert files(tmp_path / "tree") == {"assets/x.css": b"css", "index.html": b"home"}
+    assert files(tmp_path / "tree") == {"assets/x.css": b"css", "index.html": b"home", "sitemap.xml": b"ours"}
 
 
 def test_write_if_changed_reports_writes(tmp_path):

@@ -67,13 +67,15 @@ class OutputTree:
         self.kept.update(rels)
 
     def adopt(self, other: Path) -> None:
-        """Take every file of another directory (MkDocs' own output) as if written here."""
-        other = Path(other)
+        """Take the files of another directory (MkDocs' own output) as if written here, but for those this
+        build wrote already (ours replace MkDocs' sitemap.xml, for one)."""
+        other = str(other)
         for dirpath, _dirs, files in os.walk(other):
-            base = Path(dirpath)
+            prefix = "" if dirpath == other else os.path.relpath(dirpath, other).replace(os.sep, "/") + "/"
             for name in files:
-                source = base / name
-                self.write(source.relative_to(other).as_posix(), source.read_bytes())
+                if prefix + name not in self.kept:
+                    with open(os.path.join(dirpath, name), "rb") as fh:
+                        self.write(prefix + name, fh.read())
 
     def prune(self) -> int:
         """Remove every file not written in this build, then every directory left empty; returns files removed."""
