@@ -3,8 +3,11 @@ the link check of a built site; body links re-pointed to entry pages."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+from gongkai import linkcheck
+from gongkai.disk_cache import key_of
 from gongkai.linkcheck import check_site
 from gongkai.markdown_render import BodyRenderer
 from portal_factory import INTERPRETATION, POLICY, check, codes, write_portal
@@ -97,3 +100,35 @@ def test_body_links_point_at_entry_pages_and_files():
     offline = BodyRenderer(False, {"texts/other.md": "xxgk/B/"})
     html = offline.render("[另一个](other.md#sec) [指南](../guide.md)", "texts/this.md", "xxgk/A.html")
     assert 'href="B.html#sec"' in html and 'href="../guide.html"' in html
+
+
+def _keys(site: Path) -> tuple[set[str], dict[str, bytes]]:
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    return files, {f: key_of((site / f).read_bytes()) for f in files if f.endswith(".html")}
+
+
+def test_link_check_verdicts_are_cached_by_page_bytes_and_site_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGKAI_CACHE", "1")
+    site = _site(tmp_path / "site", {"index.html": '<a href="a/#sec">a</a>', "a/index.html": '<p id="sec">x</p>',
+                                     "b/index.html": '<a href="../a/">a</a>'})
+    cache_root = tmp_path / "repo"
+    files, keys = _keys(site)
+    assert not check_site(site, cache_root=cache_root, files=files, page_keys=keys)
+    # A page that is not rewritten is not read again: its verdict comes from the cache.
+    parsed = []
+    real = linkcheck._page_links
+    monkeypatch.setattr(linkcheck, "_page_links", lambda data, parser: parsed.append(data) or real(data, parser))
+    files, keys = _keys(site)
+    assert not check_site(site, cache_root=cache_root, files=files, page_keys=keys)
+    # The same page bytes judged against a site that lost its link target: the verdict is not reused.
+    shutil.rmtree(site / "a")
+    files, keys = _keys(site)
+    found = check_site(site, cache_root=cache_root, files=files, page_keys=keys)
+    assert sorted((f.code, f.file) for f in found) == [("GK-LINK-BROKEN", "site/b/index.html"),
+                                                       ("GK-LINK-BROKEN", "site/index.html")]
+    # A target page that loses the anchor (its bytes change) fails the page linking to it.
+    _site(site, {"a/index.html": '<p id="other">x</p>'})
+    files, keys = _keys(site)
+    found = check_site(site, cache_root=cache_root, files=files, page_keys=keys)
+    assert [(f.code, f.file) for f in found] == [("GK-LINK-ANCHOR", "site/index.html")]
+    assert parsed == [b'<p id="other">x</p>']   # only the rewritten page was parsed

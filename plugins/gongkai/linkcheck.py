@@ -60,7 +60,7 @@ class _Resolver:
         return target
 
 
-_STATE: dict = {}   # site, files and resolver, inherited by forked workers
+_STATE: dict = {}   # site, files, resolver and parse cache, inherited by forked workers
 
 
 def _split(value: str) -> tuple[str, str] | None:
@@ -84,13 +84,15 @@ def _page_links(data: bytes, parser) -> tuple[set[str], list[tuple[str, int | No
 
 
 def _scan(pages: list[str]):
-    """Parse pages (or take them from the cache); return ids, broken links, links with
-    fragments, and the cache entries used."""
+    """Parse pages (or take them from the parse cache) and judge their links against the site's files.
+
+    Returns each page's verdict, (page key, ids, broken links, links with a fragment), and the parse
+    cache entries used. A verdict depends only on the page's bytes, its place and the site's file list."""
     site, files, resolve, cache = _STATE["site"], _STATE["files"], _STATE["resolve"], _STATE["cache"]
     split_memo: dict[str, tuple[str, str] | None] = {}
     fine: set[tuple[int, str]] = set()   # (depth, value) known good on every page at that depth
     parser = etree.HTMLParser(encoding="utf-8")
-    ids, broken, fragments, used = {}, [], [], {}
+    verdicts, used = {}, {}
     for rel in pages:
         data = (site / rel).read_bytes()
         key = key_of(data)
@@ -98,9 +100,9 @@ def _scan(pages: list[str]):
         if scanned is None:
             scanned = _page_links(data, parser)
         used[key] = scanned
-        ids[rel] = scanned[0]
         page_dir = posixpath.dirname(rel)
         depth = page_dir.count("/") + 1 if page_dir else 0
+        broken, fragments = [], []
         for value, line in scanned[1]:
             if (depth, value) in fine:
                 continue
@@ -112,38 +114,81 @@ def _scan(pages: list[str]):
             path, fragment = split
             target = resolve(page_dir, path) if path else rel
             if target.startswith("..") or target not in files:
-                broken.append((rel, line, target))
+                broken.append((line, target))
             elif fragment:
-                fragments.append((rel, line, target, fragment))
+                fragments.append((line, target, fragment))
             elif path.startswith("../" * depth):
                 fine.add((depth, value))   # climbs to the root: the same target from every page this deep
-    return ids, broken, fragments, used
+        verdicts[rel] = (key, frozenset(scanned[0]), tuple(broken), tuple(fragments))
+    return verdicts, used
 
 
-def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Path | None = None) -> Findings:
-    """Check every page of a built site. With cache_root, each page's parse is cached by
-    its bytes under cache_root/.cache/gongkai, so an unchanged page is not parsed again."""
+def _dirs_of(files) -> set[str]:
+    dirs = set()
+    for f in files:
+        d = posixpath.dirname(f)
+        while d and d not in dirs:
+            dirs.add(d)
+            d = posixpath.dirname(d)
+    return dirs
+
+
+def _verdict_key(page_key: bytes, rel: str, site_key: bytes) -> bytes:
+    return key_of(page_key + site_key + rel.encode("utf-8"))
+
+
+def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Path | None = None,
+               files: set[str] | None = None, page_keys: dict[str, bytes] | None = None) -> Findings:
+    """Check every page of a built site.
+
+    With cache_root, each page's parse is cached by its bytes, and its verdict by its bytes, place and the
+    site's file list, under cache_root/.cache/gongkai. A build that knows what it wrote passes `files` (every
+    file of the site) and `page_keys` (key_of the bytes of each page): then a page whose verdict is cached is
+    not even read, so a rebuild that changed a few pages checks only those."""
     findings = Findings() if findings is None else findings
     site = Path(site_dir)
-    files, dirs = site_files(site)
+    if files is None:
+        files, dirs = site_files(site)
+        page_keys = None   # keys must describe this very tree
+    else:
+        files, dirs = set(files), _dirs_of(files)
     pages = sorted(f for f in files if f.endswith(".html"))
-    cache = DiskCache.for_root(cache_root, "links", Path(__file__).read_text(encoding="utf-8")) if cache_root else DiskCache(None)
-    _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache)
-    try:
-        results = fork_map(_scan, [pages[i:i + CHUNK] for i in range(0, len(pages), CHUNK)])
-    finally:
-        _STATE.clear()
-    ids: dict[str, set[str]] = {}
-    for page_ids, _, _, used in results:
-        ids.update(page_ids)
-        cache.merge(used)
-    cache.save()
-    for _, broken, fragments, _ in results:
-        for page, line, target in broken:
-            findings.error("GK-LINK-BROKEN", f"site/{page}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
-        for page, line, target, fragment in fragments:
-            if target in ids and fragment not in ids[target]:
-                findings.error("GK-LINK-ANCHOR", f"site/{page}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")
+    code = Path(__file__).read_text(encoding="utf-8")
+    verdict_cache = DiskCache.for_root(cache_root, "link-verdicts", code) if cache_root else DiskCache(None)
+    site_key = key_of("\0".join(sorted(files)).encode("utf-8"))
+    verdicts: dict[str, tuple] = {}
+    todo = []
+    for rel in pages:
+        known = page_keys.get(rel) if page_keys else None
+        cached = verdict_cache.get(_verdict_key(known, rel, site_key)) if known else None
+        if cached is not None and cached[0] == known:
+            verdicts[rel] = cached
+        else:
+            todo.append(rel)
+    if todo:
+        cache = DiskCache.for_root(cache_root, "links", code) if cache_root else DiskCache(None)
+        _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache)
+        try:
+            chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+            results = fork_map(_scan, chunks) if len(todo) > CHUNK else [_scan(todo)]
+        finally:
+            _STATE.clear()
+        for scanned, used in results:
+            verdicts.update(scanned)
+            cache.merge(used)
+        for rel in pages:
+            cache.get(verdicts[rel][0])   # keep the parses of this site's pages that were not read
+        cache.save()
+    for rel in pages:
+        verdict_cache.put(_verdict_key(verdicts[rel][0], rel, site_key), verdicts[rel])
+    verdict_cache.save()
+    for rel in pages:
+        _, _, broken, fragments = verdicts[rel]
+        for line, target in broken:
+            findings.error("GK-LINK-BROKEN", f"site/{rel}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
+        for line, target, fragment in fragments:
+            if target in verdicts and fragment not in verdicts[target][1]:
+                findings.error("GK-LINK-ANCHOR", f"site/{rel}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")
     return findings
 
 

@@ -134,7 +134,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         progress = Progress()
         started = time.perf_counter()
         done = write_entry_pages(job, progress=progress)
-        tree.keep(entry_page_files(job))
+        tree.keep(entry_page_files(job), done.page_keys)
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
         phases.add("  markdown (summed over workers)", done.markdown, count=done.misses)
         phases.add("  templates (summed over workers)", done.templates)
@@ -160,7 +160,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             tree.prune()
         if self.config.link_check:
             with phases.phase("link check"):
-                findings = check_site(tree.root, cache_root=self.portal_config.root)
+                findings = check_site(tree.root, cache_root=self.portal_config.root,
+                                      files=tree.kept, page_keys=tree.page_keys)
             report(findings)
             if findings.errors:
                 raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
+
+from .disk_cache import key_of
 import stat
 from pathlib import Path
 
@@ -56,15 +58,21 @@ class OutputTree:
         self.kept: set[str] = set()
         self.made_dirs: set[Path] = set()
         self.written = 0
+        self.page_keys: dict[str, bytes] = {}   # key_of the bytes of each HTML page (for the link check)
 
     def write(self, rel: str, data: bytes) -> None:
         self.kept.add(rel)
+        if rel.endswith(".html"):
+            self.page_keys[rel] = key_of(data)
         if write_if_changed(self.root / rel, data, self.made_dirs):
             self.written += 1
 
-    def keep(self, rels) -> None:
-        """Files written by other processes (with write_if_changed) into this tree."""
+    def keep(self, rels, page_keys: dict[str, bytes] | None = None) -> None:
+        """Files written by other processes (with write_if_changed) into this tree, with the keys of their
+        pages' bytes when known."""
         self.kept.update(rels)
+        if page_keys:
+            self.page_keys.update(page_keys)
 
     def adopt(self, other: Path) -> None:
         """Take the files of another directory (MkDocs' own output) as if written here, but for those this

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .build_cache import BodyCache, CachingRenderer
+from .disk_cache import key_of
 from .output_tree import write_if_changed
 from .portal import Portal
 from .urls import Linker, entry_path
@@ -46,6 +47,7 @@ class ChunkResult:
     misses: int = 0
     new: dict = field(default_factory=dict)
     used: list = field(default_factory=list)
+    page_keys: dict = field(default_factory=dict)   # output file -> key_of its bytes
 
 
 class _TimedRenderer:
@@ -75,7 +77,9 @@ def _render_chunk(bounds: tuple[int, int]) -> ChunkResult:
         out = linker.file(page.path)
         html = job.shell_for(out).fill(linker.url(page.path), page.title, page.head, page.content)
         written = time.perf_counter()
-        write_if_changed(job.site_dir / out, html.encode("utf-8"), made)
+        data = html.encode("utf-8")
+        result.page_keys[out] = key_of(data)
+        write_if_changed(job.site_dir / out, data, made)
         result.output += time.perf_counter() - written
         result.templates += written - start
         result.pages += 1
@@ -118,6 +122,7 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
             total.misses += result.misses
             job.cache.new.update(result.new)
             job.cache.used.update(result.used)
+            total.page_keys.update(result.page_keys)
             if progress is not None:
                 progress.update(total.pages)
         if pool is not None:
