@@ -156,6 +156,8 @@ class BodyCache:
         """Keep what this build used (so deleted bodies do not pile up), atomically."""
         if self.path is None:
             return
+        if not self.new and self.path.is_file() and set(self.used) == set(self.records):
+            return   # nothing rendered, nothing dropped: the file holds exactly what it would be rewritten with
         kept = {k: (self.new.get(k) or self.records[k]) for k in sorted(self.used) if k in self.new or k in self.records}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")

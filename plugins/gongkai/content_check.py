@@ -6,6 +6,7 @@ allowed hosts, so a rebuild scans only what changed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import privacy
@@ -38,6 +39,17 @@ def _read(read, source: str, findings: Findings) -> str | None:
         return None
 
 
+def _markdown_files(content: Path) -> list[str]:
+    """Every .md file under content/, relative to it, in path order (one walk; pathlib costs 1 s at 10,000)."""
+    found = []
+    for base, _, names in os.walk(content):
+        rel = os.path.relpath(base, content).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found.extend(prefix + n for n in names if n.endswith(".md"))
+    found.sort(key=lambda rel: rel.split("/"))
+    return found
+
+
 def check_content(portal: Portal, findings: Findings) -> None:
     config = portal.config
     allowed = frozenset(filter(None, [config.identity.get("domain", "")]))
@@ -65,11 +77,12 @@ def check_content(portal: Portal, findings: Findings) -> None:
                 _scan(text, source, findings, allowed, cache)
     # Hand-written pages are published as they are.
     bodies = {e.body for e in portal.entries if e.body}
-    for path in sorted(config.content_path.rglob("*.md")) if config.content_path.is_dir() else []:
-        rel = path.relative_to(config.content_path).as_posix()
+    under_root = os.path.relpath(config.content_path, config.root).replace(os.sep, "/")
+    for rel in _markdown_files(config.content_path):
         if rel in bodies:
             continue
-        source = path.relative_to(config.root).as_posix()
+        path = config.content_path / rel
+        source = f"{under_root}/{rel}"
         text = _read(lambda: read_text(path), source, findings)
         if text is not None:
             _scan(text, source, findings, allowed, cache)

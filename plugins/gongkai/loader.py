@@ -217,9 +217,10 @@ class _EntryReader:
         return attachments
 
 
-def _load_file(path: Path, source: str, findings: Findings, cache: DiskCache | None = None):
-    """The YAML data of one file, or None with a finding. Clean parses are cached by content."""
-    raw = path.read_bytes()
+def _load_file(path: Path, source: str, findings: Findings, cache: DiskCache | None = None, raw: bytes | None = None):
+    """The YAML data of one file (whose bytes may be given), or None with a finding. Clean parses are cached
+    by content."""
+    raw = path.read_bytes() if raw is None else raw
     key = key_of(raw) if cache is not None else None
     if key is not None and (hit := cache.get(key)) is not None:
         return hit
@@ -326,9 +327,9 @@ def content_index(config: PortalConfig) -> set[str]:
 
 
 def load_entry(path: Path, config: PortalConfig, findings: Findings, content: set[str] | None = None,
-               cache: DiskCache | None = None) -> Entry | None:
+               cache: DiskCache | None = None, raw: bytes | None = None) -> Entry | None:
     source = path.relative_to(config.root).as_posix()
-    data = _load_file(path, source, findings, cache)
+    data = _load_file(path, source, findings, cache, raw)
     if data is None:
         return None
     if not isinstance(data, dict):
@@ -351,14 +352,18 @@ def _parse_chunk(paths: list[Path]) -> dict:
     return cache.used
 
 
-def warm_parse_cache(paths: list[Path], cache: DiskCache) -> None:
-    """Parse every file the cache does not know yet, on every core."""
-    missing = []
+def warm_parse_cache(paths: list[Path], cache: DiskCache) -> list[bytes]:
+    """Parse every file the cache does not know yet, on every core; returns the files' bytes (read once)."""
+    missing, raws = [], []
     for path in paths:
-        if cache.get(key_of(path.read_bytes())) is None:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+        raws.append(raw)
+        if cache.get(key_of(raw)) is None:
             missing.append(path)
     for parsed in fork_map(_parse_chunk, [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]):
         cache.merge(parsed)
+    return raws
 
 
 def check_references(portal: Portal, findings: Findings) -> None:
@@ -396,9 +401,10 @@ def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None 
     paths = entry_files(config) if config.catalog_path.is_dir() else []
     # YAML parsing is the cost: cached by content, the rest parsed on every core first.
     cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION)
-    warm_parse_cache(paths, cache)
+    raws = warm_parse_cache(paths, cache)
     content = content_index(config)
-    loaded = [load_entry(path, config, findings, content, cache) for path in paths]
+    loaded = [load_entry(path, config, findings, content, cache, raw) for path, raw in zip(paths, raws)]
+    del raws
     cache.save()
     for entry in loaded:
         if entry is None:

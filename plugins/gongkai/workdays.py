@@ -16,13 +16,18 @@ import chinese_calendar
 @dataclass
 class WorkdayCalendar:
     unknown_years: set[int] = field(default_factory=set)  # years counted with weekends only
+    _known: dict = field(default_factory=dict, repr=False)   # day -> is a working day (the library's look-up is slow)
 
     def is_workday(self, day: dt.date) -> bool:
-        try:
-            return chinese_calendar.is_workday(day)
-        except NotImplementedError:
-            self.unknown_years.add(day.year)
-            return day.weekday() < 5
+        known = self._known.get(day)
+        if known is None:
+            try:
+                known = chinese_calendar.is_workday(day)
+            except NotImplementedError:
+                self.unknown_years.add(day.year)
+                known = day.weekday() < 5
+            self._known[day] = known
+        return known
 
     def add_workdays(self, start: dt.date, count: int) -> dt.date:
         """The date `count` working days after `start` (start itself not counted)."""
