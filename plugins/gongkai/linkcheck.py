@@ -23,6 +23,7 @@ LINKS_XPATH = etree.XPath(
 IDS_XPATH = etree.XPath("//@id|//a/@name")
 SKIP_SCHEMES = ("mailto:", "tel:", "javascript:", "data:")
 CHUNK = 500
+PARSE_CACHE_FROM = 1000   # pages to check before the parse cache is worth loading
 
 
 def site_files(site: Path) -> tuple[set[str], set[str]]:
@@ -166,7 +167,9 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
         else:
             todo.append(rel)
     if todo:
-        cache = DiskCache.for_root(cache_root, "links", code) if cache_root else DiskCache(None)
+        # Parsing a few pages is cheaper than loading the parse cache of all of them.
+        few = len(todo) < min(PARSE_CACHE_FROM, len(pages))
+        cache = DiskCache.for_root(cache_root, "links", code) if cache_root and not few else DiskCache(None)
         _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache)
         try:
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 KINDS = {
     "policy": "政策文件",
@@ -96,7 +97,7 @@ class Entry:
     @property
     def slug(self) -> str:
         """URL-safe and filesystem-safe form of the 索引号."""
-        return "".join(c if c.isalnum() or c in "-_." else "-" for c in self.id)
+        return slug_of(self.id)
 
     @property
     def kind_label(self) -> str:
@@ -118,3 +119,9 @@ class Column:
     @property
     def archived(self) -> bool:
         return self.status == "archived"
+
+
+@lru_cache(maxsize=None)
+def slug_of(entry_id: str) -> str:
+    """URL-safe and filesystem-safe form of a 索引号 (asked for several times per page: remembered)."""
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in entry_id)

@@ -308,10 +308,10 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
         makers[f"m/{chunk}.js"] = partial(_meta_script, plan, chunk)
     for num, d in enumerate(docs):
         makers[text_file(num)] = partial(_text_script, d, num)
+    file_count, size, digests = write_files(out_dir, makers, plan, gram_shards, word_shards)
     if state is not None:
         state.update(gram_shards=gram_shards, gram_size=gram_size, word_shards=word_shards, word_size=word_size,
-                     averages=averages, df=df)
-    file_count, size = write_files(out_dir, makers, plan, gram_shards, word_shards)
+                     averages=averages, df=df, files=digests)
     return {"docs": total, "files": file_count, "bytes": size,
             "seconds": round(time.perf_counter() - started, 3),
             "gram_shards": gram_shards, "word_shards": word_shards,
@@ -331,37 +331,50 @@ def update_state(plan: IndexPlan, normalised: list[tuple[str, str, str]], doc_ke
     }
 
 
-def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, word_shards: int) -> tuple[int, int]:
+def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, word_shards: int,
+                known: dict[str, tuple[bytes, int]] | None = None) -> tuple[int, int, dict[str, tuple[bytes, int]]]:
     """Write every file in name order (from a function that returns its text, or from the Path of an unchanged
     file, which may be the target itself), then the manifest with the digest of them all; files under g/, w/,
     m/ and t/ that are not part of this index go. Only files whose bytes change are written, so an index can be
-    updated in place. Returns (files, bytes)."""
+    updated in place. An unchanged file in place whose (sha1, size) is `known` is not even read.
+    Returns (files, bytes, the (sha1, size) of every file but the manifest)."""
     file_count = len(makers) + 1  # and the manifest
     digest = hashlib.sha1()
     size = 0
     made_dirs: set[Path] = set()
     kept = set(makers)
+    digests: dict[str, tuple[bytes, int]] = {}
     for name in sorted(makers):
         made = makers.pop(name)
-        made = made if isinstance(made, Path) else made()
         target = out_dir / name
-        data = made.read_bytes() if isinstance(made, Path) else made.encode("utf-8")
-        if made != target:
-            write_if_changed(target, data, made_dirs)
-        digest.update(name.encode() + b"\0" + data)
-        size += len(data)
+        if isinstance(made, Path) and made == target and known and name in known:
+            file_digest = digests[name] = known[name]
+        else:
+            made = made if isinstance(made, Path) else made()
+            data = made.read_bytes() if isinstance(made, Path) else made.encode("utf-8")
+            if made != target:
+                write_if_changed(target, data, made_dirs)
+            file_digest = digests[name] = (hashlib.sha1(data).digest(), len(data))
+        # The build digest runs over each file's digest, so an update need not read unchanged files.
+        digest.update(name.encode() + b"\0" + file_digest[0])
+        size += file_digest[1]
     manifest = plan.manifest(digest.hexdigest()[:12], gram_shards, word_shards)
     data = _script("manifest", 0, manifest).encode("utf-8")
     write_if_changed(out_dir / "manifest.js", data, made_dirs)
     size += len(data)
+    root = str(out_dir)
     for sub_dir in ("g", "w", "m", "t"):
-        for path in sorted((out_dir / sub_dir).rglob("*"), reverse=True):
-            if path.is_dir():
-                if not any(path.iterdir()):
-                    path.rmdir()
-            elif path.relative_to(out_dir).as_posix() not in kept:
-                path.unlink()
-    return file_count, size
+        for dirpath, dirs, files in os.walk(os.path.join(root, sub_dir), topdown=False):
+            prefix = os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
+            for name in files:
+                if prefix + name not in kept:
+                    os.unlink(os.path.join(dirpath, name))
+            for name in dirs:
+                try:
+                    os.rmdir(os.path.join(dirpath, name))   # only when empty
+                except OSError:
+                    pass
+    return file_count, size, digests
 
 
 def text_file(num: int) -> str:

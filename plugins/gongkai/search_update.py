@@ -94,9 +94,10 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
     changed_set = set(changed)
     for num, d in enumerate(plan.docs):
         makers[text_file(num)] = partial(_text_script, d, num) if num in changed_set else old_dir / text_file(num)
-    file_count, size = write_files(out_dir, makers, plan, old["gram_shards"], old["word_shards"])
+    file_count, size, digests = write_files(out_dir, makers, plan, old["gram_shards"], old["word_shards"],
+                                            known=old.get("files") if out_dir == old_dir else None)
 
-    state = dict(old, doc_keys=keys, gram_size=g_shards[1], word_size=w_shards[1], df=df)
+    state = dict(old, doc_keys=keys, gram_size=g_shards[1], word_size=w_shards[1], df=df, files=digests)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
                          [normalised[n] for n in changed], doc_keys)
     for field in ("texts", "segment_keys", "facets"):
@@ -223,9 +224,11 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
             rescan[w] = None
     full_scan = {w for w, docs in rescan.items() if docs is None}
     if full_scan:
+        wanted = sorted(full_scan)
         for num, (tc, bc) in enumerate(zip(title_counts, body_counts)):
-            for w in (tc.keys() | bc.keys()) & full_scan:
-                rescan[w] = (rescan[w] or set()) | {num}
+            for w in wanted:   # few words: look each up rather than build every document's word set
+                if w in tc or w in bc:
+                    rescan[w] = (rescan[w] or set()) | {num}
     values.update(search_build_words.score_postings({w: sorted(d or ()) for w, d in rescan.items()}, job))
     for w in rescan:
         values.setdefault(w, None)
