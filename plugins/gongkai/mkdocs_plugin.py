@@ -32,6 +32,7 @@ from .material_adapter import ShellFactory
 from .output_tree import OutputTree
 from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .progress import Progress
+from .serve_watcher import use_inotify
 from .urls import Linker
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -189,8 +190,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def on_serve(self, server, config, builder):
         # Editors change catalogue entries as often as pages: rebuild on those too.
-        server.watch(str(self.portal_config.catalog_path))
-        return server
+        return use_inotify(server, [str(self.portal_config.catalog_path)])
 
     def on_build_error(self, error):
         if getattr(self, "final_site_dir", None):
