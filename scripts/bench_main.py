@@ -103,7 +103,25 @@ def incremental(base: Path, out: Path) -> list[tuple[str, float]]:
         rows.append(("rebuild after editing one body", measure(argv, cwd, env_for_build(cache=True))["wall"]))
     finally:
         body.write_bytes(original)
+    # Publishing a new document is the most common change of all.
+    added = [portal / "catalog" / "news" / "bench-added.yml", portal / "content" / "texts" / "bench-added.md"]
+    try:
+        added[1].write_text("# 基准测试新增的一条动态\n\n示例市召开政务公开工作推进会。\n", encoding="utf-8")
+        added[0].write_text(ADDED_ENTRY, encoding="utf-8")
+        rows.append(("rebuild after adding one entry", measure(argv, cwd, env_for_build(cache=True))["wall"]))
+    finally:
+        for path in added:
+            path.unlink(missing_ok=True)
     return rows
+
+
+ADDED_ENTRY = f"""id: "113799000000000001/{BUILD_DATE.year}-99999"
+title: "示例市召开政务公开工作推进会（基准测试新增）"
+kind: "news"
+publisher: "示例市人民政府"
+published: {BUILD_DATE.isoformat()}
+body: "texts/bench-added.md"
+"""
 
 
 def main(argv=None) -> int:

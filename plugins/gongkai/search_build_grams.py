@@ -7,7 +7,6 @@ shard by fnv1a, as before.
 """
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from collections import defaultdict, deque
 from itertools import compress, repeat
@@ -28,16 +27,6 @@ CHARS_PER_GROUP = 20_000_000  # more groups for larger corpora, to bound a worke
 def build_jobs() -> int:
     """Workers for the index build: every core, but none inside a pool worker (daemons may not fork)."""
     return 1 if multiprocessing.current_process().daemon else default_jobs()
-
-
-def frozen_fork_map(func, items: list, jobs: int) -> list:
-    """fork_map with the parent's objects frozen out of the garbage collector: a worker's collections
-    then do not touch (and so copy) the pages of the large structures it inherits."""
-    gc.freeze()
-    try:
-        return fork_map(func, items, jobs)
-    finally:
-        gc.unfreeze()
 
 
 def group_masks(groups: int) -> list[bytes]:
@@ -98,7 +87,7 @@ def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encod
     _JOB.update(masks=group_masks(groups), total=total, encode=encode, texts=texts, alnum=alnum)
     try:
         values: dict[str, str] = {}
-        for part in frozen_fork_map(_group_values, list(range(groups)), jobs):
+        for part in fork_map(_group_values, list(range(groups)), jobs):
             values.update(part)
         return values
     finally:

@@ -13,7 +13,8 @@ from itertools import chain, compress
 from operator import or_
 
 from gongkai.search_segment import HAN_RUN, LATIN_TOKEN, CachedSegmenter
-from gongkai.search_build_grams import build_jobs, frozen_fork_map
+from gongkai.search_build_grams import build_jobs
+from gongkai.workers import fork_map
 
 _JOB: dict = {}  # set before the workers fork; they inherit it
 DOCS_PER_WORD_GROUP = 20_000  # more word groups for larger corpora, to bound a worker's scores in memory
@@ -62,7 +63,7 @@ def normalise_and_segment(cached: CachedSegmenter, docs: list, normalize) -> tup
     step = max(1, -(-len(docs) // (jobs * 4)))
     _JOB.update(cached=cached, docs=docs, normalize=normalize)
     try:
-        parts = frozen_fork_map(_segment_chunk, [(i, i + step) for i in range(0, len(docs), step)], jobs)
+        parts = fork_map(_segment_chunk, [(i, i + step) for i in range(0, len(docs), step)], jobs)
     finally:
         _JOB.clear()
     texts, title_counts, body_counts = [], [], []
@@ -195,7 +196,7 @@ def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, b
     _JOB.update(job, groups=groups)
     try:
         values: dict[str, str] = {}
-        for part in frozen_fork_map(_score_group, list(range(len(groups))), jobs):
+        for part in fork_map(_score_group, list(range(len(groups))), jobs):
             values.update(part)
         return values, job["averages"], dict(job["df"])
     finally:

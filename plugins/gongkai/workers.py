@@ -3,8 +3,10 @@ only work items and results are pickled)."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
+from contextlib import contextmanager
 from typing import Callable
 
 JOBS_ENV = "GONGKAI_JOBS"
@@ -20,10 +22,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@contextmanager
+def frozen_for_fork():
+    """Freeze the parent's objects out of the garbage collector while workers are forked: a worker's
+    collections then do not touch (and so copy) the pages of the large structures it inherits."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def fork_map(func: Callable, items: list, jobs: int | None = None, min_items: int = 2) -> list:
     """func over items on every core, results in order. Serial with one core or little to do."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
         return [func(item) for item in items]
-    with multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
+    with frozen_for_fork(), multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
         return pool.map(func, items, chunksize=1)
