@@ -45,19 +45,23 @@ def code_key(code: int) -> str:
     return chr(code >> 2 * BITS) + chr(code >> BITS & LOW) + chr(code & LOW)
 
 
-def _postings(parts: list[np.ndarray]) -> dict[int, list[int]]:
-    """Code -> ascending document numbers, given each document's distinct codes in document order."""
+def _postings(parts: list[np.ndarray]):
+    """(code, ascending document numbers) in code order, given each document's distinct codes in document
+    order. A generator: one code's list at a time, not all of them (at 100,000 documents those lists held
+    a gigabyte per worker). Empties `parts` as it takes them in."""
     if not parts:
-        return {}
+        return
+    counts = [len(p) for p in parts]
     codes = np.concatenate(parts)
-    docs = np.repeat(np.arange(len(parts), dtype=np.int64), [len(p) for p in parts])
+    parts.clear()
+    docs = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     order = np.argsort(codes, kind="stable")  # stable: documents stay ascending within a code
     codes, docs = codes[order], docs[order]
     del order
-    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1]))).tolist()
-    ends = starts[1:] + [len(codes)]
-    keys = codes[starts].tolist() if starts else []
-    return {k: docs[s:e].tolist() for k, s, e in zip(keys, starts, ends)}
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    ends = np.append(starts[1:], len(codes))
+    for code, start, end in zip(codes[starts].tolist(), starts.tolist(), ends.tolist()):
+        yield code, docs[start:end].tolist()
 
 
 def group_values(texts, group: int, groups: int, total: int, encode, alnum: np.ndarray) -> dict[str, str]:
@@ -73,10 +77,9 @@ def group_values(texts, group: int, groups: int, total: int, encode, alnum: np.n
         for key in facets:
             if (ord(key[0]) & 0xFF) % groups == group:
                 facet_post[key].append(num)
-    title_post = _postings(heads)
-    del heads
+    title_post = dict(_postings(heads))
     values = {}
-    for code, ids in _postings(alls).items():
+    for code, ids in _postings(alls):
         titled = title_post.get(code)
         value = encode(ids, total)
         if titled:

@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from itertools import compress, repeat
 from operator import add
 
-from gongkai.workers import default_jobs, fork_map
+from gongkai.workers import default_jobs, fork_imap
 
 try:  # numpy, when installed, does the per-window work in C (several times faster)
     from gongkai import search_build_gramcodes
@@ -87,7 +87,7 @@ def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encod
     _JOB.update(masks=group_masks(groups), total=total, encode=encode, texts=texts, alnum=alnum)
     try:
         values: dict[str, str] = {}
-        for part in fork_map(_group_values, list(range(groups)), jobs):
+        for part in fork_imap(_group_values, list(range(groups)), jobs):
             values.update(part)
         return values
     finally:

@@ -14,7 +14,7 @@ from operator import or_
 
 from gongkai.search_segment import HAN_RUN, LATIN_TOKEN, CachedSegmenter
 from gongkai.search_build_grams import build_jobs
-from gongkai.workers import fork_map
+from gongkai.workers import fork_imap, fork_map
 
 _JOB: dict = {}  # set before the workers fork; they inherit it
 DOCS_PER_WORD_GROUP = 20_000  # more word groups for larger corpora, to bound a worker's scores in memory
@@ -196,7 +196,7 @@ def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, b
     _JOB.update(job, groups=groups)
     try:
         values: dict[str, str] = {}
-        for part in fork_map(_score_group, list(range(len(groups))), jobs):
+        for part in fork_imap(_score_group, list(range(len(groups))), jobs):
             values.update(part)
         return values, job["averages"], dict(job["df"])
     finally:

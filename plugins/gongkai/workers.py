@@ -7,7 +7,7 @@ import gc
 import multiprocessing
 import os
 from contextlib import contextmanager
-from typing import Callable
+from typing import Callable, Iterator
 
 JOBS_ENV = "GONGKAI_JOBS"
 
@@ -40,3 +40,17 @@ def fork_map(func: Callable, items: list, jobs: int | None = None, min_items: in
         return [func(item) for item in items]
     with frozen_for_fork(), multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
         return pool.map(func, items, chunksize=1)
+
+
+def fork_imap(func: Callable, items: list, jobs: int | None = None, min_items: int = 2) -> Iterator:
+    """fork_map yielding each result in order as soon as it is there, so the caller can merge and drop
+    results one by one instead of holding all of them at once."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs == 1 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
+        for item in items:
+            yield func(item)
+        return
+    with frozen_for_fork():
+        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(items)))
+    with pool:
+        yield from pool.imap(func, items, chunksize=1)
