@@ -91,6 +91,8 @@ def test_header_search_box_leads_to_gongkai_search(sites, browser, directory_url
         page.fill("[data-gk-header-search]", "示例事项")
         page.keyboard.press("Enter")
         page.wait_for_selector("[data-gk-result]")
+        # The count is shown once the first page of results has been checked against their texts.
+        page.wait_for_function("() => document.querySelector('[data-gk-count]').textContent.trim() !== ''")
         assert "q=" in page.url and ("search/" in page.url or "search.html" in page.url)
         assert page.locator("[data-gk-count]").first.inner_text().strip().startswith("2")
         titles = page.locator("[data-gk-result]").all_inner_texts()
