@@ -1,6 +1,5 @@
 """Tests of the privacy and content-safety scanners (gongkai.privacy)."""
 
-from pathlib import Path
 
 import pytest
 

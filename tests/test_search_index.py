@@ -1,6 +1,5 @@
 """The index finds every entry that holds a query as a substring, and little else; output is deterministic."""
 import random
-from pathlib import Path
 
 import pytest
 
