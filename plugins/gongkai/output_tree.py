@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import shutil
-
-from .disk_cache import key_of
 import stat
 from pathlib import Path
+
+from .disk_cache import key_of
 
 
 def same_bytes(path: Path, data: bytes) -> bool:

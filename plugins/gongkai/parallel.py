@@ -9,7 +9,6 @@ the site is byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from .disk_cache import key_of
 from .output_tree import write_if_changed
 from .portal import Portal
 from .urls import Linker, entry_path
-from .workers import default_jobs, frozen_for_fork
+from .workers import default_jobs, fork_pool
 
 MIN_PARALLEL = 400        # below this many pages forking costs more than it saves
 CHUNK = 250
@@ -111,8 +110,7 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
             results = map(_render_chunk, chunks)
             pool = None
         else:
-            with frozen_for_fork():
-                pool = multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)))
+            pool = fork_pool(min(jobs, len(chunks)))
             results = pool.imap_unordered(_render_chunk, chunks)
         for result in results:
             total.pages += result.pages

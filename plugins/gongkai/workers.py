@@ -33,13 +33,15 @@ def frozen_for_fork():
         gc.unfreeze()
 
 
+def fork_pool(processes: int):
+    """A pool of forked workers, started with the parent's objects frozen (frozen_for_fork)."""
+    with frozen_for_fork():
+        return multiprocessing.get_context("fork").Pool(processes)
+
+
 def fork_map(func: Callable, items: list, jobs: int | None = None, min_items: int = 2) -> list:
     """func over items on every core, results in order. Serial with one core or little to do."""
-    jobs = default_jobs() if jobs is None else max(1, jobs)
-    if jobs == 1 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        return [func(item) for item in items]
-    with frozen_for_fork(), multiprocessing.get_context("fork").Pool(min(jobs, len(items))) as pool:
-        return pool.map(func, items, chunksize=1)
+    return list(fork_imap(func, items, jobs, min_items))
 
 
 def fork_imap(func: Callable, items: list, jobs: int | None = None, min_items: int = 2) -> Iterator:
@@ -50,7 +52,5 @@ def fork_imap(func: Callable, items: list, jobs: int | None = None, min_items: i
         for item in items:
             yield func(item)
         return
-    with frozen_for_fork():
-        pool = multiprocessing.get_context("fork").Pool(min(jobs, len(items)))
-    with pool:
+    with fork_pool(min(jobs, len(items))) as pool:
         yield from pool.imap(func, items, chunksize=1)
