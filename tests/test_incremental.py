@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -20,14 +21,17 @@ from gongkai.synthetic import CorpusSpec, default_theme_dir, generate
 EPOCH = str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))
 
 
-def build(root: Path, out: Path, cache: bool) -> None:
+def build(root: Path, out: Path, cache: bool) -> dict[str, int]:
+    """Build; returns the phase counts of the build's profile (pages skipped as unchanged, for one)."""
+    profile = out.with_name(out.name + "-profile.json")
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=EPOCH, GONGKAI_CACHE="1" if cache else "0",
-               GONGKAI_PROGRESS="0")
+               GONGKAI_PROGRESS="0", GONGKAI_PROFILE=str(profile))
     if not cache:
         shutil.rmtree(out, ignore_errors=True)
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(out)], cwd=root, env=env,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
+    return {p["name"].strip(): p["count"] for p in json.loads(profile.read_text(encoding="utf-8"))["phases"]}
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -35,12 +39,13 @@ def tree(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def assert_same_as_clean(root: Path, tmp: Path) -> None:
-    build(root, tmp / "incremental", cache=True)
+def assert_same_as_clean(root: Path, tmp: Path) -> dict[str, int]:
+    counts = build(root, tmp / "incremental", cache=True)
     build(root, tmp / "clean", cache=False)
     incremental, clean = tree(tmp / "incremental"), tree(tmp / "clean")
     assert incremental.keys() == clean.keys()
     assert [k for k in clean if incremental[k] != clean[k]] == []
+    return counts
 
 
 @pytest.fixture()
@@ -50,6 +55,9 @@ def portal(tmp_path):
     generate(root, CorpusSpec(entries=70, seed=11, theme_dir=theme))
     build(root, tmp_path / "incremental", cache=True)     # warms the cache
     assert (root / CACHE_DIR).is_dir() and list((root / CACHE_DIR).glob("bodies-*.json"))
+    build(root, tmp_path / "incremental", cache=True)     # the site and its spare both exist, with their memos
+    counts = build(root, tmp_path / "incremental", cache=True)
+    assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] > 50   # nothing rendered again
     return root
 
 
@@ -106,3 +114,24 @@ def test_change_mkdocs_yml(portal, tmp_path):
     assert_same_as_clean(portal, tmp_path)
     config.write_text(text.replace("permalink: false", "permalink: true"), encoding="utf-8")
     assert_same_as_clean(portal, tmp_path)
+
+
+def test_a_page_changed_behind_the_builds_back_is_written_again(portal, tmp_path):
+    """The spare holds the site before last; a page there edited by someone else (same size, even) is not
+    trusted because its inputs are unchanged: the memo checks the file's stat too."""
+    spare = tmp_path / "incremental.gongkai-spare"
+    page = next(p for p in sorted((spare / "xxgk").rglob("index.html")))
+    data = page.read_bytes()
+    page.write_bytes(data.replace("<title>".encode(), "<titlE>".encode(), 1))
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] - 1
+
+
+def test_a_theme_change_renders_every_page_again(portal, tmp_path):
+    theme = tmp_path / "theme"
+    main = next(theme.rglob("main.html"))
+    text = main.read_text(encoding="utf-8")
+    main.write_text(text.replace("{% block footer %}", "{% block footer %}\n  <p>改版后的页脚</p>", 1), encoding="utf-8")
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts.get("unchanged, skipped", 0) == 0
+    assert "改版后的页脚" in next((tmp_path / "incremental" / "xxgk").rglob("index.html")).read_text(encoding="utf-8")

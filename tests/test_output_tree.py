@@ -57,3 +57,27 @@ def test_write_if_changed_reports_writes(tmp_path):
     assert write_if_changed(target, b"one") is True
     assert write_if_changed(target, b"one") is False
     assert write_if_changed(target, b"two") is True and target.read_bytes() == b"two"
+
+
+def test_memo_trusts_a_file_only_while_it_is_as_written(tmp_path):
+    from gongkai.output_tree import TreeMemo
+    root, memo_dir = tmp_path / "tree", tmp_path / "cache"
+    first = OutputTree(root, memo_dir)
+    first.write("a.html", b"<p>a</p>")
+    first.write("b.html", b"<p>b</p>")
+    first.write("c.html", b"<p>c</p>")
+    first.memo.save()
+
+    memo = TreeMemo(root, memo_dir)
+    key_a = first.memo.new["a.html"][1]
+    assert memo.fresh("a.html", key_a) == key_a
+    assert memo.fresh("a.html", b"other inputs") is None
+    (root / "b.html").write_bytes(b"<p>B</p>")            # same size, another writer
+    assert memo.fresh("b.html", first.memo.new["b.html"][0]) is None
+    (root / "c.html").unlink()
+    assert memo.fresh("c.html", first.memo.new["c.html"][0]) is None
+    assert TreeMemo(tmp_path / "cache", memo_dir).fresh("a.html", key_a) is None   # another tree's memo
+
+    second = OutputTree(root, memo_dir)
+    second.write("b.html", b"<p>b</p>")                   # the memo does not hide the foreign edit
+    assert (root / "b.html").read_bytes() == b"<p>b</p>"

@@ -16,6 +16,8 @@ from gongkai.urls import Linker
 
 
 class FakeShell:
+    key = b"fake"
+
     def fill(self, url, title, head, content):
         return f"<title>{title}</title>{head}<main data-url='{url}'>{content}</main>"
 
@@ -26,7 +28,7 @@ def write_all(root: Path, out: Path, jobs: int, cache: BodyCache) -> parallel.Ch
     pages = site_build.body_pages(portal)
     job = parallel.EntryPageJob(portal=portal, linker=linker, site_dir=out, cache=cache,
                                 make_renderer=lambda: BodyRenderer(True, pages), shell_for=lambda _: FakeShell(),
-                                page_of=site_build.entry_page)
+                                source_of=site_build.entry_page_source)
     return parallel.write_entry_pages(job, jobs=jobs, progress=Progress(enabled=False))
 
 

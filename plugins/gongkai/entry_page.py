@@ -4,9 +4,11 @@ banner, links between policies and interpretations, and its columns."""
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .disk_cache import key_of
 from .model import DISCLOSURES, FORMS, VALIDITIES, Entry
 from .portal import Portal
 from .urls import Linker, entry_path, column_path
@@ -72,8 +74,8 @@ def page_meta_tags(entry: Entry, source_name: str) -> str:
     return "\n".join(f'<meta name="{k}" content="{html.escape(v, quote=True)}">' for k, v in tags.items())
 
 
-def render_entry(entry: Entry, portal: Portal, body_html: str, linker: Linker) -> str:
-    """The entry page's main content (theme-neutral HTML)."""
+def entry_context(entry: Entry, portal: Portal, body_html: str, linker: Linker) -> dict:
+    """Everything the entry template shows: the page depends on nothing else (see context_key)."""
     here = entry_path(entry)
     banner = None
     if entry.validity in BANNERS:
@@ -97,6 +99,32 @@ def render_entry(entry: Entry, portal: Portal, body_html: str, linker: Linker) -
     ]
     columns = [{"title": portal.columns[c].title, "href": linker.href(here, column_path(c))}
                for c in entry.columns if c in portal.columns]
-    return _ENV.get_template("entry.html").render(
-        e=entry, meta=metadata_rows(entry, portal), banner=banner, interpretations=interpretations,
-        policies=policies, attachments=attachments, columns=columns, body=body_html)
+    return dict(e=entry, meta=metadata_rows(entry, portal), banner=banner, interpretations=interpretations,
+                policies=policies, attachments=attachments, columns=columns, body=body_html)
+
+
+def _code_digest() -> str:
+    """The code an entry page's content comes from: this module, the model and the template."""
+    here = Path(__file__).parent
+    parts = [(here / name).read_text(encoding="utf-8") for name in ("entry_page.py", "model.py", "templates/entry.html")]
+    return key_of("\x00".join(parts).encode("utf-8")).hex()
+
+
+_CODE = _code_digest()
+_TEMPLATE = _ENV.get_template("entry.html")
+
+
+def context_key(context: dict) -> bytes:
+    """A key of the rendered content: the template's inputs as text (dataclass reprs name every field
+    the template can read) and the code that renders them."""
+    shown = repr([(name, value) for name, value in context.items() if name != "body"])
+    return key_of("\x00".join((_CODE, shown, context["body"])).encode("utf-8", "surrogatepass"))
+
+
+def render_context(context: dict) -> str:
+    return _TEMPLATE.render(**context)
+
+
+def render_entry(entry: Entry, portal: Portal, body_html: str, linker: Linker) -> str:
+    """The entry page's main content (theme-neutral HTML)."""
+    return render_context(entry_context(entry, portal, body_html, linker))

@@ -8,6 +8,7 @@ That keeps per-page cost at a few string operations, and the theme replaceable.
 
 from __future__ import annotations
 
+import hashlib
 import html
 
 from mkdocs.commands.build import get_context
@@ -27,6 +28,8 @@ class Shell:
     def __init__(self, rendered: str, shell_url: str):
         self.shell_url = shell_url
         self.rendered = rendered
+        # names everything fill adds to a page's own parts (a page keyed by both is skipped when unchanged)
+        self.key = hashlib.blake2b(f"{shell_url}\x00{rendered}".encode("utf-8", "surrogatepass"), digest_size=20).digest()
 
     def fill(self, url: str, title: str, head: str, content: str) -> str:
         out = self.rendered.replace(CONTENT_MARK, content, 1).replace(HEAD_MARK, head, 1)

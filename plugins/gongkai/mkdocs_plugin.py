@@ -24,12 +24,12 @@ from . import phases, site_build
 from .build_cache import BodyCache, namespace as cache_namespace
 from .checks import run_checks
 from .config import PortalConfig, build_date
-from .disk_cache import cache_enabled
+from .disk_cache import CACHE_DIR, cache_enabled
 from .findings import Findings
 from .linkcheck import check_site
 from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
-from .output_tree import OutputTree
+from .output_tree import OutputTree, forget_other_trees
 from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .progress import Progress
 from .serve_watcher import use_inotify
@@ -121,8 +121,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         mkdocs_output = Path(config.site_dir)
         final = Path(self.final_site_dir)
         reuse = cache_enabled()
+        memo_dir = self.portal_config.root / CACHE_DIR if reuse else None
         tree = OutputTree(spare_dir(final) if reuse else Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-",
-                                                                                  dir=final.parent)))
+                                                                                  dir=final.parent)), memo_dir)
         linker = Linker(bool(config.use_directory_urls))
         body_pages = site_build.body_pages(self.portal)
         extensions, mdx_configs = config.markdown_extensions, config.mdx_configs
@@ -131,12 +132,13 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                                    cache_namespace(linker.directory_urls, extensions, mdx_configs))
         job = EntryPageJob(portal=self.portal, linker=linker, site_dir=tree.root, cache=cache,
                            make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
-                           shell_for=shells.for_file, page_of=site_build.entry_page)
+                           shell_for=shells.for_file, source_of=site_build.entry_page_source, memo=tree.memo)
         progress = Progress()
         started = time.perf_counter()
         done = write_entry_pages(job, progress=progress)
-        tree.keep(entry_page_files(job), done.page_keys)
+        tree.keep(entry_page_files(job), done.page_keys, done.memo)
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
+        phases.add("  unchanged, skipped", 0.0, count=done.skipped)
         phases.add("  markdown (summed over workers)", done.markdown, count=done.misses)
         phases.add("  templates (summed over workers)", done.templates)
         phases.add("  output (summed over workers)", done.output)
@@ -169,6 +171,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         with phases.phase("publish"):
             self._publish(tree.root, keep_previous=reuse)
             shutil.rmtree(mkdocs_output, ignore_errors=True)
+            if memo_dir is not None:
+                tree.memo.save()
+                forget_other_trees(memo_dir, [final, spare_dir(final)])
         log.debug("gongkai: %d entry pages, body cache %d hits, %d misses", done.pages, done.hits, done.misses)
         phases.RECORDER.write_if_requested()
 

@@ -7,10 +7,16 @@ take turns: a build writes into the spare, which holds the site of the build bef
   than creating), so most of a rebuild after an edit writes nothing;
 - at the end removes every file and directory it did not write.
 The spare then holds exactly this build's files, whatever it held before: nothing is trusted but bytes.
+
+A TreeMemo remembers, per file of a tree, the key of what it was built from, the key of its bytes and
+its stat as written. A later build writing into the same tree skips rendering a page whose inputs have
+the same key, and skips reading a file whose bytes have the same key, but only while the file's size,
+mtime and inode are still those recorded: any other writer, a prune or a half-finished build shows there.
 """
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import stat
 from pathlib import Path
@@ -49,12 +55,88 @@ def write_if_changed(path: Path, data: bytes, made_dirs: set | None = None) -> b
     return True
 
 
+def _stat_of(path: str) -> tuple | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+class TreeMemo:
+    """Per file of one output tree: (input key, bytes key, stat as written). Kept under the portal's
+    cache directory, named by the tree's device and inode, which survive the renames of a publish."""
+
+    def __init__(self, root: Path, cache_dir: Path | None):
+        self.root = str(root)
+        self.path = None
+        self.old: dict[str, tuple] = {}
+        self.new: dict[str, tuple] = {}
+        if cache_dir is not None:
+            st = os.stat(root)
+            self.path = Path(cache_dir) / f"tree-{st.st_dev}-{st.st_ino}.pickle"
+            try:
+                with open(self.path, "rb") as fh:
+                    self.old = pickle.load(fh)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+                self.old = {}
+
+    def view(self) -> "TreeMemo":
+        """The same records to look up, with records of its own (one per worker chunk)."""
+        child = TreeMemo(self.root, None)
+        child.old = self.old
+        return child
+
+    def fresh(self, rel: str, input_key: bytes) -> bytes | None:
+        """The bytes key of rel when it was built from input_key and is untouched since; else None."""
+        record = self.old.get(rel)
+        if record is None or record[0] != input_key:
+            return None
+        if _stat_of(os.path.join(self.root, rel)) != record[2]:
+            return None
+        self.new[rel] = record
+        return record[1]
+
+    def record(self, rel: str, input_key: bytes, bytes_key: bytes) -> None:
+        """rel now holds bytes with bytes_key, built from input_key."""
+        now = _stat_of(os.path.join(self.root, rel))
+        if now is not None:
+            self.new[rel] = (input_key, bytes_key, now)
+
+    def merge(self, records: dict) -> None:
+        self.new.update(records)
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump(self.new, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)
+
+
+def forget_other_trees(cache_dir: Path, roots: list[Path]) -> None:
+    """Remove the memos of trees other than roots (old `mkdocs serve` directories, deleted sites)."""
+    keep = set()
+    for root in roots:
+        try:
+            st = os.stat(root)
+        except OSError:
+            continue
+        keep.add(f"tree-{st.st_dev}-{st.st_ino}.pickle")
+    for path in Path(cache_dir).glob("tree-*.pickle"):
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
+
+
 class OutputTree:
     """A directory whose final content is exactly the files written to it during one build."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, memo_dir: Path | None = None):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.memo = TreeMemo(self.root, memo_dir)
         self.kept: set[str] = set()
         self.made_dirs: set[Path] = set()
         self.written = 0
@@ -62,17 +144,23 @@ class OutputTree:
 
     def write(self, rel: str, data: bytes) -> None:
         self.kept.add(rel)
+        key = key_of(data)
         if rel.endswith(".html"):
-            self.page_keys[rel] = key_of(data)
+            self.page_keys[rel] = key
+        if self.memo.fresh(rel, key) is not None:
+            return
         if write_if_changed(self.root / rel, data, self.made_dirs):
             self.written += 1
+        self.memo.record(rel, key, key)
 
-    def keep(self, rels, page_keys: dict[str, bytes] | None = None) -> None:
+    def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None) -> None:
         """Files written by other processes (with write_if_changed) into this tree, with the keys of their
-        pages' bytes when known."""
+        pages' bytes when known and their memo records."""
         self.kept.update(rels)
         if page_keys:
             self.page_keys.update(page_keys)
+        if memo:
+            self.memo.merge(memo)
 
     def adopt(self, other: Path) -> None:
         """Take the files of another directory (MkDocs' own output) as if written here, but for those this

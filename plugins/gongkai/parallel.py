@@ -16,7 +16,7 @@ from typing import Callable
 
 from .build_cache import BodyCache, CachingRenderer
 from .disk_cache import key_of
-from .output_tree import write_if_changed
+from .output_tree import TreeMemo, write_if_changed
 from .portal import Portal
 from .urls import Linker, entry_path
 from .workers import default_jobs, fork_pool
@@ -32,8 +32,10 @@ class EntryPageJob:
     site_dir: Path
     make_renderer: Callable[[], object]           # -> a BodyRenderer
     shell_for: Callable[[str], object]            # output file -> a shell with .fill(url, title, head, content)
+                                                  # and .key (bytes naming what fill adds)
     cache: BodyCache
-    page_of: Callable                             # (portal, linker, renderer, entry) -> GeneratedPage
+    source_of: Callable                           # (portal, linker, renderer, entry) -> site_build.EntryPageSource
+    memo: TreeMemo | None = None                  # what site_dir's files were built from: unchanged pages are skipped
 
 
 @dataclass
@@ -44,9 +46,11 @@ class ChunkResult:
     output: float = 0.0        # seconds writing files
     hits: int = 0
     misses: int = 0
+    skipped: int = 0           # pages whose inputs and file were unchanged: not rendered, not read
     new: dict = field(default_factory=dict)
     used: list = field(default_factory=list)
     page_keys: dict = field(default_factory=dict)   # output file -> key_of its bytes
+    memo: dict = field(default_factory=dict)        # output file -> its TreeMemo record
 
 
 class _TimedRenderer:
@@ -70,20 +74,33 @@ def _render_chunk(bounds: tuple[int, int]) -> ChunkResult:
     cache = job.cache.view()
     renderer = _TimedRenderer(CachingRenderer(job.make_renderer(), cache), result)
     linker, made = job.linker, set()
+    memo = (job.memo or TreeMemo(job.site_dir, None)).view()
     for entry in job.portal.public_entries[bounds[0]:bounds[1]]:
         start = time.perf_counter()
-        page = job.page_of(job.portal, linker, renderer, entry)
-        out = linker.file(page.path)
-        html = job.shell_for(out).fill(linker.url(page.path), page.title, page.head, page.content)
+        source = job.source_of(job.portal, linker, renderer, entry)
+        out, url = linker.file(source.path), linker.url(source.path)
+        shell = job.shell_for(out)
+        input_key = key_of(b"\x00".join((shell.key, url.encode(), source.title.encode("utf-8", "surrogatepass"),
+                                         source.head.encode("utf-8", "surrogatepass"), source.key())))
+        result.pages += 1
+        known = memo.fresh(out, input_key)
+        if known is not None:
+            result.page_keys[out] = known
+            result.skipped += 1
+            result.templates += time.perf_counter() - start
+            continue
+        page = source.page()
+        html = shell.fill(url, page.title, page.head, page.content)
         written = time.perf_counter()
         data = html.encode("utf-8")
         result.page_keys[out] = key_of(data)
         write_if_changed(job.site_dir / out, data, made)
+        memo.record(out, input_key, result.page_keys[out])
         result.output += time.perf_counter() - written
         result.templates += written - start
-        result.pages += 1
     result.templates -= result.markdown
     result.hits, result.misses, result.new, result.used = cache.hits, cache.misses, cache.new, sorted(cache.used)
+    result.memo = memo.new
     return result
 
 
@@ -119,6 +136,8 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
             total.output += result.output
             total.hits += result.hits
             total.misses += result.misses
+            total.skipped += result.skipped
+            total.memo.update(result.memo)
             job.cache.new.update(result.new)
             job.cache.used.update(result.used)
             total.page_keys.update(result.page_keys)

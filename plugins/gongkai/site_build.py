@@ -7,11 +7,12 @@ theme adapter wraps pages in the site's frame and the MkDocs plugin writes them.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Iterator
 
 from . import phases
 from .generated_page import GeneratedPage
-from .entry_page import page_meta_tags, render_entry
+from .entry_page import context_key, entry_context, page_meta_tags, render_context
 from .markdown_render import BodyRenderer
 from .portal import Portal
 from .urls import Linker, entry_path
@@ -22,12 +23,31 @@ def body_pages(portal: Portal) -> dict[str, str]:
     return {e.body: entry_path(e) for e in portal.public_entries if e.body}
 
 
-def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
+@dataclass
+class EntryPageSource:
+    """An entry page before its template runs: key() names its content, page() renders it."""
+    path: str
+    title: str
+    head: str
+    context: dict
+
+    def key(self) -> bytes:
+        return context_key(self.context)
+
+    def page(self) -> GeneratedPage:
+        return GeneratedPage(path=self.path, title=self.title, head=self.head, content=render_context(self.context))
+
+
+def entry_page_source(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> EntryPageSource:
     """One entry's page; depends on nothing but its arguments (pages render in parallel)."""
     path = entry_path(entry)
     body_html = renderer.render(portal.body_text(entry), entry.body or "", linker.file(path)) if entry.body else ""
-    return GeneratedPage(path=path, title=entry.title, head=page_meta_tags(entry, portal.config.site_name),
-                         content=render_entry(entry, portal, body_html, linker))
+    return EntryPageSource(path=path, title=entry.title, head=page_meta_tags(entry, portal.config.site_name),
+                           context=entry_context(entry, portal, body_html, linker))
+
+
+def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
+    return entry_page_source(portal, linker, renderer, entry).page()
 
 
 def entry_pages(portal: Portal, linker: Linker, renderer: BodyRenderer) -> Iterator[GeneratedPage]:

@@ -41,11 +41,41 @@ def page_url(path: str, directory_urls: bool) -> str:
     return output_file(path, directory_urls)
 
 
+def _plain_parts(path: str) -> list[str] | None:
+    """The segments of a plain site-relative path ('a/b/' -> ['a', 'b']), or None when it holds
+    anything relpath would normalise (a leading '/', '.', '..', '//')."""
+    if path.startswith("/"):
+        return None
+    parts = path.split("/")
+    if parts[-1] == "":
+        parts.pop()
+    for part in parts:
+        if part in ("", ".", ".."):
+            return None
+    return parts
+
+
+def _relpath(target: str, base: str) -> str:
+    """posixpath.relpath(target, base) for site-relative paths, without its getcwd and abspath per call
+    (it took a tenth of an entry page's time); unusual paths still go to relpath."""
+    to_parts = [] if target == "." else _plain_parts(target)
+    from_parts = [] if base == "." else _plain_parts(base)
+    if to_parts is None or from_parts is None:
+        return posixpath.relpath(target, base)
+    common = 0
+    for a, b in zip(to_parts, from_parts):
+        if a != b:
+            break
+        common += 1
+    rel = [".."] * (len(from_parts) - common) + to_parts[common:]
+    return "/".join(rel) if rel else "."
+
+
 def relative_url(from_file: str, to_url: str) -> str:
     """A link from the page written at `from_file` to the site-relative `to_url`."""
     base = posixpath.dirname(from_file)
     target = to_url or "./"
-    rel = posixpath.relpath(target or ".", base or ".")
+    rel = _relpath(target or ".", base or ".")
     if target.endswith("/") and not rel.endswith("/"):
         rel += "/"
     if rel == "./" or rel == ".":
