@@ -7,6 +7,7 @@ import io
 import json
 
 from gongkai.model import Attachment
+from gongkai.deferred import materialize
 from gongkai.open_data import FIELDS, LIST_SEPARATOR, open_data_files
 from gongkai.urls import Linker, entry_path
 
@@ -28,7 +29,7 @@ def sample_portal():
 
 
 def files(portal, directory_urls=True):
-    return dict(open_data_files(portal, Linker(directory_urls)))
+    return {rel: materialize(data) for rel, data in open_data_files(portal, Linker(directory_urls))}
 
 
 def test_json_holds_the_contract_fields_for_every_public_entry():

@@ -21,6 +21,7 @@ import shutil
 import stat
 from pathlib import Path
 
+from .deferred import Deferred
 from .disk_cache import key_of
 
 
@@ -130,6 +131,14 @@ def forget_other_trees(cache_dir: Path, roots: list[Path]) -> None:
             path.unlink(missing_ok=True)
 
 
+def _prefix(dirpath: str, root: str) -> str:
+    """'' for root, else dirpath relative to root with '/' and a trailing '/' (os.walk gives dirpath as
+    root joined with names, so slicing is exact; relpath cost a getcwd per directory)."""
+    if dirpath == root:
+        return ""
+    return dirpath[len(os.path.join(root, "")):].replace(os.sep, "/") + "/"
+
+
 class OutputTree:
     """A directory whose final content is exactly the files written to it during one build."""
 
@@ -142,16 +151,22 @@ class OutputTree:
         self.written = 0
         self.page_keys: dict[str, bytes] = {}   # key_of the bytes of each HTML page (for the link check)
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes | Deferred) -> None:
+        """Write bytes, or deferred bytes by their key (made only when the file is not already theirs)."""
         self.kept.add(rel)
-        key = key_of(data)
+        input_key = data.key if isinstance(data, Deferred) else key_of(data)
+        known = self.memo.fresh(rel, input_key)
+        if known is None:
+            if isinstance(data, Deferred):
+                data = data.produce()
+                known = key_of(data)
+            else:
+                known = input_key
+            if write_if_changed(self.root / rel, data, self.made_dirs):
+                self.written += 1
+            self.memo.record(rel, input_key, known)
         if rel.endswith(".html"):
-            self.page_keys[rel] = key
-        if self.memo.fresh(rel, key) is not None:
-            return
-        if write_if_changed(self.root / rel, data, self.made_dirs):
-            self.written += 1
-        self.memo.record(rel, key, key)
+            self.page_keys[rel] = known
 
     def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None) -> None:
         """Files written by other processes (with write_if_changed) into this tree, with the keys of their
@@ -167,7 +182,7 @@ class OutputTree:
         build wrote already (ours replace MkDocs' sitemap.xml, for one)."""
         other = str(other)
         for dirpath, _dirs, files in os.walk(other):
-            prefix = "" if dirpath == other else os.path.relpath(dirpath, other).replace(os.sep, "/") + "/"
+            prefix = _prefix(dirpath, other)
             for name in files:
                 if prefix + name not in self.kept:
                     with open(os.path.join(dirpath, name), "rb") as fh:
@@ -178,7 +193,7 @@ class OutputTree:
         removed = 0
         root = str(self.root)
         for dirpath, dirs, files in os.walk(root, topdown=False):
-            prefix = "" if dirpath == root else os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
+            prefix = _prefix(dirpath, root)
             for name in files:
                 if prefix + name not in self.kept:
                     os.unlink(os.path.join(dirpath, name))

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Iterator
 
-from . import phases
-from .disk_cache import cache_enabled
-from .disk_cache import DiskCache, key_of
-from . import markdown_render
+from . import markdown_render, phases
+from .deferred import Deferred
+from .disk_cache import DiskCache, cache_enabled, key_of
 from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
 from .search_segment import DEFAULT_USER_DICT
@@ -96,7 +96,21 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
             return state
         with phases.phase("  search: index build or update"):
             files = store.build(key, write)
-    yield from _under_search_dir(read_all(files))
+    yield from _under_search_dir(_stored(key, files))
+
+
+def _stored(fingerprint: str, files: list[tuple[str, str]]) -> Iterator[tuple[str, Deferred]]:
+    """The stored files, each named by the index's fingerprint and its own name and stat, so the output
+    tree reads only those it does not hold already."""
+    for name, path in files:
+        st = os.stat(path)
+        key = key_of(f"{fingerprint}\x00{name}\x00{st.st_size}\x00{st.st_mtime_ns}".encode("utf-8", "surrogatepass"))
+        yield name, Deferred(key, partial(_read, path))
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def _under_search_dir(files: Iterator[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
