@@ -12,6 +12,7 @@ import pytest
 from lxml import etree
 
 from gongkai.feeds import FEED_SIZE, feed_files
+from gongkai.deferred import materialize
 from gongkai.sitemap import deterministic_gzip, sitemap_files
 from gongkai.urls import Linker
 
@@ -54,7 +55,7 @@ def test_feeds_do_not_depend_on_the_wall_clock():
 
 def test_sitemap_is_valid_and_its_gzip_is_deterministic():
     portal = make_portal([entry(1, columns=["gzdt"]), *hidden_entries()])
-    files = dict(sitemap_files(portal, Linker(True)))
+    files = {rel: materialize(data) for rel, data in sitemap_files(portal, Linker(True))}
     root = etree.fromstring(files["sitemap.xml"])
     locs = [u.findtext(f"{SM}loc") for u in root.findall(f"{SM}url")]
     assert "https://www.test.gov.cn/xxgk/113799000000000011-2026-00001/" in locs

@@ -15,6 +15,8 @@ import io
 from typing import Iterable, Iterator
 from xml.sax.saxutils import escape
 
+from .deferred import Deferred
+from .disk_cache import key_of
 from .markdown_render import md_page_path
 from .portal import Portal
 from .urls import Linker, entry_path
@@ -25,15 +27,16 @@ NOT_IN_SITEMAP = {"404.md"}
 
 def hand_written_paths(portal: Portal) -> list[str]:
     """MkDocs pages: markdown under content/ except entry bodies and hidden files."""
+    from .loader import content_index
     from .site_build import unpublished_content_files
-    root = portal.config.content_path
-    if not root.is_dir():
+    if not portal.config.content_path.is_dir():
         return []
     hidden = unpublished_content_files(portal)
     paths = []
-    for md in root.rglob("*.md"):
-        rel = md.relative_to(root).as_posix()
-        if rel in hidden or rel in NOT_IN_SITEMAP or any(part.startswith(".") for part in rel.split("/")):
+    for rel in content_index(portal.config):
+        if not rel.endswith(".md") or rel in hidden or rel in NOT_IN_SITEMAP:
+            continue
+        if any(part.startswith(".") for part in rel.split("/")):
             continue
         paths.append(md_page_path(rel))
     return paths
@@ -78,8 +81,8 @@ def deterministic_gzip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def sitemap_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, bytes]]:
+def sitemap_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, bytes | Deferred]]:
     paths = [*hand_written_paths(portal), *generated_paths(portal)]
     data = sitemap_xml(portal, linker, paths)
     yield SITEMAP, data
-    yield SITEMAP + ".gz", deterministic_gzip(data)
+    yield SITEMAP + ".gz", Deferred(key_of(b"gzip-9\x00" + key_of(data)), lambda: deterministic_gzip(data))
