@@ -158,7 +158,12 @@ def encode_best(entries: list[tuple[float, int]], job: dict) -> str:
     """The best `cap` (score, document) entries as (document, weight 1..63) pairs, by document."""
     if len(entries) > job["cap"]:
         entries = sorted(entries)[:job["cap"]]
-    return job["encode"](sorted((num, min(63, max(1, round(-negated * 3)))) for negated, num in entries))
+    return job["encode"](sorted((num, weight(negated)) for negated, num in entries))
+
+
+def weight(negated_score: float) -> int:
+    """A posting's weight, 1..63, from score()'s negated score."""
+    return min(63, max(1, round(-negated_score * 3)))
 
 
 def idf(total: int, df: int) -> float:

@@ -190,7 +190,8 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
     """The new postings of every word of an edited document (None: no document holds it any more).
 
     Unchanged documents score as before unless the word's idf moved (its document frequency changed): then
-    the word is scored afresh over every document that holds it. Otherwise, when its postings were cut at
+    the word is scored afresh over every document that holds it. When it did not move and every holder is
+    listed (the postings were not cut at the cap), the unchanged holders keep their listed weights. Otherwise, when its postings were cut at
     the cap, every document outside them scored below all of the unchanged ones inside, so the best of
     those and the edited documents are the answer whenever they fill the cap without reaching below the
     worst unchanged one; if not, the word is scored afresh too.
@@ -209,6 +210,13 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
         was = shards.get(w)
         listed = decode_weighted(was) if was else []
         edited_now = [n for n in changed if w in holders_now[n]]
+        if old_df.get(w, 0) <= cap and df[w] == old_df.get(w, 0) and was:
+            # Every holder is listed and the idf did not move: the unchanged holders keep their weights,
+            # only the edited ones are scored again.
+            pairs = [p for p in decode_weighted_pairs(was) if p[0] not in changed_set]
+            pairs += [(n, search_build_words.weight(search_build_words.score(w, n, job)[0])) for n in edited_now]
+            values[w] = job["encode"](sorted(pairs))
+            continue
         if old_df.get(w, 0) <= cap:
             # Every holder was listed; now they are those and the edited ones: score them all.
             rescan[w] = set(listed).union(edited_now)
@@ -237,7 +245,12 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
 
 def decode_weighted(value: str) -> list[int]:
     """The documents of encode_weighted's (document, weight) pairs."""
-    docs, n, prev, i = [], 0, -1, 0
+    return [doc for doc, _weight in decode_weighted_pairs(value)]
+
+
+def decode_weighted_pairs(value: str) -> list[tuple[int, int]]:
+    """encode_weighted's (document, weight) pairs."""
+    pairs, n, prev, i = [], 0, -1, 0
     while i < len(value):
         v = _INDEX[value[i]]
         i += 1
@@ -245,10 +258,10 @@ def decode_weighted(value: str) -> list[int]:
             n = (n << 5) | (v - 32)
             continue
         prev += ((n << 5) | v) + 1
-        docs.append(prev)
+        pairs.append((prev, _INDEX[value[i]]))
         n = 0
-        i += 1   # the weight
-    return docs
+        i += 1
+    return pairs
 
 
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
