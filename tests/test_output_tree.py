@@ -81,3 +81,21 @@ def test_memo_trusts_a_file_only_while_it_is_as_written(tmp_path):
     second = OutputTree(root, memo_dir)
     second.write("b.html", b"<p>b</p>")                   # the memo does not hide the foreign edit
     assert (root / "b.html").read_bytes() == b"<p>b</p>"
+
+
+def test_memos_of_other_trees_are_kept_but_for_the_oldest(tmp_path):
+    import time
+    from gongkai.output_tree import OTHER_TREES_KEPT, forget_other_trees
+    memo_dir = tmp_path / "cache"
+    trees = []
+    for n in range(OTHER_TREES_KEPT + 3):
+        tree = OutputTree(tmp_path / f"t{n}", memo_dir)
+        tree.write("a.html", b"a")
+        tree.memo.save()
+        trees.append(tree)
+        time.sleep(0.01)
+    forget_other_trees(memo_dir, [tmp_path / "t0", tmp_path / "t1"])
+    left = {p.name for p in memo_dir.glob("tree-*.pickle")}
+    assert trees[0].memo.path.name in left and trees[1].memo.path.name in left      # this build's two
+    assert {t.memo.path.name for t in trees[-OTHER_TREES_KEPT:]} <= left             # the newest others
+    assert trees[2].memo.path.name not in left and len(left) == 2 + OTHER_TREES_KEPT

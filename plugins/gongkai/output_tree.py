@@ -117,8 +117,12 @@ class TreeMemo:
         os.replace(tmp, self.path)
 
 
+OTHER_TREES_KEPT = 4   # memos of other trees kept besides this build's two: a site built elsewhere, serve's
+
+
 def forget_other_trees(cache_dir: Path, roots: list[Path]) -> None:
-    """Remove the memos of trees other than roots (old `mkdocs serve` directories, deleted sites)."""
+    """Remove the memos of trees other than roots (old `mkdocs serve` directories, deleted sites), but for
+    the most recently written few: `mkdocs build` and `mkdocs serve` take turns on one portal."""
     keep = set()
     for root in roots:
         try:
@@ -126,9 +130,15 @@ def forget_other_trees(cache_dir: Path, roots: list[Path]) -> None:
         except OSError:
             continue
         keep.add(f"tree-{st.st_dev}-{st.st_ino}.pickle")
+    others = []
     for path in Path(cache_dir).glob("tree-*.pickle"):
         if path.name not in keep:
-            path.unlink(missing_ok=True)
+            try:
+                others.append((path.stat().st_mtime_ns, path))
+            except OSError:
+                continue
+    for _mtime, path in sorted(others, reverse=True)[OTHER_TREES_KEPT:]:
+        path.unlink(missing_ok=True)
 
 
 def _prefix(dirpath: str, root: str) -> str:
