@@ -124,3 +124,15 @@ def test_update_equals_full_build_when_word_postings_are_capped(tmp_path, corpus
     monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
     monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
     check_update(tmp_path, corpus, EDITS[name](corpus))
+
+
+def test_weighted_pairs_decode_what_encode_wrote():
+    import random
+    from gongkai.search_index import encode_weighted
+    from gongkai.search_update import decode_weighted, decode_weighted_pairs
+    rng = random.Random(7)
+    for _ in range(500):
+        docs = sorted(rng.sample(range(300_000), rng.randint(0, 40)))
+        pairs = [(d, rng.randint(0, 63)) for d in docs]
+        assert decode_weighted_pairs(encode_weighted(pairs)) == pairs
+        assert decode_weighted(encode_weighted(pairs)) == docs

@@ -17,6 +17,7 @@ the update declines (returns None), the caller builds in full.
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from functools import partial
 from pathlib import Path
@@ -208,12 +209,13 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
             continue
         job["idf"][w] = idf(total, df[w])
         was = shards.get(w)
-        listed = decode_weighted(was) if was else []
+        listed_pairs = decode_weighted_pairs(was) if was else []
+        listed = [doc for doc, _weight in listed_pairs]
         edited_now = [n for n in changed if w in holders_now[n]]
         if old_df.get(w, 0) <= cap and df[w] == old_df.get(w, 0) and was:
             # Every holder is listed and the idf did not move: the unchanged holders keep their weights,
             # only the edited ones are scored again.
-            pairs = [p for p in decode_weighted_pairs(was) if p[0] not in changed_set]
+            pairs = [p for p in listed_pairs if p[0] not in changed_set]
             pairs += [(n, search_build_words.weight(search_build_words.score(w, n, job)[0])) for n in edited_now]
             values[w] = job["encode"](sorted(pairs))
             continue
@@ -249,22 +251,21 @@ def decode_weighted(value: str) -> list[int]:
 
 
 def decode_weighted_pairs(value: str) -> list[tuple[int, int]]:
-    """encode_weighted's (document, weight) pairs."""
-    pairs, n, prev, i = [], 0, -1, 0
-    while i < len(value):
-        v = _INDEX[value[i]]
-        i += 1
-        if v >= 32:
-            n = (n << 5) | (v - 32)
-            continue
-        prev += ((n << 5) | v) + 1
-        pairs.append((prev, _INDEX[value[i]]))
+    """encode_weighted's (document, weight) pairs: the regular expression splits the pairs in C."""
+    pairs, prev = [], -1
+    index = _INDEX
+    for high, low, weight in _WEIGHTED_PAIR.findall(value):
         n = 0
-        i += 1
+        for ch in high:
+            n = (n << 5) | (index[ch] - 32)
+        prev += ((n << 5) | index[low]) + 1
+        pairs.append((prev, index[weight]))
     return pairs
 
 
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+# A pair: continuation digits (alphabet 32..63), the last digit (0..31), the weight character.
+_WEIGHTED_PAIR = re.compile(f"([{re.escape(ALPHABET[32:])}]*)([{re.escape(ALPHABET[:32])}])(.)", re.S)
 
 
 class Shards:
