@@ -32,12 +32,8 @@ class DiskCache:
         self.path = path
         self.old: dict = {}
         self.used: dict = {}
-        if path is not None and path.is_file():
-            try:
-                with open(path, "rb") as fh:
-                    self.old = pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                self.old = {}   # a damaged cache is an empty one
+        if path is not None:
+            self.old = load_pickle(path)
 
     @classmethod
     def for_root(cls, root: Path, name: str, code_version: str = "") -> "DiskCache":
@@ -63,8 +59,23 @@ class DiskCache:
     def save(self) -> None:
         if self.path is None or self.used.keys() == self.old.keys():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(self.used, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        save_pickle(self.path, self.used)
+
+
+def load_pickle(path: Path) -> dict:
+    """A pickled dict, or {} when the file is missing or damaged (a damaged cache is an empty one)."""
+    try:
+        with open(path, "rb") as fh:
+            value = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def save_pickle(path: Path, value: dict) -> None:
+    """Write atomically: a build cut short leaves the previous file or none, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)

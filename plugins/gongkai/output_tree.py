@@ -16,13 +16,12 @@ mtime and inode are still those recorded: any other writer, a prune or a half-fi
 from __future__ import annotations
 
 import os
-import pickle
 import shutil
 import stat
 from pathlib import Path
 
 from .deferred import Deferred
-from .disk_cache import key_of
+from .disk_cache import key_of, load_pickle, save_pickle
 
 
 def same_bytes(path: Path, data: bytes) -> bool:
@@ -76,11 +75,7 @@ class TreeMemo:
         if cache_dir is not None:
             st = os.stat(root)
             self.path = Path(cache_dir) / f"tree-{st.st_dev}-{st.st_ino}.pickle"
-            try:
-                with open(self.path, "rb") as fh:
-                    self.old = pickle.load(fh)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-                self.old = {}
+            self.old = load_pickle(self.path)
 
     def view(self) -> "TreeMemo":
         """The same records to look up, with records of its own (one per worker chunk)."""
@@ -108,13 +103,8 @@ class TreeMemo:
         self.new.update(records)
 
     def save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as fh:
-            pickle.dump(self.new, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
+        if self.path is not None:
+            save_pickle(self.path, self.new)
 
 
 OTHER_TREES_KEPT = 4   # memos of other trees kept besides this build's two: a site built elsewhere, serve's
