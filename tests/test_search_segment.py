@@ -56,3 +56,14 @@ def test_cache_segments_unchanged_text_once(tmp_path, engines):
     assert second.counts("政务公开工作要点") == first.counts("政务公开工作要点")
     second.counts("新的正文")
     assert (second.hits, second.misses) == (1, 1)
+
+
+def test_segmenter_is_made_once_per_dictionary_file(tmp_path):
+    from gongkai.search_segment import segmenter_for
+    user_dict = tmp_path / "userdict.txt"
+    user_dict.write_text("政务公开 20000\n", encoding="utf-8")
+    first = segmenter_for(user_dict)
+    assert segmenter_for(user_dict) is first
+    user_dict.write_text("政务公开 20000\n一网通办专区 30000\n", encoding="utf-8")   # an editor adds a word
+    second = segmenter_for(user_dict)
+    assert second is not first and "一网通办专区" in second.tokens("一网通办专区")

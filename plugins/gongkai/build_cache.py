@@ -25,6 +25,7 @@ from pathlib import Path
 import markdown
 
 from . import __version__, markdown_render
+from .disk_cache import load_remembered, remember_saved
 
 CACHE_ENV = "GONGKAI_CACHE"          # "0" turns the cache off
 CACHE_DIR = ".cache/gongkai"
@@ -116,11 +117,8 @@ class BodyCache:
         self.used: set[str] = set()
         self.new: dict[str, list] = {}
         self.hits = self.misses = 0
-        if path is not None and path.is_file():
-            try:
-                self.records = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self.records = {}
+        if path is not None:
+            self.records = load_remembered(path, _read_records)
 
     def view(self) -> "BodyCache":
         """The same stored records, with this chunk's own new records and counts."""
@@ -163,9 +161,17 @@ class BodyCache:
         tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
         tmp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         os.replace(tmp, self.path)
+        remember_saved(self.path, kept)
         for stale in self.path.parent.glob("bodies-*.json"):
             if stale != self.path:
                 stale.unlink(missing_ok=True)
+
+
+def _read_records(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 class CachingRenderer:

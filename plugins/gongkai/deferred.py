@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from .disk_cache import key_of
+
 
 @dataclass(frozen=True)
 class Deferred:
@@ -19,3 +21,15 @@ class Deferred:
 
 def materialize(data: "bytes | Deferred") -> bytes:
     return data.produce() if isinstance(data, Deferred) else data
+
+
+def framed_key(frame_key: bytes, url: str, title: str, head: str, content_key: bytes) -> bytes:
+    """The key of a page made by filling a theme frame (a shell, whose .key names it) with a page's parts."""
+    return key_of(b"\x00".join((frame_key, url.encode("utf-8", "surrogatepass"), title.encode("utf-8", "surrogatepass"),
+                                head.encode("utf-8", "surrogatepass"), content_key)))
+
+
+def framed_page(shell, url: str, title: str, head: str, content: str) -> Deferred:
+    """A generated page in its frame, named before the frame is filled."""
+    key = framed_key(shell.key, url, title, head, key_of(content.encode("utf-8", "surrogatepass")))
+    return Deferred(key, lambda: shell.fill(url, title, head, content).encode("utf-8"))

@@ -12,6 +12,7 @@ import hashlib
 import os
 import pickle
 from pathlib import Path
+from typing import Any, Callable
 
 from . import __version__
 
@@ -62,14 +63,62 @@ class DiskCache:
         save_pickle(self.path, self.used)
 
 
-def load_pickle(path: Path) -> dict:
-    """A pickled dict, or {} when the file is missing or damaged (a damaged cache is an empty one)."""
+# A long-lived process (`mkdocs serve`) rebuilds many times: it keeps what it last read from or wrote to
+# each cache file, and uses it while the file is the same one (device, inode, size, mtime: every save
+# replaces the file, so a new inode). Off for single builds, where it would only hold memory longer.
+_REMEMBERED: dict[str, tuple[tuple, object]] = {}
+REMEMBER = False
+
+
+def remember_between_builds(on: bool = True) -> None:
+    global REMEMBER
+    REMEMBER = on
+    if not on:
+        _REMEMBERED.clear()
+
+
+def _identity(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def load_remembered(path: Path, read: Callable[[Path], Any]) -> Any:
+    """read(path), or, in a long-lived process, what it last read or saved there if the file is unchanged.
+    Callers must not change what they get."""
+    if not REMEMBER:
+        return read(path)
+    identity = _identity(path)
+    known = _REMEMBERED.get(str(path))
+    if identity is not None and known is not None and known[0] == identity:
+        return known[1]
+    value = read(path)
+    if identity is not None:
+        _REMEMBERED[str(path)] = (identity, value)
+    return value
+
+
+def remember_saved(path: Path, value: Any) -> None:
+    """value was just written to path (the caller no longer changes it)."""
+    identity = _identity(path) if REMEMBER else None
+    if identity is not None:
+        _REMEMBERED[str(path)] = (identity, value)
+
+
+def _read_pickle(path: Path) -> dict:
     try:
         with open(path, "rb") as fh:
             value = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def load_pickle(path: Path) -> dict:
+    """A pickled dict, or {} when the file is missing or damaged (a damaged cache is an empty one)."""
+    return load_remembered(path, _read_pickle)
 
 
 def save_pickle(path: Path, value: dict) -> None:
@@ -79,3 +128,4 @@ def save_pickle(path: Path, value: dict) -> None:
     with open(tmp, "wb") as fh:
         pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)
+    remember_saved(path, value)

@@ -25,7 +25,8 @@ from . import phases, site_build
 from .build_cache import BodyCache, namespace as cache_namespace
 from .checks import run_checks
 from .config import PortalConfig, build_date
-from .disk_cache import CACHE_DIR, cache_enabled
+from .deferred import framed_page
+from .disk_cache import CACHE_DIR, cache_enabled, remember_between_builds
 from .findings import Findings
 from .linkcheck import check_site
 from .markdown_render import BodyRenderer
@@ -90,6 +91,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
+        # serve keeps this plugin, and the process, for every rebuild: caches stay loaded between them
+        remember_between_builds(self.serving)
 
     def on_shutdown(self):
         # `mkdocs serve` builds into a temporary directory it removes at exit; remove our spare beside it.
@@ -160,8 +163,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         for page in site_build.generated_pages(self.portal, linker, renderer, skip=(site_build.entry_page_generator,)):
             with phases.phase("output: listing pages"):
                 out = linker.file(page.path)
-                html = shells.for_file(out).fill(linker.url(page.path), page.title, page.head, page.content)
-                tree.write(out, html.encode("utf-8"))
+                tree.write(out, framed_page(shells.for_file(out), linker.url(page.path), page.title, page.head,
+                                            page.content))
             written += 1
             progress.update(written)
         for rel, data in site_build.generated_files(self.portal, linker):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from .build_cache import BodyCache, CachingRenderer
+from .deferred import framed_key
 from .disk_cache import key_of
 from .output_tree import TreeMemo, write_if_changed
 from .portal import Portal
@@ -80,8 +81,7 @@ def _render_chunk(bounds: tuple[int, int]) -> ChunkResult:
         source = job.source_of(job.portal, linker, renderer, entry)
         out, url = linker.file(source.path), linker.url(source.path)
         shell = job.shell_for(out)
-        input_key = key_of(b"\x00".join((shell.key, url.encode(), source.title.encode("utf-8", "surrogatepass"),
-                                         source.head.encode("utf-8", "surrogatepass"), source.key())))
+        input_key = framed_key(shell.key, url, source.title, source.head, source.key())
         result.pages += 1
         known = memo.fresh(out, input_key)
         if known is not None:

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from gongkai import search_build_grams, search_build_words
 from gongkai.output_tree import write_if_changed
-from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, Segmenter
+from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 META_CHUNK = 8
@@ -277,7 +277,7 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     plan = IndexPlan.of(docs)
     docs, total = plan.docs, plan.total
 
-    segmenter = CachedSegmenter(Segmenter(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
+    segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     normalised, title_counts, body_counts = search_build_words.normalise_and_segment(segmenter, docs, normalize)
     segmenter.save()
     if state is not None:

@@ -29,7 +29,7 @@ from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, NGRAM_SHARD_BYTES, 
                                   doc_key, encode_postings, encode_weighted, entry_size, fnv1a, grams,
                                   build_search_index, normalize, text_file, update_state, write_files, _meta_script,
                                   META_CHUNK)
-from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, Segmenter
+from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
 
 _POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET else 0 for c in range(256))
 
@@ -58,7 +58,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         return None
     keys = [doc_keys[d.url] if doc_keys else doc_key(d) for d in plan.docs]
     changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
-    segmenter = CachedSegmenter(Segmenter(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
+    segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     counts = _all_counts(plan, old, changed, segmenter)
     if counts is None:
         return None
