@@ -5,6 +5,10 @@ and rendered by forked worker processes that inherit the portal, the theme shell
 and the renderer settings (nothing is pickled but chunk numbers and results). Every
 page is written by exactly one process from the same inputs as a serial build, so
 the site is byte-identical whatever the number of workers.
+
+A page is named before its template runs (its template inputs, its frame and the code:
+site_build.EntryPageSource.key); when the output tree's memo says its file was built from
+that very key and is untouched, the page is not rendered, filled, encoded or read.
 """
 
 from __future__ import annotations
