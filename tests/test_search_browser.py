@@ -143,7 +143,7 @@ def test_filters_url_back_button_and_keyboard(page, site):
     search(page, base, "q=政务")
     everything = page.evaluate("window.gkSearch.last.count")
     page.select_option("select[name=kind]", "notice")
-    page.wait_for_function(f"location.search.includes('kind=notice')")
+    page.wait_for_function("location.search.includes('kind=notice')")
     last = wait_done(page)
     assert 0 < last["count"] < everything
     kinds = page.eval_on_selector_all(".gk-result__meta", "els => els.map(e => e.textContent)")

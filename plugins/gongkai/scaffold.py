@@ -63,5 +63,5 @@ def scaffold(config: PortalConfig, kind: str, today: dt.date, title: str | None 
             raise FileExistsError(path)
         path.parent.mkdir(parents=True, exist_ok=True)
     entry.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    body.write_text(f"（请在这里撰写正文。）\n", encoding="utf-8")
+    body.write_text("（请在这里撰写正文。）\n", encoding="utf-8")
     return entry, body

@@ -8,6 +8,7 @@ corpus) and rjieba is about 20x faster.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import re
@@ -43,11 +44,7 @@ class Segmenter:
     def __init__(self, user_dict: Path | None = DEFAULT_USER_DICT, engine: str | None = None):
         self.words = read_user_dict(user_dict)
         if engine is None:
-            try:
-                import rjieba  # noqa: F401
-                engine = "rjieba"
-            except ImportError:
-                engine = "jieba"
+            engine = "rjieba" if importlib.util.find_spec("rjieba") is not None else "jieba"
         self.engine = engine
         if engine == "rjieba":
             import rjieba
