@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent / "plugins"))
 
 from bench_corpus import prepare  # noqa: E402
 from bench_measure import measure  # noqa: E402
+from bench_serve import serve_edits  # noqa: E402
 
 BUILD_DATE = dt.date(2026, 11, 26)
 VENV_BIN = Path(sys.executable).parent
@@ -115,6 +116,8 @@ def incremental(base: Path, out: Path) -> list[tuple[str, float]]:
     finally:
         for path in added:
             path.unlink(missing_ok=True)
+    served = serve_edits(portal, edits=3)
+    rows.append(("mkdocs serve: edit to rebuilt (median of 3)", statistics.median(served["edit_to_built"])))
     return rows
 
 
