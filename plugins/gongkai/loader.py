@@ -20,6 +20,8 @@ from .config import PortalConfig
 from .dates import parse_date
 from .findings import Findings
 from .disk_cache import DiskCache, key_of
+from . import entry_records
+from .file_records import Probe
 from .model import Attachment, Column, Entry
 from .workers import fork_map
 from .portal import Portal
@@ -57,6 +59,7 @@ class _EntryReader:
     def __init__(self, data: dict, source: str, config: PortalConfig, findings: Findings, content: set[str]):
         self.data, self.source, self.config, self.findings = data, source, config, findings
         self.content = content
+        self.looked_up: list[tuple[str, bool]] = []   # content files asked about, and whether they existed
         self.lines = data.get(LINES, {"": 1})
         self.ok = True
 
@@ -117,7 +120,9 @@ class _EntryReader:
         return None
 
     def content_file(self, key: str, rel: str, what: str) -> Path | None:
-        if posixpath.normpath(rel) not in self.content:  # exact case, and never outside content/
+        exists = posixpath.normpath(rel) in self.content   # exact case, and never outside content/
+        self.looked_up.append((posixpath.normpath(rel), exists))
+        if not exists:
             self.error("GK-REF-" + key.upper().rstrip("S"), key,
                        f"{what}文件“{rel}”不存在。路径应相对于 {self.config.content_dir}/ 目录，请检查文件名和大小写。")
             return None
@@ -304,8 +309,8 @@ def load_columns(config: PortalConfig, findings: Findings) -> dict[str, Column]:
     return columns
 
 
-def entry_files(config: PortalConfig) -> list[Path]:
-    """Every catalogue entry file (*.yml but columns.yml), in path order (as sorted Paths would be)."""
+def entry_file_names(config: PortalConfig) -> list[str]:
+    """Every catalogue entry file (*.yml but columns.yml) relative to the catalogue, in path order."""
     root = str(config.catalog_path)
     found = []
     for base, _, names in os.walk(root):
@@ -313,7 +318,12 @@ def entry_files(config: PortalConfig) -> list[Path]:
         prefix = "" if rel == "." else rel + "/"
         found.extend(prefix + n for n in names if n.endswith(".yml") and prefix + n != COLUMNS_FILE)
     found.sort(key=lambda rel: rel.split("/"))
-    return [config.catalog_path / rel for rel in found]
+    return found
+
+
+def entry_files(config: PortalConfig) -> list[Path]:
+    """Every catalogue entry file (*.yml but columns.yml), in path order (as sorted Paths would be)."""
+    return [config.catalog_path / rel for rel in entry_file_names(config)]
 
 
 def content_index(config: PortalConfig) -> set[str]:
@@ -326,17 +336,24 @@ def content_index(config: PortalConfig) -> set[str]:
     return files
 
 
+def _read_entry(path: Path, source: str, config: PortalConfig, findings: Findings, content: set[str],
+                cache: DiskCache | None = None, raw: bytes | None = None) -> tuple[Entry | None, list]:
+    """The entry of one file and the content files it looked up (path, existed)."""
+    data = _load_file(path, source, findings, cache, raw)
+    if data is None:
+        return None, []
+    if not isinstance(data, dict):
+        findings.error("GK-YAML-NOT-MAPPING", source, 1, "一个条目文件应是一组“键: 值”（如 id: …、title: …），现在不是。")
+        return None, []
+    reader = _EntryReader(data, source, config, findings, content)
+    return reader.read(), reader.looked_up
+
+
 def load_entry(path: Path, config: PortalConfig, findings: Findings, content: set[str] | None = None,
                cache: DiskCache | None = None, raw: bytes | None = None) -> Entry | None:
     source = path.relative_to(config.root).as_posix()
-    data = _load_file(path, source, findings, cache, raw)
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        findings.error("GK-YAML-NOT-MAPPING", source, 1, "一个条目文件应是一组“键: 值”（如 id: …、title: …），现在不是。")
-        return None
     content = content_index(config) if content is None else content
-    return _EntryReader(data, source, config, findings, content).read()
+    return _read_entry(path, source, config, findings, content, cache, raw)[0]
 
 
 # Parses depend on the YAML loader's code: its source is part of the cache's namespace.
@@ -352,18 +369,54 @@ def _parse_chunk(paths: list[Path]) -> dict:
     return cache.used
 
 
-def warm_parse_cache(paths: list[Path], cache: DiskCache) -> list[bytes]:
-    """Parse every file the cache does not know yet, on every core; returns the files' bytes (read once)."""
-    missing, raws = [], []
-    for path in paths:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        raws.append(raw)
+def warm_parse_cache(paths: list[Path], cache: DiskCache, raws: list[bytes] | None = None) -> list[bytes]:
+    """Parse every file the cache does not know yet, on every core; returns the files' bytes (read once,
+    unless given)."""
+    missing = []
+    if raws is None:
+        raws = []
+        for path in paths:
+            with open(path, "rb") as fh:
+                raws.append(fh.read())
+    for path, raw in zip(paths, raws):
         if cache.get(key_of(raw)) is None:
             missing.append(path)
     for parsed in fork_map(_parse_chunk, [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]):
         cache.merge(parsed)
     return raws
+
+
+def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry | None], set[str]]:
+    """Every entry file's entry (None where it has none), in path order, with its findings; and the content
+    index. A file's entry and findings are reused from the last run while the file and the content files it
+    looked up are as they were (entry_records.py); only the other files are parsed and read."""
+    content = content_index(config)
+    names = entry_file_names(config) if config.catalog_path.is_dir() else []
+    catalog, prefix = str(config.catalog_path), entry_records.source_prefix(config)
+    records = entry_records.for_config(config)
+    probes = [Probe(prefix + name, os.path.join(catalog, name)) for name in names]
+    found = [records.get(probe) for probe in probes]
+    missed = [i for i, record in enumerate(found)
+              if record is None or not entry_records.lookups_unchanged(record, content, config)]
+    if missed:
+        # YAML parsing is the cost: cached by content, the rest parsed on every core first.
+        cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION)
+        paths = [Path(probes[i].path) for i in missed]
+        raws = [probes[i].bytes() for i in missed]
+        if all(raw is not None for raw in raws):
+            warm_parse_cache(paths, cache, raws)
+        for i, path, raw in zip(missed, paths, raws):
+            own = Findings()
+            entry, looked_up = _read_entry(path, probes[i].rel, config, own, content, cache, raw)
+            found[i] = entry_records.EntryRecord(entry, list(own), tuple(looked_up))
+            records.put(probes[i], found[i])
+        cache.save()
+    records.save()
+    entries = []
+    for record in found:
+        findings.extend(record.findings)
+        entries.append(record.entry)
+    return entries, content
 
 
 def check_references(portal: Portal, findings: Findings) -> None:
@@ -398,14 +451,7 @@ def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None 
     columns = load_columns(config, findings)
     entries: list[Entry] = []
     first_source: dict[str, Entry] = {}
-    paths = entry_files(config) if config.catalog_path.is_dir() else []
-    # YAML parsing is the cost: cached by content, the rest parsed on every core first.
-    cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION)
-    raws = warm_parse_cache(paths, cache)
-    content = content_index(config)
-    loaded = [load_entry(path, config, findings, content, cache, raw) for path, raw in zip(paths, raws)]
-    del raws
-    cache.save()
+    loaded, content = _load_entries(config, findings)
     for entry in loaded:
         if entry is None:
             continue
@@ -416,6 +462,6 @@ def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None 
             continue
         first_source[entry.id] = entry
         entries.append(entry)
-    portal = Portal(config=config, entries=entries, columns=columns, as_of=as_of)
+    portal = Portal(config=config, entries=entries, columns=columns, as_of=as_of, content_files=content)
     check_references(portal, findings)
     return portal

@@ -1,0 +1,68 @@
+"""What loading one catalogue entry file gave (its Entry and findings), kept across builds.
+
+An entry depends on its file's bytes (file_records.py checks those), on the code that
+reads it and the configuration it is checked against (both in the namespace), and on
+content/: whether the body and attachment files it names exist, and the attachments'
+sizes. Those are checked on every use (lookups_unchanged), so adding, deleting or
+replacing a content file reloads exactly the entries that name it.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+import yaml
+
+from .config import PortalConfig
+from .file_records import FileRecords
+from .model import Entry
+
+# The entry's reading depends on these modules' code.
+_CODE = "".join((Path(__file__).parent / name).read_text(encoding="utf-8") for name in (
+    "entry_records.py", "loader.py", "yamlfile.py", "model.py", "dates.py", "textfiles.py", "findings.py",
+    "file_records.py"))
+_LIBRARIES = f"{sys.version_info[:2]}|{yaml.__version__}|{getattr(yaml, '__with_libyaml__', False)}"
+
+
+class EntryRecord(NamedTuple):
+    entry: Entry | None          # shared between rebuilds of one process: entries are not changed after loading
+    findings: list               # Finding objects, file and line included
+    looked_up: tuple             # (content path, existed) for each body and attachment named
+
+
+def namespace(config: PortalConfig) -> str:
+    """Everything global an entry and its findings depend on."""
+    settings = repr((config.catalog_dir, config.content_dir, tuple(config.topics)))
+    return "\x00".join((_CODE, _LIBRARIES, settings))
+
+
+def for_config(config: PortalConfig) -> FileRecords:
+    return FileRecords.for_root(config.root, "entry-records", namespace(config))
+
+
+def source_prefix(config: PortalConfig) -> str:
+    """What goes before a catalogue-relative name to make the repository-relative source of findings."""
+    rel = config.catalog_path.relative_to(config.root).as_posix()
+    return "" if rel == "." else rel + "/"
+
+
+def lookups_unchanged(record: EntryRecord, content: set[str], config: PortalConfig) -> bool:
+    """Whether the content files the entry names exist as they did, and its attachments kept their sizes."""
+    if any((rel in content) != existed for rel, existed in record.looked_up):
+        return False
+    if record.entry is None:
+        return True      # only its findings were kept, and they say nothing of sizes
+    base = str(config.content_path)
+    for attachment in record.entry.attachments:
+        if attachment.size is not None:
+            try:
+                size = os.stat(os.path.join(base, posixpath.normpath(attachment.path))).st_size
+            except OSError:
+                return False
+            if size != attachment.size:
+                return False
+    return True
