@@ -2,8 +2,7 @@
 resources from other hosts, and body files that are not UTF-8.
 
 A file's findings are kept per file (file_records.py) with the scanners' code and the
-allowed hosts in the namespace, so a rebuild reads and scans only the files that changed;
-the scans of catalogue fields are kept by their text."""
+allowed hosts in the namespace, so a rebuild reads and scans only the files that changed."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import os
 from pathlib import Path
 
 from . import privacy, textfiles
-from .disk_cache import DiskCache, key_of
 from .file_records import FileRecords, Probe
 from .findings import Findings
 from .loader import content_index
@@ -48,29 +46,25 @@ def _check_file(probe: Probe, source: str, findings: Findings, allowed_hosts: fr
         findings.error(code, source, line, message)
 
 
-def _field_hits(entry, cache: DiskCache) -> list[tuple[str, str, str]]:
+def _field_hits(entry) -> list[tuple[str, str, str]]:
     """(field, code, message) of personal data in an entry's published catalogue fields."""
+    if not privacy.may_hold_personal_data("".join(filter(None, [getattr(entry, key) for key in FIELDS] + entry.keywords))):
+        return []    # most entries: too few digits in all their fields together for any personal number
     values = [(key, getattr(entry, key)) for key in FIELDS] + [("keywords", word) for word in entry.keywords]
     values = [(key, value) for key, value in values if value]
-    key = key_of("\x00".join(f"{k}\x01{v}" for k, v in values).encode("utf-8", "surrogatepass"))
-    hits = cache.get(key)
-    if hits is None:
-        hits = [(k, hit.code, hit.message) for k, value in values for hit in privacy.scan_personal_data(value)]
-    cache.put(key, hits)
-    return hits
+    return [(key, hit.code, hit.message) for key, value in values for hit in privacy.scan_personal_data(value)]
 
 
 def check_content(portal: Portal, findings: Findings) -> None:
     config = portal.config
     allowed = frozenset(filter(None, [config.identity.get("domain", "")]))
     records = FileRecords.for_root(config.root, "content-findings", "\x00".join([SCAN_CODE, *sorted(allowed)]))
-    fields = DiskCache.for_root(config.root, "field-scans", SCAN_CODE)
     content_root = str(config.content_path)
     scanned_bodies: set[str] = set()
     for entry in portal.entries:
         if entry.disclosure != "public":
             continue  # never published, so never scanned as published text
-        for key, code, message in _field_hits(entry, fields):
+        for key, code, message in _field_hits(entry):
             findings.error(code, entry.source, entry.line(key), message)
         if entry.body and entry.body not in scanned_bodies:
             scanned_bodies.add(entry.body)
@@ -89,4 +83,3 @@ def check_content(portal: Portal, findings: Findings) -> None:
     for rel in sorted(hand_written, key=lambda rel: rel.split("/")):   # in path order
         _check_file(Probe(rel, f"{content_root}/{rel}"), f"{under_root}/{rel}", findings, allowed, records)
     records.save()
-    fields.save()

@@ -359,6 +359,7 @@ def load_entry(path: Path, config: PortalConfig, findings: Findings, content: se
 # Parses depend on the YAML loader's code: its source is part of the cache's namespace.
 YAML_CACHE_VERSION = Path(yamlfile.__file__).read_text(encoding="utf-8")
 CHUNK = 500                     # uncached entry files per worker task
+PARSE_CACHE_FROM = 200          # changed entry files from which the parse cache and workers pay off
 
 
 def _parse_chunk(paths: list[Path]) -> dict:
@@ -399,18 +400,21 @@ def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry 
     missed = [i for i, record in enumerate(found)
               if record is None or not entry_records.lookups_unchanged(record, content, config)]
     if missed:
-        # YAML parsing is the cost: cached by content, the rest parsed on every core first.
-        cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION)
+        # Many files to parse (a first build): parses cached by content, the rest parsed on every core first.
+        # A few (an edit) are parsed here, quicker than loading that cache.
+        many = len(missed) >= PARSE_CACHE_FROM
+        cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION) if many else None
         paths = [Path(probes[i].path) for i in missed]
         raws = [probes[i].bytes() for i in missed]
-        if all(raw is not None for raw in raws):
+        if cache is not None and all(raw is not None for raw in raws):
             warm_parse_cache(paths, cache, raws)
         for i, path, raw in zip(missed, paths, raws):
             own = Findings()
             entry, looked_up = _read_entry(path, probes[i].rel, config, own, content, cache, raw)
             found[i] = entry_records.EntryRecord(entry, list(own), tuple(looked_up))
             records.put(probes[i], found[i])
-        cache.save()
+        if cache is not None:
+            cache.save()
     records.save()
     entries = []
     for record in found:

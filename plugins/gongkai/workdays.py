@@ -13,6 +13,20 @@ from dataclasses import dataclass, field
 import chinese_calendar
 
 
+# day -> the library's answer (None: a year it does not know), shared by every calendar of the process: the
+# library's look-up is slow and its answers never change while it runs (a serve process rebuilds many times).
+_LIBRARY_ANSWERS: dict[dt.date, bool | None] = {}
+
+
+def _library_is_workday(day: dt.date) -> bool | None:
+    if day not in _LIBRARY_ANSWERS:
+        try:
+            _LIBRARY_ANSWERS[day] = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            _LIBRARY_ANSWERS[day] = None
+    return _LIBRARY_ANSWERS[day]
+
+
 @dataclass
 class WorkdayCalendar:
     unknown_years: set[int] = field(default_factory=set)  # years counted with weekends only
@@ -21,9 +35,8 @@ class WorkdayCalendar:
     def is_workday(self, day: dt.date) -> bool:
         known = self._known.get(day)
         if known is None:
-            try:
-                known = chinese_calendar.is_workday(day)
-            except NotImplementedError:
+            known = _library_is_workday(day)
+            if known is None:
                 self.unknown_years.add(day.year)
                 known = day.weekday() < 5
             self._known[day] = known
