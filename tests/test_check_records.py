@@ -185,3 +185,12 @@ def test_a_damaged_records_file_is_an_empty_one(tmp_path):
     for path in records_of(root):
         path.write_bytes(b"not a pickle")
     assert keyed(check(root)[1]) == keyed(first)
+
+
+def test_only_the_latest_namespace_is_kept(tmp_path):
+    (tmp_path / "a.md").write_text("a", encoding="utf-8")
+    for namespace in ("old code", "new code"):
+        records = FileRecords.for_root(tmp_path, "things", namespace)
+        records.put(Probe("a.md", tmp_path / "a.md"), namespace)
+        records.save()
+    assert [p.name for p in (tmp_path / ".cache" / "gongkai").iterdir()] == [records.path.name]

@@ -120,6 +120,9 @@ class FileRecords:
         with open(tmp, "wb") as fh:
             pickle.dump(self.used, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+        for other in self.path.parent.glob(f"{self.path.name.rsplit('-', 1)[0]}-*.pickle"):
+            if other != self.path:     # another namespace's (older code, other settings): one is kept, not all
+                other.unlink(missing_ok=True)
         try:
             _IN_MEMORY[self.path] = (stat_key(os.stat(self.path)), self.used)
         except OSError:
