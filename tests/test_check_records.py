@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from gongkai import file_records
+from gongkai.config import PortalConfig
 from gongkai.file_records import FileRecords, Probe
+from gongkai.loader import entry_file_names
 from portal_factory import INTERPRETATION, POLICY, check, codes, write_portal
 
 ID_NUMBER = "11010519491231002X"       # a valid 18-character 身份证号 (check character X)
@@ -194,3 +196,16 @@ def test_only_the_latest_namespace_is_kept(tmp_path):
         records.put(Probe("a.md", tmp_path / "a.md"), namespace)
         records.save()
     assert [p.name for p in (tmp_path / ".cache" / "gongkai").iterdir()] == [records.path.name]
+
+
+def test_entry_files_come_in_path_order(tmp_path):
+    """As sorted Paths: component by component, so a directory's files come where its name sorts."""
+    catalog = tmp_path / "catalog"
+    for rel in ["a.yml", "a/x.yml", "a-b/y.yml", "a b.yml", "A.yml", "a/columns.yml", "columns.yml", "b/c/d.yml",
+                "b.yml", "é.yml", "notes.txt"]:
+        (catalog / rel).parent.mkdir(parents=True, exist_ok=True)
+        (catalog / rel).write_text("x", encoding="utf-8")
+    expected = [p.relative_to(catalog).as_posix() for p in sorted(catalog.rglob("*.yml"))]
+    expected.remove("columns.yml")
+    assert entry_file_names(PortalConfig(root=tmp_path)) == expected
+    assert expected[:4] == ["A.yml", "a/columns.yml", "a/x.yml", "a b.yml"]

@@ -73,19 +73,18 @@ def source_prefix(config: PortalConfig) -> str:
     return "" if rel == "." else rel + "/"
 
 
-def lookups_unchanged(record: EntryRecord, content: set[str], config: PortalConfig) -> bool:
+def lookups_unchanged(record: EntryRecord, content: set[str], content_root: str) -> bool:
     """Whether the content files the entry names exist as they did, and its attachments kept their sizes."""
-    if any((rel in content) != existed for rel, existed in record.looked_up):
-        return False
+    for rel, existed in record.looked_up:
+        if (rel in content) != existed:
+            return False
     if record.entry is None:
         return True      # only its findings were kept, and they say nothing of sizes
-    base = str(config.content_path)
     for attachment in record.entry.attachments:
         if attachment.size is not None:
             try:
-                size = os.stat(os.path.join(base, posixpath.normpath(attachment.path))).st_size
+                if os.stat(f"{content_root}/{posixpath.normpath(attachment.path)}").st_size != attachment.size:
+                    return False
             except OSError:
-                return False
-            if size != attachment.size:
                 return False
     return True

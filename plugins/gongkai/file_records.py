@@ -42,16 +42,21 @@ def stat_key(st: os.stat_result) -> tuple:
 class Probe:
     """One file as seen this run: its stat, and its bytes once asked for."""
 
-    def __init__(self, rel: str, path: Path):
+    __slots__ = ("rel", "path", "stat", "is_file", "settled", "_raw", "_read")
+
+    def __init__(self, rel: str, path: Path | str, seen_ns: int | None = None):
+        """seen_ns: a time before the stat (now by default): a change after it gets a later ctime."""
         self.rel, self.path = rel, path
-        self.seen_ns = time.time_ns()          # before the stat: a change after it gets a later ctime
+        seen_ns = time.time_ns() if seen_ns is None else seen_ns
         try:
             st = os.stat(path)
-            self.stat = stat_key(st)
-            self.is_file = S_ISREG(st.st_mode)
-            self.settled = self.seen_ns - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLE_NS
         except OSError:
             self.stat, self.settled, self.is_file = None, False, False
+        else:
+            self.stat = stat_key(st)
+            self.is_file = S_ISREG(st.st_mode)
+            changed = st.st_ctime_ns if st.st_ctime_ns > st.st_mtime_ns else st.st_mtime_ns
+            self.settled = seen_ns - changed > SETTLE_NS
         self._raw: bytes | None = None
         self._read = False
 

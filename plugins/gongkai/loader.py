@@ -310,14 +310,24 @@ def load_columns(config: PortalConfig, findings: Findings) -> dict[str, Column]:
 
 
 def entry_file_names(config: PortalConfig) -> list[str]:
-    """Every catalogue entry file (*.yml but columns.yml) relative to the catalogue, in path order."""
-    root = str(config.catalog_path)
-    found = []
-    for base, _, names in os.walk(root):
-        rel = os.path.relpath(base, root).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        found.extend(prefix + n for n in names if n.endswith(".yml") and prefix + n != COLUMNS_FILE)
-    found.sort(key=lambda rel: rel.split("/"))
+    """Every catalogue entry file (*.yml but columns.yml) relative to the catalogue, in path order (as sorted
+    Paths would be: each directory's names in order, a subdirectory's files where its name sorts)."""
+    found: list[str] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                items = sorted(listing, key=lambda item: item.name)
+        except OSError:
+            return
+        for item in items:
+            if item.is_dir():
+                if not item.is_symlink():    # as os.walk: linked directories are not entered
+                    walk(item.path, prefix + item.name + "/")
+            elif item.name.endswith(".yml") and prefix + item.name != COLUMNS_FILE:
+                found.append(prefix + item.name)
+
+    walk(str(config.catalog_path), "")
     return found
 
 
@@ -395,10 +405,10 @@ def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry 
     names = entry_file_names(config) if config.catalog_path.is_dir() else []
     catalog, prefix = str(config.catalog_path), entry_records.source_prefix(config)
     records = entry_records.for_config(config)
-    probes = [Probe(prefix + name, os.path.join(catalog, name)) for name in names]
+    probes = [Probe(prefix + name, f"{catalog}/{name}") for name in names]
     found = [records.get(probe) for probe in probes]
     missed = [i for i, record in enumerate(found)
-              if record is None or not entry_records.lookups_unchanged(record, content, config)]
+              if record is None or not entry_records.lookups_unchanged(record, content, str(config.content_path))]
     if missed:
         # Many files to parse (a first build): parses cached by content, the rest parsed on every core first.
         # A few (an edit) are parsed here, quicker than loading that cache.
