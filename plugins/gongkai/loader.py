@@ -405,24 +405,29 @@ def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry 
     names = entry_file_names(config) if config.catalog_path.is_dir() else []
     catalog, prefix = str(config.catalog_path), entry_records.source_prefix(config)
     records = entry_records.for_config(config)
-    probes = [Probe(prefix + name, f"{catalog}/{name}") for name in names]
-    found = [records.get(probe) for probe in probes]
-    missed = [i for i, record in enumerate(found)
-              if record is None or not entry_records.lookups_unchanged(record, content, str(config.content_path))]
+    content_root = str(config.content_path)
+    found: list = []
+    missed: list[tuple[int, Probe]] = []   # only these probes are kept: fewer live objects, fewer GC passes
+    for name in names:
+        probe = Probe(prefix + name, f"{catalog}/{name}")
+        record = records.get(probe)
+        if record is None or not entry_records.lookups_unchanged(record, content, content_root):
+            missed.append((len(found), probe))
+        found.append(record)
     if missed:
         # Many files to parse (a first build): parses cached by content, the rest parsed on every core first.
         # A few (an edit) are parsed here, quicker than loading that cache.
         many = len(missed) >= PARSE_CACHE_FROM
         cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION) if many else None
-        paths = [Path(probes[i].path) for i in missed]
-        raws = [probes[i].bytes() for i in missed]
+        paths = [Path(probe.path) for _, probe in missed]
+        raws = [probe.bytes() for _, probe in missed]
         if cache is not None and all(raw is not None for raw in raws):
             warm_parse_cache(paths, cache, raws)
-        for i, path, raw in zip(missed, paths, raws):
+        for (i, probe), path, raw in zip(missed, paths, raws):
             own = Findings()
-            entry, looked_up = _read_entry(path, probes[i].rel, config, own, content, cache, raw)
+            entry, looked_up = _read_entry(path, probe.rel, config, own, content, cache, raw)
             found[i] = entry_records.EntryRecord(entry, list(own), tuple(looked_up))
-            records.put(probes[i], found[i])
+            records.put(probe, found[i])
         if cache is not None:
             cache.save()
     records.save()
