@@ -209,3 +209,38 @@ def test_entry_files_come_in_path_order(tmp_path):
     expected.remove("columns.yml")
     assert entry_file_names(PortalConfig(root=tmp_path)) == expected
     assert expected[:4] == ["A.yml", "a/columns.yml", "a/x.yml", "a b.yml"]
+
+
+def test_small_changes_go_to_the_journal_and_a_damaged_journal_costs_only_work(tmp_path):
+    names = [f"{i}.md" for i in range(20)]
+    for name in names:
+        (tmp_path / name).write_text(name, encoding="utf-8")
+    path = tmp_path / "records.pickle"
+    records = FileRecords(path)
+    for name in names:
+        records.put(Probe(name, tmp_path / name), "v1 " + name)
+    records.save()
+    snapshot = path.read_bytes()
+    (tmp_path / "3.md").write_text("changed", encoding="utf-8")
+    records = FileRecords(path)
+    for name in names[:-1]:                       # 19.md is gone from this run: dropped
+        probe = Probe(name, tmp_path / name)
+        if records.get(probe) is None:
+            records.put(probe, "v2 " + name)
+    records.save()
+    assert path.read_bytes() == snapshot and path.with_suffix(".journal").is_file()
+    file_records._IN_MEMORY.clear()               # as a new process reads them
+    reread = FileRecords(path)
+    assert reread.get(Probe("3.md", tmp_path / "3.md")) == "v2 3.md"
+    assert reread.get(Probe("4.md", tmp_path / "4.md")) == "v1 4.md"
+    assert reread.get(Probe("19.md", tmp_path / "19.md")) is None
+    with open(path.with_suffix(".journal"), "ab") as fh:
+        fh.write(b"\x80\x05garbage")              # a write cut short
+    file_records._IN_MEMORY.clear()
+    damaged = FileRecords(path)
+    assert damaged.get(Probe("3.md", tmp_path / "3.md")) == "v2 3.md"
+    damaged.put(Probe("5.md", tmp_path / "5.md"), "v3 5.md")
+    damaged.save()                                # a damaged journal is replaced by a snapshot
+    assert not path.with_suffix(".journal").exists() and path.read_bytes() != snapshot
+    file_records._IN_MEMORY.clear()
+    assert FileRecords(path).get(Probe("5.md", tmp_path / "5.md")) == "v3 5.md"

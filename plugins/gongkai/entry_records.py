@@ -14,6 +14,7 @@ import posixpath
 import sys
 from pathlib import Path
 from dataclasses import fields
+from operator import attrgetter
 from typing import NamedTuple
 
 import yaml
@@ -37,15 +38,19 @@ class EntryRecord(NamedTuple):
 
     def __reduce__(self):
         # Saved as plain tuples: a third quicker to load than 10,000 pickled dataclasses.
-        entry = self.entry
-        state = None if entry is None else tuple(
-            [(a.title, a.path, a.size) for a in entry.attachments] if name == "attachments" else getattr(entry, name)
-            for name in _ENTRY_FIELDS)
+        entry, state = self.entry, None
+        if entry is not None:
+            state = _entry_state(entry)
+            if entry.attachments:
+                state = (*state[:_ATTACHMENTS], [(a.title, a.path, a.size) for a in entry.attachments],
+                         *state[_ATTACHMENTS + 1:])
         findings = [(f.file, f.line, f.code, f.severity, f.message) for f in self.findings]
         return _record_from_state, (state, findings, self.looked_up)
 
 
 _ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
+_ATTACHMENTS = _ENTRY_FIELDS.index("attachments")
+_entry_state = attrgetter(*_ENTRY_FIELDS)
 
 
 def _record_from_state(state, findings, looked_up) -> EntryRecord:
@@ -53,7 +58,8 @@ def _record_from_state(state, findings, looked_up) -> EntryRecord:
     if state is not None:
         entry = Entry.__new__(Entry)
         entry.__dict__.update(zip(_ENTRY_FIELDS, state))
-        entry.attachments = [Attachment(*a) for a in entry.attachments]
+        if entry.attachments:
+            entry.attachments = [Attachment(*a) for a in entry.attachments]
     return EntryRecord(entry, [Finding(*f) for f in findings], looked_up)
 
 

@@ -10,8 +10,9 @@ What else a result depends on is the caller's to say: global inputs (code, confi
 go into the namespace, which names the cache file; inputs of one record (other files it
 looked at) are stored in the value and checked by the caller before use.
 
-Records live in <root>/.cache/gongkai/<name>-<namespace>.pickle and, between rebuilds of one
-process (`mkdocs serve`), in memory, so a no-change rebuild reads neither files nor pickle.
+Records live in <root>/.cache/gongkai/<name>-<namespace>.pickle, with the changes of the
+runs since in <name>-<namespace>.journal, and, between rebuilds of one process (`mkdocs
+serve`), in memory, so a no-change rebuild reads neither files nor pickle.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from .disk_cache import CACHE_DIR, cache_enabled, key_of
 # (1-2 s on some filesystems, a clock tick on others) let a quick second edit keep the stat.
 SETTLE_NS = 2_000_000_000
 
-_IN_MEMORY: dict[Path, tuple[tuple, dict]] = {}   # cache file -> (its stat, its records), for long-lived processes
+# cache file -> (its and its journal's stat, its records, records journaled), for long-lived processes
+_IN_MEMORY: dict[Path, tuple[tuple, dict, int]] = {}
 
 
 def stat_key(st: os.stat_result) -> tuple:
@@ -81,9 +83,10 @@ class FileRecords:
         self.path = path
         self.old: dict = {}        # rel -> (stat, settled, digest, value), as saved by the last run (never mutated)
         self.used: dict = {}       # the records this run used or made: what the next run gets
-        self.changed = False
+        self.changes: dict = {}    # the records of `used` that are not in `old` as they are
+        self.journaled = 0         # records in the journal after the last snapshot
         if path is not None:
-            self.old = _load(path)
+            self.old, self.journaled = _load(path)
 
     @classmethod
     def for_root(cls, root: Path, name: str, namespace: str) -> "FileRecords":
@@ -101,8 +104,8 @@ class FileRecords:
         if not (stat == probe.stat and settled):
             if probe.digest() != digest:
                 return None
-            self.changed = True    # same bytes, new stat (touched, copied, or settled since): record it
-            record = (probe.stat, probe.settled, digest, value)
+            record = (probe.stat, probe.settled, digest, value)   # same bytes, new stat (touched, or settled since)
+            self.changes[probe.rel] = record
         self.used[probe.rel] = record
         return value
 
@@ -111,48 +114,99 @@ class FileRecords:
         digest = probe.digest()
         if probe.stat is None or digest is None:
             return
-        self.used[probe.rel] = (probe.stat, probe.settled, digest, value)
-        self.changed = True
+        self.used[probe.rel] = self.changes[probe.rel] = (probe.stat, probe.settled, digest, value)
 
     def save(self) -> None:
-        """Keep this run's records (only: the cache never outgrows the site)."""
+        """Keep this run's records (only: the cache never outgrows the site). A few changes are appended to a
+        journal; rewriting every record for one edited file would cost more than checking it."""
         if self.path is None:
             return
-        if not self.changed and self.used.keys() == self.old.keys():
+        removed = self.old.keys() - self.used.keys()
+        if not self.changes and not removed:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        journal = self.path.with_suffix(JOURNAL_SUFFIX)
+        journaled = self.journaled + len(self.changes) + len(removed)
+        if self.path.exists() and journaled <= max(JOURNAL_MIN, len(self.used) // JOURNAL_SHARE):
+            with open(journal, "ab") as fh:   # one write: concurrent appends do not interleave
+                fh.write(pickle.dumps((self.changes, removed), protocol=pickle.HIGHEST_PROTOCOL))
+        else:
+            self._write_snapshot()
+            journal.unlink(missing_ok=True)
+            journaled = 0
+        _IN_MEMORY[self.path] = (_stats(self.path), self.used, journaled)
+        self.old, self.used, self.changes, self.journaled = self.used, {}, {}, journaled
+
+    def _write_snapshot(self) -> None:
         tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
-            pickle.dump(self.used, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                pickler.fast = True   # no memo: records share no objects and hold no cycles (twice as quick)
+            except AttributeError:
+                pass
+            pickler.dump(self.used)
         os.replace(tmp, self.path)
-        for other in self.path.parent.glob(f"{self.path.name.rsplit('-', 1)[0]}-*.pickle"):
-            if other != self.path:     # another namespace's (older code, other settings): one is kept, not all
-                other.unlink(missing_ok=True)
+        prefix = self.path.name.rsplit("-", 1)[0]
+        for other in self.path.parent.glob(f"{prefix}-*"):
+            if other.suffix in (".pickle", JOURNAL_SUFFIX) and other.stem != self.path.stem:
+                other.unlink(missing_ok=True)   # another namespace's (older code, other settings): one is kept
+
+
+JOURNAL_SUFFIX = ".journal"
+JOURNAL_MIN, JOURNAL_SHARE = 500, 10   # journal up to 500 records or a tenth of them, then a new snapshot
+
+
+def _stats(path: Path) -> tuple:
+    """The stat of the records file and of its journal (None where missing)."""
+    found = []
+    for each in (path, path.with_suffix(JOURNAL_SUFFIX)):
         try:
-            _IN_MEMORY[self.path] = (stat_key(os.stat(self.path)), self.used)
+            found.append(stat_key(os.stat(each)))
         except OSError:
-            _IN_MEMORY.pop(self.path, None)
-        self.old, self.used, self.changed = self.used, {}, False
+            found.append(None)
+    return tuple(found)
 
 
-def _load(path: Path) -> dict:
-    """The saved records: from memory when the file is the one this process wrote or read last."""
-    try:
-        stat = stat_key(os.stat(path))
-    except OSError:
-        return {}
+def _load(path: Path) -> tuple[dict, int]:
+    """The saved records and how many of them the journal changed: from memory when the files are the ones
+    this process wrote or read last. Any records are safe to use (each is checked against its file), so
+    reading another process's older or newer ones can only cost work, never a stale result."""
+    stats = _stats(path)
+    if stats[0] is None:
+        return {}, 0
     remembered = _IN_MEMORY.get(path)
-    if remembered is not None and remembered[0] == stat:
-        return remembered[1]
+    if remembered is not None and remembered[0] == stats:
+        return remembered[1], remembered[2]
     try:
         with open(path, "rb") as fh, _no_collection():
             records = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError):
-        return {}   # a damaged cache is an empty one
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
+            ValueError):
+        return {}, 0   # a damaged cache is an empty one
     if not isinstance(records, dict):
-        return {}
-    _IN_MEMORY[path] = (stat, records)
-    return records
+        return {}, 0
+    journaled = 0 if stats[1] is None else _apply_journal(path.with_suffix(JOURNAL_SUFFIX), records)
+    _IN_MEMORY[path] = (stats, records, journaled)
+    return records, journaled
+
+
+def _apply_journal(journal: Path, records: dict) -> int:
+    """Apply the journal's changes in order; returns how many records they touched (more than any limit when
+    the journal is damaged, so the next save writes a snapshot and starts a new one)."""
+    touched = 0
+    try:
+        with open(journal, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            while fh.tell() < size:
+                changes, removed = pickle.load(fh)
+                records.update(changes)
+                for rel in removed:
+                    records.pop(rel, None)
+                touched += len(changes) + len(removed)
+    except Exception:   # a damaged journal (a write cut short): the changes read before the damage are good
+        return 1 << 62
+    return touched
 
 
 @contextmanager
