@@ -46,10 +46,9 @@ class Probe:
 
     __slots__ = ("rel", "path", "stat", "is_file", "settled", "_raw", "_read")
 
-    def __init__(self, rel: str, path: Path | str, seen_ns: int | None = None):
-        """seen_ns: a time before the stat (now by default): a change after it gets a later ctime."""
+    def __init__(self, rel: str, path: Path | str):
         self.rel, self.path = rel, path
-        seen_ns = time.time_ns() if seen_ns is None else seen_ns
+        seen_ns = time.time_ns()     # before the stat: a change after it gets a later ctime
         try:
             st = os.stat(path)
         except OSError:

@@ -120,13 +120,14 @@ class _EntryReader:
         return None
 
     def content_file(self, key: str, rel: str, what: str) -> Path | None:
-        exists = posixpath.normpath(rel) in self.content   # exact case, and never outside content/
-        self.looked_up.append((posixpath.normpath(rel), exists))
+        normal = posixpath.normpath(rel)
+        exists = normal in self.content   # exact case, and never outside content/
+        self.looked_up.append((normal, exists))
         if not exists:
             self.error("GK-REF-" + key.upper().rstrip("S"), key,
                        f"{what}文件“{rel}”不存在。路径应相对于 {self.config.content_dir}/ 目录，请检查文件名和大小写。")
             return None
-        return self.config.content_path / posixpath.normpath(rel)
+        return self.config.content_path / normal
 
     def read(self) -> Entry | None:
         data = self.data
