@@ -103,8 +103,8 @@ class FileRecords:
         if not (stat == probe.stat and settled):
             if probe.digest() != digest:
                 return None
-            record = (probe.stat, probe.settled, digest, value)   # same bytes, new stat (touched, or settled since)
-            self.changes[probe.rel] = record
+            if (probe.stat, probe.settled) != (stat, settled):   # same bytes, new stat (touched, or settled since)
+                record = self.changes[probe.rel] = (probe.stat, probe.settled, digest, value)
         self.used[probe.rel] = record
         return value
 
