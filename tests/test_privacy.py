@@ -378,3 +378,17 @@ def test_large_text_is_scanned_completely():
     hits = scan_personal_data(text)
     assert [(h.code, h.line) for h in hits] == [("GK-PRIV-MOBILE", 1501)]
     assert scan_unsafe_markup(text) == [] and scan_external_resources(text) == []
+
+
+def test_the_quick_digit_test_never_skips_a_text_with_personal_data():
+    """content_check skips scanning catalogue fields that may_hold_personal_data rules out."""
+    from gongkai.privacy import may_hold_personal_data
+    texts = [f"电话 {m}" for m in ("13812345678", "138 1234 5678", "138-1234-5678", "+8613812345678",
+                                   "+86 138 1234 5678", "0086 13812345678", "８６１３８１２３４５６７８",
+                                   "１３８１２３４５６７８")]
+    texts += [f"身份证 {ID_X}", f"身份证 {ID_X.lower()}", "身份证 350102900307123", f"卡号 {CARD_16}", f"卡号 {CARD_19}",
+              " ".join(CARD_16[i:i + 4] for i in range(0, 16, 4)), f"{ID_DIGIT[:6]} {ID_DIGIT[6:14]} {ID_DIGIT[14:]}"]
+    found = [text for text in texts if scan_personal_data(text)]
+    assert len(found) == len(texts)
+    assert all(may_hold_personal_data(text) for text in found)
+    assert not may_hold_personal_data("第3季度 123456789 号")      # ten digits: nothing to find

@@ -32,3 +32,17 @@ def test_outside_known_years_counts_weekends_only_and_remembers_it():
     # 2099-01-01 is a Thursday: Fri, Mon, Tue
     assert calendar.add_workdays(D(2099, 1, 1), 3) == D(2099, 1, 6)
     assert calendar.unknown_years == {2099}
+
+
+def test_the_quick_look_up_answers_as_the_library_does():
+    import chinese_calendar
+
+    from gongkai.workdays import library_is_workday
+    day, last = D(2000, 1, 1), D(2030, 12, 31)   # beyond the years the library knows, both ends
+    while day <= last:
+        try:
+            expected = chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            expected = None
+        assert library_is_workday(day) == expected, day
+        day += dt.timedelta(days=1)

@@ -1,80 +1,85 @@
 """Privacy and safety of what would be published: personal data, unsafe markup,
 resources from other hosts, and body files that are not UTF-8.
 
-Scans of whole texts (bodies, hand-written pages) are cached by the text and the
-allowed hosts, so a rebuild scans only what changed."""
+A file's findings are kept per file (file_records.py) with the scanners' code and the
+allowed hosts in the namespace, so a rebuild reads and scans only the files that changed."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from . import privacy
-from .disk_cache import DiskCache, key_of
+from . import privacy, textfiles
+from .file_records import FileRecords, Probe
 from .findings import Findings
 from .loader import content_index
 from .portal import Portal
-from .textfiles import NotUtf8, not_utf8_message, read_text
+from .textfiles import NotUtf8, decode_text, not_utf8_message
 
 FIELDS = ("title", "summary", "doc_no", "publisher")
-SCAN_CODE = Path(privacy.__file__).read_text(encoding="utf-8")   # results depend on the scanners
+# A file's findings depend on the scanners and on how a file becomes text.
+SCAN_CODE = "".join(Path(module.__file__).read_text(encoding="utf-8") for module in (privacy, textfiles)) + \
+    Path(__file__).read_text(encoding="utf-8")
 
 
-def _scan(text: str, source: str, findings: Findings, allowed_hosts: frozenset[str], cache: DiskCache) -> None:
-    key = key_of("\x00".join([text, *sorted(allowed_hosts)]).encode("utf-8", "surrogatepass"))
-    hits = cache.get(key)
+def _file_hits(raw: bytes, allowed_hosts: frozenset[str]) -> list[tuple[str, int | None, str]]:
+    """(code, line, message) of every finding in one published text file."""
+    try:
+        text = decode_text(raw)
+    except NotUtf8 as exc:
+        return [("GK-FILE-ENCODING", exc.line, not_utf8_message(exc))]
+    found = (privacy.scan_personal_data(text) + privacy.scan_unsafe_markup(text)
+             + privacy.scan_external_resources(text, allowed_hosts))
+    return [(hit.code, hit.line, hit.message) for hit in found]
+
+
+def _check_file(probe: Probe, source: str, findings: Findings, allowed_hosts: frozenset[str],
+                records: FileRecords) -> None:
+    hits = records.get(probe)
     if hits is None:
-        found = (privacy.scan_personal_data(text) + privacy.scan_unsafe_markup(text)
-                 + privacy.scan_external_resources(text, allowed_hosts))
-        hits = [(hit.code, hit.line, hit.message) for hit in found]
-    cache.put(key, hits)
+        raw = probe.bytes()
+        if raw is None:
+            return   # gone since the directory walk: the next build sees what is there
+        hits = _file_hits(raw, allowed_hosts)
+        records.put(probe, hits)
     for code, line, message in hits:
         findings.error(code, source, line, message)
 
 
-def _read(read, source: str, findings: Findings) -> str | None:
-    try:
-        return read()
-    except NotUtf8 as exc:
-        findings.error("GK-FILE-ENCODING", source, exc.line, not_utf8_message(exc))
-        return None
+def _field_hits(entry) -> list[tuple[str, str, str]]:
+    """(field, code, message) of personal data in an entry's published catalogue fields."""
+    if not privacy.may_hold_personal_data("".join(filter(None, [getattr(entry, key) for key in FIELDS] + entry.keywords))):
+        return []    # most entries: too few digits in all their fields together for any personal number
+    values = [(key, getattr(entry, key)) for key in FIELDS] + [("keywords", word) for word in entry.keywords]
+    values = [(key, value) for key, value in values if value]
+    return [(key, hit.code, hit.message) for key, value in values for hit in privacy.scan_personal_data(value)]
 
 
 def check_content(portal: Portal, findings: Findings) -> None:
     config = portal.config
     allowed = frozenset(filter(None, [config.identity.get("domain", "")]))
-    cache = DiskCache.for_root(config.root, "scans", SCAN_CODE)
+    records = FileRecords.for_root(config.root, "content-findings", "\x00".join([SCAN_CODE, *sorted(allowed)]))
+    content_root = str(config.content_path)
     scanned_bodies: set[str] = set()
     for entry in portal.entries:
         if entry.disclosure != "public":
             continue  # never published, so never scanned as published text
-        for key in FIELDS:
-            value = getattr(entry, key)
-            if value:
-                for hit in privacy.scan_personal_data(value):
-                    findings.error(hit.code, entry.source, entry.line(key), hit.message)
-        for word in entry.keywords:
-            for hit in privacy.scan_personal_data(word):
-                findings.error(hit.code, entry.source, entry.line("keywords"), hit.message)
+        for key, code, message in _field_hits(entry):
+            findings.error(code, entry.source, entry.line(key), message)
         if entry.body and entry.body not in scanned_bodies:
             scanned_bodies.add(entry.body)
-            path = config.content_path / entry.body
-            if not path.is_file():
+            probe = Probe(entry.body, f"{content_root}/{entry.body}")
+            if not probe.is_file:
                 continue  # reported by the loader
-            source = f"{config.content_dir}/{entry.body}"
-            text = _read(lambda: portal.read_body(entry), source, findings)
-            if text is not None:
-                _scan(text, source, findings, allowed, cache)
+            _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records)
     # Hand-written pages are published as they are.
     bodies = {e.body for e in portal.entries if e.body}
     under_root = os.path.relpath(config.content_path, config.root).replace(os.sep, "/")
-    hand_written = [f for f in content_index(config) if f.endswith(".md")] if config.content_path.is_dir() else []
+    if not config.content_path.is_dir():
+        hand_written = []
+    else:
+        index = portal.content_files if portal.content_files is not None else content_index(config)
+        hand_written = [f for f in index if f.endswith(".md") and f not in bodies]
     for rel in sorted(hand_written, key=lambda rel: rel.split("/")):   # in path order
-        if rel in bodies:
-            continue
-        path = config.content_path / rel
-        source = f"{under_root}/{rel}"
-        text = _read(lambda: read_text(path), source, findings)
-        if text is not None:
-            _scan(text, source, findings, allowed, cache)
-    cache.save()
+        _check_file(Probe(rel, f"{content_root}/{rel}"), f"{under_root}/{rel}", findings, allowed, records)
+    records.save()

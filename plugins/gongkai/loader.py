@@ -20,6 +20,8 @@ from .config import PortalConfig
 from .dates import parse_date
 from .findings import Findings
 from .disk_cache import DiskCache, key_of
+from . import entry_records
+from .file_records import Probe
 from .model import Attachment, Column, Entry
 from .workers import fork_map
 from .portal import Portal
@@ -57,6 +59,7 @@ class _EntryReader:
     def __init__(self, data: dict, source: str, config: PortalConfig, findings: Findings, content: set[str]):
         self.data, self.source, self.config, self.findings = data, source, config, findings
         self.content = content
+        self.looked_up: list[tuple[str, bool]] = []   # content files asked about, and whether they existed
         self.lines = data.get(LINES, {"": 1})
         self.ok = True
 
@@ -117,11 +120,14 @@ class _EntryReader:
         return None
 
     def content_file(self, key: str, rel: str, what: str) -> Path | None:
-        if posixpath.normpath(rel) not in self.content:  # exact case, and never outside content/
+        normal = posixpath.normpath(rel)
+        exists = normal in self.content   # exact case, and never outside content/
+        self.looked_up.append((normal, exists))
+        if not exists:
             self.error("GK-REF-" + key.upper().rstrip("S"), key,
                        f"{what}文件“{rel}”不存在。路径应相对于 {self.config.content_dir}/ 目录，请检查文件名和大小写。")
             return None
-        return self.config.content_path / posixpath.normpath(rel)
+        return self.config.content_path / normal
 
     def read(self) -> Entry | None:
         data = self.data
@@ -304,16 +310,31 @@ def load_columns(config: PortalConfig, findings: Findings) -> dict[str, Column]:
     return columns
 
 
+def entry_file_names(config: PortalConfig) -> list[str]:
+    """Every catalogue entry file (*.yml but columns.yml) relative to the catalogue, in path order (as sorted
+    Paths would be: each directory's names in order, a subdirectory's files where its name sorts)."""
+    found: list[str] = []
+
+    def walk(directory: str, prefix: str) -> None:
+        try:
+            with os.scandir(directory) as listing:
+                items = sorted(listing, key=lambda item: item.name)
+        except OSError:
+            return
+        for item in items:
+            if item.is_dir():
+                if not item.is_symlink():    # as os.walk: linked directories are not entered
+                    walk(item.path, prefix + item.name + "/")
+            elif item.name.endswith(".yml") and prefix + item.name != COLUMNS_FILE:
+                found.append(prefix + item.name)
+
+    walk(str(config.catalog_path), "")
+    return found
+
+
 def entry_files(config: PortalConfig) -> list[Path]:
     """Every catalogue entry file (*.yml but columns.yml), in path order (as sorted Paths would be)."""
-    root = str(config.catalog_path)
-    found = []
-    for base, _, names in os.walk(root):
-        rel = os.path.relpath(base, root).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
-        found.extend(prefix + n for n in names if n.endswith(".yml") and prefix + n != COLUMNS_FILE)
-    found.sort(key=lambda rel: rel.split("/"))
-    return [config.catalog_path / rel for rel in found]
+    return [config.catalog_path / rel for rel in entry_file_names(config)]
 
 
 def content_index(config: PortalConfig) -> set[str]:
@@ -326,22 +347,30 @@ def content_index(config: PortalConfig) -> set[str]:
     return files
 
 
+def _read_entry(path: Path, source: str, config: PortalConfig, findings: Findings, content: set[str],
+                cache: DiskCache | None = None, raw: bytes | None = None) -> tuple[Entry | None, list]:
+    """The entry of one file and the content files it looked up (path, existed)."""
+    data = _load_file(path, source, findings, cache, raw)
+    if data is None:
+        return None, []
+    if not isinstance(data, dict):
+        findings.error("GK-YAML-NOT-MAPPING", source, 1, "一个条目文件应是一组“键: 值”（如 id: …、title: …），现在不是。")
+        return None, []
+    reader = _EntryReader(data, source, config, findings, content)
+    return reader.read(), reader.looked_up
+
+
 def load_entry(path: Path, config: PortalConfig, findings: Findings, content: set[str] | None = None,
                cache: DiskCache | None = None, raw: bytes | None = None) -> Entry | None:
     source = path.relative_to(config.root).as_posix()
-    data = _load_file(path, source, findings, cache, raw)
-    if data is None:
-        return None
-    if not isinstance(data, dict):
-        findings.error("GK-YAML-NOT-MAPPING", source, 1, "一个条目文件应是一组“键: 值”（如 id: …、title: …），现在不是。")
-        return None
     content = content_index(config) if content is None else content
-    return _EntryReader(data, source, config, findings, content).read()
+    return _read_entry(path, source, config, findings, content, cache, raw)[0]
 
 
 # Parses depend on the YAML loader's code: its source is part of the cache's namespace.
 YAML_CACHE_VERSION = Path(yamlfile.__file__).read_text(encoding="utf-8")
 CHUNK = 500                     # uncached entry files per worker task
+PARSE_CACHE_FROM = 200          # changed entry files from which the parse cache and workers pay off
 
 
 def _parse_chunk(paths: list[Path]) -> dict:
@@ -352,18 +381,62 @@ def _parse_chunk(paths: list[Path]) -> dict:
     return cache.used
 
 
-def warm_parse_cache(paths: list[Path], cache: DiskCache) -> list[bytes]:
-    """Parse every file the cache does not know yet, on every core; returns the files' bytes (read once)."""
-    missing, raws = [], []
-    for path in paths:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-        raws.append(raw)
+def warm_parse_cache(paths: list[Path], cache: DiskCache, raws: list[bytes] | None = None) -> list[bytes]:
+    """Parse every file the cache does not know yet, on every core; returns the files' bytes (read once,
+    unless given)."""
+    missing = []
+    if raws is None:
+        raws = []
+        for path in paths:
+            with open(path, "rb") as fh:
+                raws.append(fh.read())
+    for path, raw in zip(paths, raws):
         if cache.get(key_of(raw)) is None:
             missing.append(path)
     for parsed in fork_map(_parse_chunk, [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]):
         cache.merge(parsed)
     return raws
+
+
+def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry | None], set[str]]:
+    """Every entry file's entry (None where it has none), in path order, with its findings; and the content
+    index. A file's entry and findings are reused from the last run while the file and the content files it
+    looked up are as they were (entry_records.py); only the other files are parsed and read."""
+    content = content_index(config)
+    names = entry_file_names(config) if config.catalog_path.is_dir() else []
+    catalog, prefix = str(config.catalog_path), entry_records.source_prefix(config)
+    records = entry_records.for_config(config)
+    content_root = str(config.content_path)
+    found: list = []
+    missed: list[tuple[int, Probe]] = []   # only these probes are kept: fewer live objects, fewer GC passes
+    for name in names:
+        probe = Probe(prefix + name, f"{catalog}/{name}")
+        record = records.get(probe)
+        if record is None or not entry_records.lookups_unchanged(record, content, content_root):
+            missed.append((len(found), probe))
+        found.append(record)
+    if missed:
+        # Many files to parse (a first build): parses cached by content, the rest parsed on every core first.
+        # A few (an edit) are parsed here, quicker than loading that cache.
+        many = len(missed) >= PARSE_CACHE_FROM
+        cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION) if many else None
+        paths = [Path(probe.path) for _, probe in missed]
+        raws = [probe.bytes() for _, probe in missed]
+        if cache is not None and all(raw is not None for raw in raws):
+            warm_parse_cache(paths, cache, raws)
+        for (i, probe), path, raw in zip(missed, paths, raws):
+            own = Findings()
+            entry, looked_up = _read_entry(path, probe.rel, config, own, content, cache, raw)
+            found[i] = entry_records.EntryRecord(entry, list(own), tuple(looked_up))
+            records.put(probe, found[i])
+        if cache is not None:
+            cache.save()
+    records.save()
+    entries = []
+    for record in found:
+        findings.extend(record.findings)
+        entries.append(record.entry)
+    return entries, content
 
 
 def check_references(portal: Portal, findings: Findings) -> None:
@@ -398,14 +471,7 @@ def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None 
     columns = load_columns(config, findings)
     entries: list[Entry] = []
     first_source: dict[str, Entry] = {}
-    paths = entry_files(config) if config.catalog_path.is_dir() else []
-    # YAML parsing is the cost: cached by content, the rest parsed on every core first.
-    cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION)
-    raws = warm_parse_cache(paths, cache)
-    content = content_index(config)
-    loaded = [load_entry(path, config, findings, content, cache, raw) for path, raw in zip(paths, raws)]
-    del raws
-    cache.save()
+    loaded, content = _load_entries(config, findings)
     for entry in loaded:
         if entry is None:
             continue
@@ -416,6 +482,6 @@ def load_portal(config: PortalConfig, as_of: dt.date, findings: Findings | None 
             continue
         first_source[entry.id] = entry
         entries.append(entry)
-    portal = Portal(config=config, entries=entries, columns=columns, as_of=as_of)
+    portal = Portal(config=config, entries=entries, columns=columns, as_of=as_of, content_files=content)
     check_references(portal, findings)
     return portal

@@ -18,6 +18,7 @@ class Portal:
     columns: dict[str, Column]
     as_of: dt.date                      # the build date: decides embargoes and freshness
     extra: dict = field(default_factory=dict)
+    content_files: set[str] | None = None   # every file under content/ as the loader found it (None: not walked)
 
     def is_public(self, entry: Entry) -> bool:
         """Only 主动公开 entries already published by the build date reach any output."""

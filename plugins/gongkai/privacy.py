@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 __all__ = [
     "Hit",
     "scan_personal_data",
+    "may_hold_personal_data",
     "scan_unsafe_markup",
     "scan_external_resources",
 ]
@@ -214,6 +215,17 @@ def _excluded(text: str, start: int, end: int, code: str) -> bool:
     if _CURRENCY_BEFORE.search(before):
         return True
     return code != "GK-PRIV-MOBILE" and _REGISTRATION_LABEL.search(before) is not None
+
+
+# Every number scan_personal_data reports has at least this many digits (a mobile number's 11).
+MIN_PERSONAL_DIGITS = 11
+_NOT_DIGITS = re.compile(r"\D+")   # \d as the scanner's patterns mean it (any Unicode decimal digit)
+
+
+def may_hold_personal_data(text: str) -> bool:
+    """False when scan_personal_data(text) is sure to find nothing: too few digits (a quick test for many
+    short texts)."""
+    return len(_NOT_DIGITS.sub("", text)) >= MIN_PERSONAL_DIGITS
 
 
 def scan_personal_data(text: str) -> list[Hit]:
