@@ -87,3 +87,33 @@ def test_rebuild_rewrites_only_changed_files(tmp_path):
     assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
     assert tree_digest(site) == tree_digest(tmp_path / "clean")
     assert not (tmp_path / "clean.gongkai-spare").exists()
+
+
+def test_a_body_saved_during_the_build_is_not_published_unchecked(tmp_path, monkeypatch, caplog):
+    """The checks passed one text; if the file changes before its page is written (an editor saves during
+    the build), the build stops instead of publishing text nobody checked."""
+    import pytest
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort
+
+    from gongkai import mkdocs_plugin
+    from gongkai.checks import run_checks
+
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    site = tmp_path / "site"
+    assert mkdocs_build(root, site).returncode == 0
+    before = tree_digest(site)
+
+    def checks_then_an_editor_saves(config, as_of):
+        result = run_checks(config, as_of)
+        (root / "content" / "p1.md").write_text("身份证号 110101199003078515\n", encoding="utf-8")
+        return result
+
+    monkeypatch.setattr(mkdocs_plugin, "run_checks", checks_then_an_editor_saves)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site))
+    with pytest.raises(Abort):
+        build(config)
+    assert "content/p1.md 在构建过程中被修改" in caplog.text
+    assert tree_digest(site) == before

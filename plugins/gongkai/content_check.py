@@ -13,7 +13,7 @@ from . import privacy, textfiles
 from .file_records import FileRecords, Probe
 from .findings import Findings
 from .loader import content_index
-from .portal import Portal
+from .portal import CHECKED_BODIES, Portal
 from .textfiles import NotUtf8, decode_text, not_utf8_message
 
 FIELDS = ("title", "summary", "doc_no", "publisher")
@@ -34,16 +34,18 @@ def _file_hits(raw: bytes, allowed_hosts: frozenset[str]) -> list[tuple[str, int
 
 
 def _check_file(probe: Probe, source: str, findings: Findings, allowed_hosts: frozenset[str],
-                records: FileRecords) -> None:
+                records: FileRecords) -> bytes | None:
+    """Report the file's findings; returns key_of the bytes they are about (None: not checked)."""
     hits = records.get(probe)
     if hits is None:
         raw = probe.bytes()
         if raw is None:
-            return   # gone since the directory walk: the next build sees what is there
+            return None   # gone since the directory walk: the next build sees what is there
         hits = _file_hits(raw, allowed_hosts)
         records.put(probe, hits)
     for code, line, message in hits:
         findings.error(code, source, line, message)
+    return records.digest_of(probe)
 
 
 def _field_hits(entry) -> list[tuple[str, str, str]]:
@@ -71,7 +73,9 @@ def check_content(portal: Portal, findings: Findings) -> None:
             probe = Probe(entry.body, f"{content_root}/{entry.body}")
             if not probe.is_file:
                 continue  # reported by the loader
-            _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records)
+            checked = _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records)
+            if checked is not None:   # pages and search publish these bytes or none (portal.read_body)
+                portal.extra.setdefault(CHECKED_BODIES, {})[entry.body] = checked
     # Hand-written pages are published as they are.
     bodies = {e.body for e in portal.entries if e.body}
     under_root = os.path.relpath(config.content_path, config.root).replace(os.sep, "/")

@@ -108,6 +108,11 @@ class FileRecords:
         self.used[probe.rel] = record
         return value
 
+    def digest_of(self, probe: Probe) -> bytes | None:
+        """key_of the bytes behind the probed file's record of this run (None when it has none)."""
+        record = self.used.get(probe.rel)
+        return record[2] if record is not None else probe.digest()
+
     def put(self, probe: Probe, value) -> None:
         """Record a value worked out from the probed file's bytes (read through the probe)."""
         digest = probe.digest()

@@ -33,6 +33,7 @@ from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
 from .output_tree import OutputTree, forget_other_trees
 from .parallel import EntryPageJob, entry_page_files, write_entry_pages
+from .portal import BodyChanged
 from .progress import Progress
 from .serve_watcher import use_inotify
 from .urls import Linker
@@ -129,6 +130,13 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         return path
 
     def on_post_build(self, config):
+        try:
+            self._post_build(config)
+        except BodyChanged as exc:
+            raise PluginError(f"正文文件 {self.portal_config.content_dir}/{exc.body} 在构建过程中被修改，与检查过的内容不同。"
+                              "本次构建未发布，原有网站保持不变，请重新构建。") from None
+
+    def _post_build(self, config):
         wall, cpu = getattr(self, "_mkdocs_started", (time.perf_counter(), time.process_time()))
         phases.add("mkdocs: theme, hand-written pages, assets", time.perf_counter() - wall, time.process_time() - cpu)
         mkdocs_output = Path(config.site_dir)

@@ -7,8 +7,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .config import PortalConfig
+from .disk_cache import key_of
 from .model import Column, Entry
-from .textfiles import NotUtf8, read_text
+from .textfiles import NotUtf8, decode_text
+
+CHECKED_BODIES = "checked_body_digests"   # portal.extra: body file -> key_of the bytes the checks passed
+
+
+class BodyChanged(Exception):
+    """A body file's bytes are not those the checks passed: it was saved during the build."""
+
+    def __init__(self, body: str):
+        super().__init__(body)
+        self.body = body
 
 
 @dataclass
@@ -66,10 +77,15 @@ class Portal:
         return result
 
     def read_body(self, entry: Entry) -> str:
-        """The markdown of an entry's body, read once per body file; raises NotUtf8 or OSError."""
+        """The markdown of an entry's body, read once per body file; raises NotUtf8 or OSError, and
+        BodyChanged when the checks passed other bytes: what is published is only ever what was checked."""
         cache = self.extra.setdefault("body_text", {})
         if entry.body not in cache:
-            cache[entry.body] = read_text(self.config.content_path / entry.body)
+            raw = (self.config.content_path / entry.body).read_bytes()
+            checked = self.extra.get(CHECKED_BODIES, {}).get(entry.body)
+            if checked is not None and key_of(raw) != checked:
+                raise BodyChanged(entry.body)
+            cache[entry.body] = decode_text(raw)
         return cache[entry.body]
 
     def body_text(self, entry: Entry) -> str:
