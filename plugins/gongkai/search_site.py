@@ -18,6 +18,7 @@ from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
 from .search_segment import DEFAULT_USER_DICT
 from .search_store import IndexStore, fingerprint, list_files, read_all
+from .portal import CHECKED_BODIES
 from .search_update import index_with_state
 from .generated_page import GeneratedPage
 from .urls import SEARCH_DIR, entry_path, output_file, page_url, relative_url
@@ -30,8 +31,9 @@ def search_docs(portal, linker) -> list[SearchDoc]:
     """One SearchDoc per public entry; its text is the body, then summary, keywords and attachment titles."""
     docs = []
     plain = DiskCache.for_root(portal.config.root, "plain-text", code_version=_PLAIN_TEXT_CODE)
+    checked = portal.extra.get(CHECKED_BODIES, {})
     for entry in portal.public_entries:
-        parts = [_plain_text(plain, portal.body_text(entry))] if entry.body else []
+        parts = [_body_plain_text(plain, portal, entry, checked.get(entry.body))] if entry.body else []
         parts += [entry.summary or "", " ".join(entry.keywords), " ".join(a.title for a in entry.attachments)]
         columns = [(cid, portal.columns[cid].title) for cid in entry.columns if cid in portal.columns]
         docs.append(SearchDoc(
@@ -42,12 +44,17 @@ def search_docs(portal, linker) -> list[SearchDoc]:
     return docs
 
 
-def _plain_text(cache: DiskCache, markdown_text: str) -> str:
-    """plain_text, remembered by the text's hash (1.5 s of regular expressions at 10,000 entries)."""
-    key = key_of(markdown_text.encode("utf-8", "surrogatepass"))
+def _body_plain_text(cache: DiskCache, portal, entry, checked: bytes | None) -> str:
+    """plain_text of an entry's body, remembered (1.5 s of regular expressions at 10,000 entries) by the
+    digest of the bytes the checks passed, so an unchanged body is not even read; else by its text."""
+    if checked is None:
+        text = portal.body_text(entry)
+        key = key_of(text.encode("utf-8", "surrogatepass"))
+    else:
+        text, key = None, key_of(b"checked bytes\x00" + checked)
     found = cache.get(key)
     if found is None:
-        found = plain_text(markdown_text)
+        found = plain_text(portal.body_text(entry) if text is None else text)
         cache.put(key, found)
     return found
 
