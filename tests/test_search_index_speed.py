@@ -69,3 +69,13 @@ def test_output_matches_reference_with_warm_cache(tmp_path):
     assert output_digest(tmp_path / "out") == GOLDEN_SECOND
     build_search_index(docs, tmp_path / "cold", cache_dir=tmp_path / "cold-cache")
     assert output_digest(tmp_path / "cold") == GOLDEN_SECOND
+
+
+def test_output_matches_reference_across_key_blocks(tmp_path, monkeypatch):
+    # Tiny key blocks and windows: a group's keys span many blocks, and most windows would end inside a code.
+    gramcodes = pytest.importorskip("gongkai.search_build_gramcodes")
+    monkeypatch.setattr(gramcodes, "BLOCK", 1000)
+    monkeypatch.setattr(gramcodes, "WINDOW", 7)
+    monkeypatch.setenv("GONGKAI_JOBS", "1")
+    build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
+    assert output_digest(tmp_path / "out") == GOLDEN_FIRST

@@ -16,7 +16,7 @@ from lxml import etree
 
 from .disk_cache import DiskCache, key_of
 from .findings import Findings
-from .workers import fork_map
+from .workers import fork_imap
 
 LINKS_XPATH = etree.XPath(
     "//a/@href|//link/@href|//img/@src|//script/@src|//iframe/@src|//source/@src|//video/@src|//audio/@src")
@@ -94,13 +94,15 @@ def _scan(pages: list[str]):
     fine: set[tuple[int, str]] = set()   # (depth, value) known good on every page at that depth
     parser = etree.HTMLParser(encoding="utf-8")
     verdicts, used = {}, {}
+    keep_parses = cache.path is not None   # no parse cache: sending the parses back would only cost memory
     for rel in pages:
         data = (site / rel).read_bytes()
         key = key_of(data)
         scanned = cache.get(key)
         if scanned is None:
             scanned = _page_links(data, parser)
-        used[key] = scanned
+        if keep_parses:
+            used[key] = scanned
         page_dir = posixpath.dirname(rel)
         depth = page_dir.count("/") + 1 if page_dir else 0
         broken, fragments = [], []
@@ -173,12 +175,12 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
         _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache)
         try:
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-            results = fork_map(_scan, chunks) if len(todo) > CHUNK else [_scan(todo)]
+            # Merged as each chunk comes (fork_imap), not all chunks' results held at once.
+            for scanned, used in fork_imap(_scan, chunks) if len(todo) > CHUNK else [_scan(todo)]:
+                verdicts.update(scanned)
+                cache.merge(used)
         finally:
             _STATE.clear()
-        for scanned, used in results:
-            verdicts.update(scanned)
-            cache.merge(used)
         for rel in pages:
             cache.get(verdicts[rel][0])   # keep the parses of this site's pages that were not read
         cache.save()

@@ -1,8 +1,10 @@
 """The n-gram postings of one key group with numpy (optional: search_build_grams falls back to sets).
 
-A window is coded as an integer, 21 bits per character (code points < 2**21), so a document's distinct
-windows are one np.unique and the postings of the group one stable argsort; no Python work per window.
-Normalised text never holds U+0000, so the code of a window also tells its length.
+Characters are numbered densely (CharCodes: 1..n in code point order, a few thousand in practice), so a
+window of up to three characters and a document number fit together in one 64-bit key. A worker writes
+its group's keys into one buffer and sorts it in place: the postings of a group cost 8 bytes a
+(window, document) pair, with no document array, argsort order or sorted copy beside it (those made a
+worker's arrays five times as large). No key holds character 0, so a window's code also tells its length.
 """
 from __future__ import annotations
 
@@ -10,25 +12,59 @@ from collections import defaultdict
 
 import numpy as np
 
-BITS = 21
-LOW = (1 << BITS) - 1
+CODE_POINTS = 0x110000
+BLOCK = 1 << 23   # keys per buffer block (64 MB): freed blocks go back to the system at once
+WINDOW = 1 << 20  # sorted keys turned into Python lists at a time
 EMPTY = np.zeros(0, dtype=np.uint64)
 
 
-def alnum_table() -> np.ndarray:
-    """str.isalnum of every code point: single characters are keys only when alphanumeric."""
-    return np.array([chr(c).isalnum() for c in range(0x110000)], dtype=bool)
+class CharCodes:
+    """Every character of the texts numbered 1..n in code point order, and the sizes that follow."""
+
+    def __init__(self, texts, docs: int):
+        seen = np.zeros(CODE_POINTS, dtype=bool)
+        for title, doc_no, body, _ in texts:
+            for text in (title, doc_no, body):
+                seen[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
+        chars = np.flatnonzero(seen)
+        self.code = np.zeros(CODE_POINTS, dtype=np.uint64)
+        self.code[chars] = np.arange(1, len(chars) + 1, dtype=np.uint64)
+        self.chars = [""] + [chr(c) for c in chars.tolist()]
+        self.bits = max(1, len(chars).bit_length())
+        self.low = (1 << self.bits) - 1
+        self.doc_bits = max(1, (docs - 1).bit_length())
+        self.alnum_at = np.zeros(CODE_POINTS, dtype=bool)   # str.isalnum by code point: single characters
+        self.alnum_at[chars] = [ch.isalnum() for ch in self.chars[1:]]   # are keys only when alphanumeric
+
+    def fits(self) -> bool:
+        """Whether three characters and a document number fit in 64 bits (else the caller uses sets)."""
+        return 3 * self.bits + self.doc_bits <= 64
+
+    def key(self, code: int) -> str:
+        chars, bits, low = self.chars, self.bits, self.low
+        if code <= low:
+            return chars[code]
+        if code >> bits <= low:
+            return chars[code >> bits] + chars[code & low]
+        return chars[code >> 2 * bits] + chars[code >> bits & low] + chars[code & low]
 
 
-def window_codes(text: str, group: int, groups: int, alnum: np.ndarray) -> np.ndarray:
-    """Sorted distinct codes of search_index.grams(text) whose first character is in the group."""
+def window_codes(text: str, group: int, groups: int, cc: CharCodes) -> np.ndarray:
+    """Sorted distinct codes of search_index.grams(text) whose first character is in the group. Only the
+    windows starting in the group are coded (about 1/groups of them)."""
     if not text:
         return EMPTY
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
-    keep = (cp & 0xFF) % groups == group
-    pairs = (cp[:-1] << BITS) | cp[1:]
-    triples = (pairs[:-1] << BITS) | cp[2:]
-    return distinct(cp[keep & alnum[cp]], pairs[keep[:-1]], triples[keep[:-2]])
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    at = np.flatnonzero((cp & 0xFF) % groups == group)
+    if not len(at):
+        return EMPTY
+    code, bits, n = cc.code, cc.bits, len(cp)
+    firsts = cp[at]
+    first = code[firsts]
+    two, three = np.searchsorted(at, n - 1), np.searchsorted(at, n - 2)   # windows with room for 2, 3
+    pairs = (first[:two] << bits) | code[cp[at[:two] + 1]]
+    triples = (pairs[:three] << bits) | code[cp[at[:three] + 2]]
+    return distinct(first[cc.alnum_at[firsts]], pairs, triples)
 
 
 def distinct(*arrays: np.ndarray) -> np.ndarray:
@@ -37,53 +73,78 @@ def distinct(*arrays: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def code_key(code: int) -> str:
-    if code <= LOW:
-        return chr(code)
-    if code >> BITS <= LOW:
-        return chr(code >> BITS) + chr(code & LOW)
-    return chr(code >> 2 * BITS) + chr(code >> BITS & LOW) + chr(code & LOW)
+class KeyBuffer:
+    """(code << doc_bits | document) keys, appended in blocks, then sorted in one array: postings."""
+
+    def __init__(self, doc_bits: int):
+        self.doc_bits, self.blocks, self.fill, self.count = doc_bits, [], BLOCK, 0
+
+    def add(self, codes: np.ndarray, num: int) -> None:
+        keys = (codes << self.doc_bits) | np.uint64(num)
+        done = 0
+        while done < len(keys):
+            if self.fill == BLOCK:
+                self.blocks.append(np.empty(BLOCK, dtype=np.uint64))  # untouched pages cost nothing
+                self.fill = 0
+            take = min(BLOCK - self.fill, len(keys) - done)
+            self.blocks[-1][self.fill:self.fill + take] = keys[done:done + take]
+            self.fill += take
+            done += take
+        self.count += len(keys)
+
+    def postings(self):
+        """(code, ascending document numbers) in code order, one code at a time. Frees each block as soon
+        as it is copied, so the keys are held once (a worker held a gigabyte per copy at 100,000 entries)."""
+        keys = np.empty(self.count, dtype=np.uint64)
+        blocks, self.blocks = self.blocks[::-1], []
+        pos = 0
+        while blocks:
+            block = blocks.pop()
+            take = min(BLOCK, self.count - pos)
+            keys[pos:pos + take] = block[:take]
+            pos += take
+            del block
+        keys.sort()   # in place; documents come out ascending within a code
+        doc_bits, start = self.doc_bits, 0
+        while start < len(keys):
+            end = _run_end(keys, min(start + WINDOW, len(keys)) - 1, doc_bits)
+            part = keys[start:end]
+            codes = part >> np.uint64(doc_bits)
+            docs = (part & np.uint64((1 << doc_bits) - 1)).tolist()
+            firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+            lasts = np.append(firsts[1:], len(part))
+            for code, first, last in zip(codes[firsts].tolist(), firsts.tolist(), lasts.tolist()):
+                yield code, docs[first:last]
+            start = end
 
 
-def _postings(parts: list[np.ndarray]):
-    """(code, ascending document numbers) in code order, given each document's distinct codes in document
-    order. A generator: one code's list at a time, not all of them (at 100,000 documents those lists held
-    a gigabyte per worker). Empties `parts` as it takes them in."""
-    if not parts:
-        return
-    counts = [len(p) for p in parts]
-    codes = np.concatenate(parts)
-    parts.clear()
-    docs = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    order = np.argsort(codes, kind="stable")  # stable: documents stay ascending within a code
-    codes, docs = codes[order], docs[order]
-    del order
-    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-    ends = np.append(starts[1:], len(codes))
-    for code, start, end in zip(codes[starts].tolist(), starts.tolist(), ends.tolist()):
-        yield code, docs[start:end].tolist()
+def _run_end(keys: np.ndarray, at: int, doc_bits: int) -> int:
+    """The index after the last key with the code of keys[at]: a window never splits a code's documents."""
+    bound = ((int(keys[at]) >> doc_bits) + 1) << doc_bits
+    return len(keys) if bound >> 64 else int(np.searchsorted(keys, np.uint64(bound)))
 
 
-def group_values(texts, group: int, groups: int, total: int, encode, alnum: np.ndarray) -> dict[str, str]:
+def group_values(texts, group: int, groups: int, total: int, encode, cc: CharCodes) -> dict[str, str]:
     """Encoded 'all|title' postings of the keys (windows and filter keys) in one group."""
-    heads, alls = [], []
+    heads, alls = KeyBuffer(cc.doc_bits), KeyBuffer(cc.doc_bits)
     facet_post: defaultdict = defaultdict(list)
     for num, (title, doc_no, body, facets) in enumerate(texts):
-        head = window_codes(title, group, groups, alnum)
+        head = window_codes(title, group, groups, cc)
         if doc_no:
-            head = distinct(head, window_codes(doc_no, group, groups, alnum))
-        heads.append(head)
-        alls.append(distinct(head, window_codes(body, group, groups, alnum)))
+            head = distinct(head, window_codes(doc_no, group, groups, cc))
+        heads.add(head, num)
+        alls.add(distinct(head, window_codes(body, group, groups, cc)), num)
         for key in facets:
             if (ord(key[0]) & 0xFF) % groups == group:
                 facet_post[key].append(num)
-    title_post = dict(_postings(heads))
+    title_post = dict(heads.postings())
+    del heads
     values = {}
-    for code, ids in _postings(alls):
+    for code, ids in alls.postings():
         titled = title_post.get(code)
         value = encode(ids, total)
         if titled:
             value += "|" + encode(titled, total)
-        values[code_key(code)] = value
+        values[cc.key(code)] = value
     values.update((key, encode(ids, total)) for key, ids in facet_post.items())
     return values

@@ -55,9 +55,9 @@ def _append_all(post: defaultdict, keys, num: int) -> None:
 
 def _group_values(group: int) -> dict[str, str]:
     job = _JOB
-    if job.get("alnum") is not None:
+    if job.get("codes") is not None:
         return search_build_gramcodes.group_values(job["texts"], group, len(job["masks"]), job["total"],
-                                                   job["encode"], job["alnum"])
+                                                   job["encode"], job["codes"])
     table, total, encode = job["masks"][group], job["total"], job["encode"]
     groups = len(job["masks"])
     all_post: defaultdict = defaultdict(list)
@@ -115,8 +115,10 @@ def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encod
     jobs = build_jobs()
     texts = PackedTexts(texts)
     groups = min(256, jobs * max(1, -(-texts.chars // (CHARS_PER_GROUP * jobs))))
-    alnum = search_build_gramcodes.alnum_table() if search_build_gramcodes and total else None
-    _JOB.update(masks=group_masks(groups), total=total, encode=encode, texts=texts, alnum=alnum)
+    codes = search_build_gramcodes.CharCodes(texts, len(texts)) if search_build_gramcodes and total else None
+    if codes is not None and not codes.fits():   # too many distinct characters for 64-bit keys
+        codes = None
+    _JOB.update(masks=group_masks(groups), total=total, encode=encode, texts=texts, codes=codes)
     try:
         values: dict[str, str] = {}
         for part in fork_imap(_group_values, list(range(groups)), jobs):

@@ -280,18 +280,21 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     normalised, title_counts, body_counts = search_build_words.normalise_and_segment(segmenter, docs, normalize)
     segmenter.save()
+    segmenter.old = segmenter.new = {}   # saved: the counts are needed only in title_counts, body_counts
     if state is not None:
         state.update(update_state(plan, normalised, doc_keys))
+    # Words first: their token counts (most of the parent's memory at 100,000 entries) are freed before the
+    # n-gram workers fork and build their postings.
+    word_values, averages, df = search_build_words.word_values(
+        title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
+        encode=encode_weighted)
+    del title_counts, body_counts
     # The gram workers inherit these texts (forked), so they are never pickled.
     texts = [(*norm, plan.facets(d)) for norm, d in zip(normalised, docs)]
     del normalised
 
     ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
     del texts
-    word_values, averages, df = search_build_words.word_values(
-        title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
-        encode=encode_weighted)
-    del title_counts, body_counts
 
     # Every file as (name, a function that makes its text), so the build digest can run over them in name
     # order while each text lives only until it is written.
