@@ -44,7 +44,7 @@ def stat_key(st: os.stat_result) -> tuple:
 class Probe:
     """One file as seen this run: its stat, and its bytes once asked for."""
 
-    __slots__ = ("rel", "path", "stat", "is_file", "settled", "_raw", "_read")
+    __slots__ = ("rel", "path", "stat", "is_file", "settled", "_raw", "_read", "_digest")
 
     def __init__(self, rel: str, path: Path | str):
         self.rel, self.path = rel, path
@@ -60,6 +60,7 @@ class Probe:
             self.settled = seen_ns - changed > SETTLE_NS
         self._raw: bytes | None = None
         self._read = False
+        self._digest: bytes | None = None
 
     def bytes(self) -> bytes | None:
         """The file's bytes (read once), or None when it cannot be read."""
@@ -73,8 +74,11 @@ class Probe:
         return self._raw
 
     def digest(self) -> bytes | None:
-        raw = self.bytes()
-        return None if raw is None else key_of(raw)
+        """key_of the file's bytes, hashed once (get, put and digest_of each ask for it)."""
+        if self._digest is None:
+            raw = self.bytes()
+            self._digest = None if raw is None else key_of(raw)
+        return self._digest
 
 
 class FileRecords:
