@@ -12,7 +12,7 @@ from pathlib import Path
 from . import privacy, textfiles
 from .file_records import FileRecords, Probe
 from .findings import Findings
-from .loader import content_index
+from .loader import portal_content_files
 from .portal import CHECKED_BODIES, Portal
 from .textfiles import NotUtf8, decode_text, not_utf8_message
 
@@ -82,7 +82,7 @@ def check_content(portal: Portal, findings: Findings) -> None:
     if not config.content_path.is_dir():
         hand_written = []
     else:
-        index = portal.content_files if portal.content_files is not None else content_index(config)
+        index = portal_content_files(portal)
         hand_written = [f for f in index if f.endswith(".md") and f not in bodies]
     for rel in sorted(hand_written, key=lambda rel: rel.split("/")):   # in path order
         _check_file(Probe(rel, f"{content_root}/{rel}"), f"{under_root}/{rel}", findings, allowed, records)

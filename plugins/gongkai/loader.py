@@ -347,6 +347,11 @@ def content_index(config: PortalConfig) -> set[str]:
     return files
 
 
+def portal_content_files(portal) -> set[str]:
+    """Every file under content/: the loader's walk when the portal has it, else a walk now."""
+    return portal.content_files if portal.content_files is not None else content_index(portal.config)
+
+
 def _read_entry(path: Path, source: str, config: PortalConfig, findings: Findings, content: set[str],
                 cache: DiskCache | None = None, raw: bytes | None = None) -> tuple[Entry | None, list]:
     """The entry of one file and the content files it looked up (path, existed)."""

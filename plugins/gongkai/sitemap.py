@@ -27,13 +27,13 @@ NOT_IN_SITEMAP = {"404.md"}
 
 def hand_written_paths(portal: Portal) -> list[str]:
     """MkDocs pages: markdown under content/ except entry bodies and hidden files."""
-    from .loader import content_index
+    from .loader import portal_content_files
     from .site_build import unpublished_content_files
     if not portal.config.content_path.is_dir():
         return []
     hidden = unpublished_content_files(portal)
     paths = []
-    for rel in content_index(portal.config):
+    for rel in portal_content_files(portal):
         if not rel.endswith(".md") or rel in hidden or rel in NOT_IN_SITEMAP:
             continue
         if any(part.startswith(".") for part in rel.split("/")):
