@@ -79,3 +79,28 @@ def test_output_matches_reference_across_key_blocks(tmp_path, monkeypatch):
     monkeypatch.setenv("GONGKAI_JOBS", "1")
     build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
     assert output_digest(tmp_path / "out") == GOLDEN_FIRST
+
+
+def test_bulk_postings_encoding_equals_encode_postings():
+    """encode_runs (numpy, a window of runs at once) gives encode_postings of each run: lists and bitmaps, either
+    side of the bitmap threshold, deltas of one to four digits, single documents, the first and last document."""
+    np = pytest.importorskip("numpy")
+    from gongkai.search_build_gramcodes import encode_runs
+    from gongkai.search_index import encode_postings
+    import random
+    rng = random.Random(7)
+    for total in (1, 5, 6, 7, 64, 1000, 40_000, 2_000_000):
+        runs = [[0], [total - 1], list(range(total))[:200], sorted({0, total - 1})]
+        for size in (1, 2, 3, 30, 166, 167, 168, 500):
+            runs += [sorted(rng.sample(range(total), min(size, total))) for _ in range(3)]
+        bitmap_len = 1 + (total + 5) // 6
+        runs += [list(range(0, total, max(1, total // (bitmap_len - 1))))[:bitmap_len - 1]]
+        if total == 1000:   # fewer documents than the bitmap's length, but listed as long as it, and one more
+            runs += [list(range(130)) + [129 + 33 * k for k in range(1, 20)],
+                     list(range(131)) + [130 + 33 * k for k in range(1, 20)]]
+            assert [len(encode_postings(run, total)) for run in runs[-2:]] == [bitmap_len, bitmap_len]
+            assert [encode_postings(run, total)[0] == "!" for run in runs[-2:]] == [False, True]
+        docs = np.array([d for run in runs for d in run], dtype=np.int64)
+        lasts = np.cumsum([len(run) for run in runs])
+        firsts = lasts - [len(run) for run in runs]
+        assert encode_runs(docs, firsts, lasts, total) == [encode_postings(run, total) for run in runs], total

@@ -92,9 +92,16 @@ class KeyBuffer:
             done += take
         self.count += len(keys)
 
-    def postings(self):
-        """(code, ascending document numbers) in code order, one code at a time. Frees each block as soon
-        as it is copied, so the keys are held once (a worker held a gigabyte per copy at 100,000 entries)."""
+    def encoded(self, total: int):
+        """(code, encode_postings of its documents) in code order, encoded a window of keys at a time in
+        numpy: the per-posting Python work of encode_postings was most of the n-gram build."""
+        for codes, docs, firsts, lasts in self._windows():
+            yield from zip(codes[firsts].tolist(), encode_runs(docs, firsts, lasts, total))
+
+    def _windows(self):
+        """(codes, documents, first and end index of each code's run) per window of sorted keys. Frees each
+        block as soon as it is copied, so the keys are held once (a worker held a gigabyte per copy at
+        100,000 entries)."""
         keys = np.empty(self.count, dtype=np.uint64)
         blocks, self.blocks = self.blocks[::-1], []
         pos = 0
@@ -110,12 +117,54 @@ class KeyBuffer:
             end = _run_end(keys, min(start + WINDOW, len(keys)) - 1, doc_bits)
             part = keys[start:end]
             codes = part >> np.uint64(doc_bits)
-            docs = (part & np.uint64((1 << doc_bits) - 1)).tolist()
+            docs = (part & np.uint64((1 << doc_bits) - 1)).astype(np.int64)
             firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
-            lasts = np.append(firsts[1:], len(part))
-            for code, first, last in zip(codes[firsts].tolist(), firsts.tolist(), lasts.tolist()):
-                yield code, docs[first:last]
+            yield codes, docs, firsts, np.append(firsts[1:], len(part))
             start = end
+
+
+_ALPHABET = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_", dtype=np.uint8)
+_SIX_BITS = np.array([1, 2, 4, 8, 16, 32], dtype=np.uint8)
+
+
+def encode_runs(docs: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, total: int) -> list[str]:
+    """search_index.encode_postings of each run docs[first:last] (ascending document numbers), in bulk:
+    delta varints of 5 bits per character, or '!' and a bitmap of 6 bits per character when shorter."""
+    counts = lasts - firsts
+    prev = np.empty_like(docs)
+    prev[1:] = docs[:-1]
+    prev[firsts] = -1
+    deltas = docs - prev - 1
+    digits = np.ones(len(deltas), dtype=np.int64)          # 5-bit digits of each delta
+    bound = 32
+    while len(deltas) and bound <= int(deltas.max()):
+        digits += deltas >= bound
+        bound <<= 5
+    chars = (total + 5) // 6
+    listed_len = np.add.reduceat(digits, firsts) if len(firsts) else digits[:0]
+    as_bitmap = (counts >= 1 + chars) | (listed_len > 1 + chars)
+    # Listed runs: every digit of every delta written into one byte buffer, most significant digit first;
+    # all digits but a delta's last carry 32 (the continuation half of the alphabet).
+    listed = np.repeat(~as_bitmap, counts)
+    d, n = deltas[listed], digits[listed]
+    at = np.cumsum(n) - n
+    out = np.empty(int(n.sum()), dtype=np.uint8)
+    for j in range(int(n.max()) if len(n) else 0):
+        has = n > j
+        rest = n[has] - 1 - j
+        out[at[has] + j] = _ALPHABET[((d[has] >> (5 * rest)) & 31) + 32 * (rest > 0)]
+    text = out.tobytes().decode("ascii")
+    values, pos = [], 0
+    for first, last, length, bitmap in zip(firsts.tolist(), lasts.tolist(), listed_len.tolist(),
+                                           as_bitmap.tolist()):
+        if bitmap:
+            flags = np.zeros(chars * 6, dtype=np.uint8)
+            flags[docs[first:last]] = 1
+            values.append("!" + _ALPHABET[flags.reshape(chars, 6) @ _SIX_BITS].tobytes().decode("ascii"))
+        else:
+            values.append(text[pos:pos + length])
+            pos += length
+    return values
 
 
 def _run_end(keys: np.ndarray, at: int, doc_bits: int) -> int:
@@ -137,14 +186,11 @@ def group_values(texts, group: int, groups: int, total: int, encode, cc: CharCod
         for key in facets:
             if (ord(key[0]) & 0xFF) % groups == group:
                 facet_post[key].append(num)
-    title_post = dict(heads.postings())
+    title_post = dict(heads.encoded(total))
     del heads
     values = {}
-    for code, ids in alls.postings():
+    for code, value in alls.encoded(total):
         titled = title_post.get(code)
-        value = encode(ids, total)
-        if titled:
-            value += "|" + encode(titled, total)
-        values[cc.key(code)] = value
+        values[cc.key(code)] = value + "|" + titled if titled else value
     values.update((key, encode(ids, total)) for key, ids in facet_post.items())
     return values
