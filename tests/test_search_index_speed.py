@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from gongkai import search_build_grams
+from gongkai import search_build_grams, search_build_words, search_index
 from gongkai.search_corpus import generate_docs
 from gongkai.search_index import SearchDoc, build_search_index
 
@@ -49,8 +49,9 @@ def first_corpus() -> list[SearchDoc]:
 @pytest.mark.parametrize("jobs, numpy", [("1", True), ("2", True), ("2", False)])
 def test_output_matches_reference(tmp_path, monkeypatch, jobs, numpy):
     monkeypatch.setenv("GONGKAI_JOBS", jobs)
-    if not numpy:  # the pure-Python n-gram path, used when numpy is not installed
+    if not numpy:  # the pure-Python n-gram and word paths, used when numpy is not installed
         monkeypatch.setattr(search_build_grams, "search_build_gramcodes", None)
+        monkeypatch.setattr(search_build_words, "search_build_wordcodes", None)
     elif search_build_grams.search_build_gramcodes is None:
         pytest.skip("numpy is not installed")
     stats = build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
@@ -85,7 +86,7 @@ def test_bulk_postings_encoding_equals_encode_postings():
     """encode_runs (numpy, a window of runs at once) gives encode_postings of each run: lists and bitmaps, either
     side of the bitmap threshold, deltas of one to four digits, single documents, the first and last document."""
     np = pytest.importorskip("numpy")
-    from gongkai.search_build_gramcodes import encode_runs
+    from gongkai.search_codes import encode_runs
     from gongkai.search_index import encode_postings
     import random
     rng = random.Random(7)
@@ -104,3 +105,16 @@ def test_bulk_postings_encoding_equals_encode_postings():
         lasts = np.cumsum([len(run) for run in runs])
         firsts = lasts - [len(run) for run in runs]
         assert encode_runs(docs, firsts, lasts, total) == [encode_postings(run, total) for run in runs], total
+
+
+def test_numpy_word_postings_keep_the_best_like_python(tmp_path, monkeypatch):
+    """With a tiny cap most words hold more documents than they may list: the numpy path must pick the same
+    best ones as the Python path, ties (identical documents score alike) broken by document number."""
+    pytest.importorskip("numpy")
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 3)
+    docs = first_corpus()
+    docs += [SearchDoc(**{**vars(d), "url": d.url + "copy/"}) for d in docs[:40]]
+    build_search_index(docs, tmp_path / "numpy")
+    monkeypatch.setattr(search_build_words, "search_build_wordcodes", None)
+    build_search_index(docs, tmp_path / "python")
+    assert output_digest(tmp_path / "numpy") == output_digest(tmp_path / "python")

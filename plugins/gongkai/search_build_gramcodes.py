@@ -12,6 +12,8 @@ from collections import defaultdict
 
 import numpy as np
 
+from gongkai.search_codes import encode_runs
+
 CODE_POINTS = 0x110000
 BLOCK = 1 << 23   # keys per buffer block (64 MB): freed blocks go back to the system at once
 WINDOW = 1 << 20  # sorted keys turned into Python lists at a time
@@ -121,50 +123,6 @@ class KeyBuffer:
             firsts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
             yield codes, docs, firsts, np.append(firsts[1:], len(part))
             start = end
-
-
-_ALPHABET = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_", dtype=np.uint8)
-_SIX_BITS = np.array([1, 2, 4, 8, 16, 32], dtype=np.uint8)
-
-
-def encode_runs(docs: np.ndarray, firsts: np.ndarray, lasts: np.ndarray, total: int) -> list[str]:
-    """search_index.encode_postings of each run docs[first:last] (ascending document numbers), in bulk:
-    delta varints of 5 bits per character, or '!' and a bitmap of 6 bits per character when shorter."""
-    counts = lasts - firsts
-    prev = np.empty_like(docs)
-    prev[1:] = docs[:-1]
-    prev[firsts] = -1
-    deltas = docs - prev - 1
-    digits = np.ones(len(deltas), dtype=np.int64)          # 5-bit digits of each delta
-    bound = 32
-    while len(deltas) and bound <= int(deltas.max()):
-        digits += deltas >= bound
-        bound <<= 5
-    chars = (total + 5) // 6
-    listed_len = np.add.reduceat(digits, firsts) if len(firsts) else digits[:0]
-    as_bitmap = (counts >= 1 + chars) | (listed_len > 1 + chars)
-    # Listed runs: every digit of every delta written into one byte buffer, most significant digit first;
-    # all digits but a delta's last carry 32 (the continuation half of the alphabet).
-    listed = np.repeat(~as_bitmap, counts)
-    d, n = deltas[listed], digits[listed]
-    at = np.cumsum(n) - n
-    out = np.empty(int(n.sum()), dtype=np.uint8)
-    for j in range(int(n.max()) if len(n) else 0):
-        has = n > j
-        rest = n[has] - 1 - j
-        out[at[has] + j] = _ALPHABET[((d[has] >> (5 * rest)) & 31) + 32 * (rest > 0)]
-    text = out.tobytes().decode("ascii")
-    values, pos = [], 0
-    for first, last, length, bitmap in zip(firsts.tolist(), lasts.tolist(), listed_len.tolist(),
-                                           as_bitmap.tolist()):
-        if bitmap:
-            flags = np.zeros(chars * 6, dtype=np.uint8)
-            flags[docs[first:last]] = 1
-            values.append("!" + _ALPHABET[flags.reshape(chars, 6) @ _SIX_BITS].tobytes().decode("ascii"))
-        else:
-            values.append(text[pos:pos + length])
-            pos += length
-    return values
 
 
 def _run_end(keys: np.ndarray, at: int, doc_bits: int) -> int:

@@ -1,0 +1,80 @@
+"""The BM25 word postings of a full index build with numpy (optional: search_build_words falls back to Python).
+
+Every (word, document) score is computed with the floating-point operations of search_build_words.score, in
+the same order, so the weights and the best `cap` documents of each word are the same to the bit; then all
+postings are encoded at once (search_codes). A Python step per posting was most of the words' build time.
+"""
+from __future__ import annotations
+
+from itertools import chain
+
+import numpy as np
+
+from gongkai.search_codes import encode_weighted_runs
+
+
+def word_values(job: dict) -> dict[str, str]:
+    """Encoded (document, weight) postings of every word in job["df"] (see search_build_words.scoring_job)."""
+    total, k1, k1_plus = job["total"], job["k1"], job["k1_plus"]
+    words = sorted(job["df"])
+    number = {w: n for n, w in enumerate(words)}
+    idf = np.array([job["idf"][w] for w in words], dtype=np.float64)
+    t_keys, t_scores = _field_scores(job["title_counts"], number, idf, job["t_norm"], total, k1, k1_plus)
+    t_scores = job["boost"] * t_scores
+    b_keys, b_scores = _field_scores(job["body_counts"], number, idf, job["b_norm"], total, k1, k1_plus)
+    # One score per (word, document): title + body where the word is in both (addition commutes exactly).
+    keys, scores = np.concatenate((b_keys, t_keys)), np.concatenate((b_scores, t_scores))
+    del b_keys, t_keys, b_scores, t_scores
+    order = np.argsort(keys)
+    keys, scores = keys[order], scores[order]
+    del order
+    firsts = _starts(keys)
+    scores = np.add.reduceat(scores, firsts) if len(firsts) else scores
+    keys = keys[firsts]
+    word, doc = np.divmod(keys, total) if total else (keys, keys)
+    del keys
+    keep = _best(word, doc, scores, job["cap"])
+    if keep is not None:
+        word, doc, scores = word[keep], doc[keep], scores[keep]
+    # search_build_words.weight: round() and np.rint both round half to even.
+    weights = np.clip(np.rint(scores * 3), 1, 63).astype(np.int64)
+    firsts = _starts(word)
+    lasts = np.append(firsts[1:], len(word))
+    return dict(zip(map(words.__getitem__, word[firsts].tolist()),
+                    encode_weighted_runs(doc, weights, firsts, lasts)))
+
+
+def _field_scores(counts: list[dict[str, int]], number: dict[str, int], idf: np.ndarray, norms: list[float],
+                  total: int, k1: float, k1_plus: float) -> tuple[np.ndarray, np.ndarray]:
+    """(word * total + document, score) of every word of every document in one field."""
+    sizes = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
+    n = int(sizes.sum())
+    word = np.fromiter(map(number.__getitem__, chain.from_iterable(counts)), dtype=np.int64, count=n)
+    tf = np.fromiter(chain.from_iterable(map(dict.values, counts)), dtype=np.float64, count=n)
+    doc = np.repeat(np.arange(len(counts), dtype=np.int64), sizes)
+    norm = np.array(norms, dtype=np.float64)[doc]
+    # search_build_words.score: idf * tf * (k1 + 1) / (tf + k1 * norm), evaluated left to right.
+    scores = idf[word] * tf * k1_plus / (tf + k1 * norm)
+    return word * total + doc, scores
+
+
+def _starts(sorted_values: np.ndarray) -> np.ndarray:
+    """Index of the first of each run of equal values."""
+    if not len(sorted_values):
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
+
+
+def _best(word: np.ndarray, doc: np.ndarray, scores: np.ndarray, cap: int) -> np.ndarray | None:
+    """A mask of the best `cap` postings of each word (by score, then document, as sorted((-score, doc)) ranks
+    them), or None when no word has more."""
+    counts = np.bincount(word) if len(word) else np.zeros(0, dtype=np.int64)
+    crowded = np.flatnonzero((counts > cap)[word])
+    if not len(crowded):
+        return None
+    ranked = crowded[np.lexsort((doc[crowded], -scores[crowded], word[crowded]))]
+    first = _starts(word[ranked])
+    rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.append(first, len(ranked))))
+    keep = np.ones(len(word), dtype=bool)
+    keep[ranked[rank >= cap]] = False
+    return keep
