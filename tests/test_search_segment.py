@@ -78,3 +78,13 @@ def test_segmenter_is_made_once_per_dictionary_file(tmp_path):
     user_dict.write_text("政务公开 20000\n一网通办专区 30000\n", encoding="utf-8")   # an editor adds a word
     second = segmenter_for(user_dict)
     assert second is not first and "一网通办专区" in second.tokens("一网通办专区")
+
+
+def test_fast_counts_equal_counting_the_tokens(engines):
+    """search_build_words.fast_counts counts before it filters: the same words, counts and order as counting
+    Segmenter.tokens (one-character Han words dropped, one-character Latin tokens kept)."""
+    from collections import Counter
+    from gongkai.search_build_words import fast_counts
+    texts = corpus_texts()[:200] + ["第3条 a 7 号，ＰＭ２.５ pm2.5 与 x86_64 一网通办一网通办"]
+    for text in map(normalize, texts):
+        assert list(fast_counts(engines[1], text).items()) == list(Counter(engines[1].tokens(text)).items())
