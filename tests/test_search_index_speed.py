@@ -118,3 +118,15 @@ def test_numpy_word_postings_keep_the_best_like_python(tmp_path, monkeypatch):
     monkeypatch.setattr(search_build_words, "search_build_wordcodes", None)
     build_search_index(docs, tmp_path / "python")
     assert output_digest(tmp_path / "numpy") == output_digest(tmp_path / "python")
+
+
+def test_streamed_index_equals_the_written_one(tmp_path):
+    """index_files (a build without a cache streams the index into the site) yields the files, bytes and
+    manifest that build_search_index writes."""
+    from gongkai.search_index import index_files
+    streamed = dict(index_files(first_corpus()))
+    assert list(streamed)[-1] == "manifest.js"
+    build_search_index(first_corpus(), tmp_path / "out")
+    written = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in (tmp_path / "out").rglob("*")
+               if p.is_file()}
+    assert streamed == written

@@ -37,6 +37,7 @@ from functools import cache, partial
 from itertools import chain, repeat
 from operator import sub
 from pathlib import Path
+from typing import Iterator
 
 from gongkai import search_build_grams, search_build_words
 from gongkai.output_tree import write_if_changed
@@ -308,6 +309,38 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
+    made = _index_makers(docs, cache_dir=cache_dir, user_dict=user_dict, state=state, doc_keys=doc_keys)
+    file_count, size, digests = write_files(out_dir, made.makers, made.plan, made.gram_shards, made.word_shards)
+    if state is not None:
+        state["files"] = digests
+    return dict(made.stats, files=file_count, bytes=size, seconds=round(time.perf_counter() - started, 3))
+
+
+def index_files(docs: list[SearchDoc], *, user_dict: Path | None = None) -> Iterator[tuple[str, bytes]]:
+    """The files of the index of `docs` as (name, bytes), in name order and the manifest last, written
+    nowhere: a build without a cache puts them straight into the site, not into a directory and back."""
+    made = _index_makers(docs, cache_dir=None, user_dict=user_dict)
+    digest = hashlib.sha1()
+    for name in sorted(made.makers):
+        data = made.makers.pop(name)().encode("utf-8")
+        digest.update(name.encode() + b"\0" + hashlib.sha1(data).digest())
+        yield name, data
+    yield "manifest.js", _manifest_script(made.plan, digest, made.gram_shards, made.word_shards)
+
+
+@dataclass
+class _Made:
+    makers: dict   # file name -> a function that makes its text
+    plan: "IndexPlan"
+    gram_shards: int
+    word_shards: int
+    stats: dict
+
+
+def _index_makers(docs: list[SearchDoc], *, cache_dir: Path | None, user_dict: Path | None,
+                  state: dict | None = None, doc_keys: dict[str, bytes] | None = None) -> _Made:
+    """Build the postings of `docs`; every file as (name, a function that makes its text), so the build
+    digest can run over them in name order while each text lives only until it is written."""
     plan = IndexPlan.of(docs)
     docs, total = plan.docs, plan.total
 
@@ -330,8 +363,6 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
     ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
     del texts
 
-    # Every file as (name, a function that makes its text), so the build digest can run over them in name
-    # order while each text lives only until it is written.
     makers: dict[str, object] = {}
     gram_shards, gram_size, gram_parts = partition(ngram_values, NGRAM_SHARD_BYTES)
     del ngram_values
@@ -345,15 +376,13 @@ def build_search_index(docs: list[SearchDoc], out_dir: Path, *, cache_dir: Path 
         makers[f"m/{chunk}.js"] = partial(_meta_script, plan, chunk)
     for num, d in enumerate(docs):
         makers[text_file(num)] = partial(_text_script, d, num)
-    file_count, size, digests = write_files(out_dir, makers, plan, gram_shards, word_shards)
     if state is not None:
         state.update(gram_shards=gram_shards, gram_size=gram_size, word_shards=word_shards, word_size=word_size,
-                     averages=averages, df=df, files=digests)
-    return {"docs": total, "files": file_count, "bytes": size,
-            "seconds": round(time.perf_counter() - started, 3),
-            "gram_shards": gram_shards, "word_shards": word_shards,
-            "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
-            "segment_cache_misses": segmenter.misses}
+                     averages=averages, df=df)
+    stats = {"docs": total, "gram_shards": gram_shards, "word_shards": word_shards,
+             "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
+             "segment_cache_misses": segmenter.misses}
+    return _Made(makers, plan, gram_shards, word_shards, stats)
 
 
 def update_state(plan: IndexPlan, normalised: list[tuple[str, str, str]], doc_keys: dict | None = None) -> dict:
@@ -395,8 +424,7 @@ def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, 
         # The build digest runs over each file's digest, so an update need not read unchanged files.
         digest.update(name.encode() + b"\0" + file_digest[0])
         size += file_digest[1]
-    manifest = plan.manifest(digest.hexdigest()[:12], gram_shards, word_shards)
-    data = _script("manifest", 0, manifest).encode("utf-8")
+    data = _manifest_script(plan, digest, gram_shards, word_shards)
     write_if_changed(out_dir / "manifest.js", data, made_dirs)
     size += len(data)
     root = str(out_dir)
@@ -412,6 +440,11 @@ def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, 
                 except OSError:
                     pass
     return file_count, size, digests
+
+
+def _manifest_script(plan: IndexPlan, digest, gram_shards: int, word_shards: int) -> bytes:
+    """manifest.js: its build id is the digest over every other file's name and digest, in name order."""
+    return _script("manifest", 0, plan.manifest(digest.hexdigest()[:12], gram_shards, word_shards)).encode("utf-8")
 
 
 def text_file(num: int) -> str:

@@ -6,8 +6,8 @@ Only the portal's public entries reach the index.
 from __future__ import annotations
 
 import os
-import tempfile
 from functools import partial
+from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -15,9 +15,9 @@ from . import markdown_render, phases
 from .deferred import Deferred
 from .disk_cache import DiskCache, cache_enabled, key_of
 from .markdown_render import plain_text
-from .search_index import SEARCH_ASSETS, SearchDoc, build_search_index, search_page_body
+from .search_index import SEARCH_ASSETS, SearchDoc, index_files, search_page_body
 from .search_segment import DEFAULT_USER_DICT
-from .search_store import IndexStore, fingerprint, list_files, read_all
+from .search_store import IndexStore, fingerprint
 from .portal import CHECKED_BODIES
 from .search_update import index_with_state
 from .generated_page import GeneratedPage
@@ -89,10 +89,10 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
         doc_keys: dict[str, bytes] = {}
         key = fingerprint(docs, DEFAULT_USER_DICT, doc_keys) if store else ""
     if store is None:
-        with tempfile.TemporaryDirectory(prefix="gongkai-search-") as tmp:
-            with phases.phase("  search: full index build"):
-                build_search_index(docs, Path(tmp), cache_dir=None)
-            yield from _under_search_dir(read_all(list_files(Path(tmp))))
+        files = index_files(docs)
+        with phases.phase("  search: full index build"):
+            first = next(files)   # the postings are built before the first file comes
+        yield from _under_search_dir(chain([first], files))
         return
     files = store.files_for(key)
     if files is None:

@@ -19,7 +19,7 @@ import os
 import pickle
 import sys
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from . import __version__
 from .search_index import doc_key
@@ -134,9 +134,3 @@ def list_files(root: Path) -> list[tuple[str, str]]:
         prefix = "" if dirpath == root else os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
         found.extend((prefix + name, os.path.join(dirpath, name)) for name in files)
     return sorted(found)
-
-
-def read_all(files: list[tuple[str, str]]) -> Iterator[tuple[str, bytes]]:
-    for name, path in files:
-        with open(path, "rb") as fh:
-            yield name, fh.read()
