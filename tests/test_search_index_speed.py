@@ -130,3 +130,20 @@ def test_streamed_index_equals_the_written_one(tmp_path):
     written = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes() for p in (tmp_path / "out").rglob("*")
                if p.is_file()}
     assert streamed == written
+
+
+def test_bulk_scores_equal_score():
+    """search_build_wordcodes.scores gives search_build_words.score's floats to the bit, for words in the
+    title, the body, both or neither."""
+    pytest.importorskip("numpy")
+    import random
+    from gongkai import search_build_wordcodes
+    from gongkai.search_index import encode_weighted
+    rng = random.Random(3)
+    titles = [{w: rng.randint(1, 3) for w in rng.sample("abcdef", rng.randint(0, 3))} for _ in range(300)]
+    bodies = [{w: rng.randint(1, 9) for w in rng.sample("abcdefgh", rng.randint(0, 6))} for _ in range(300)]
+    job = search_build_words.scoring_job(titles, bodies, 300, k1=1.2, b=0.75, boost=3.0, cap=10,
+                                         encode=encode_weighted)
+    for w in "abcdefgh":
+        docs = [n for n in range(300) if w in titles[n] or w in bodies[n]] + [n for n in range(0, 300, 7)]
+        assert search_build_wordcodes.scores(w, docs, job) == [search_build_words.score(w, n, job) for n in docs]

@@ -136,3 +136,44 @@ def test_weighted_pairs_decode_what_encode_wrote():
         pairs = [(d, rng.randint(0, 63)) for d in docs]
         assert decode_weighted_pairs(encode_weighted(pairs)) == pairs
         assert decode_weighted(encode_weighted(pairs)) == docs
+
+
+def test_capped_update_equals_ranking_every_listed_document():
+    """_capped_update scores only the tail of a capped word's list; on random small corpora full of ties it
+    answers what ranking every listed document again answers (the rule it replaced)."""
+    import random
+    from gongkai import search_build_words
+    from gongkai.search_index import encode_weighted
+    from gongkai.search_update import _capped_update
+    rng = random.Random(5)
+    answered = 0
+    for _trial in range(3000):
+        total, cap = rng.randint(3, 40), rng.randint(1, 12)
+        tfs = [rng.choice([0, 1, 1, 1, 2, 3]) for _ in range(total)]
+        lengths = [rng.choice([20, 20, 21, 40, 80]) for _ in range(total)]
+        if sum(1 for t in tfs if t) <= cap:
+            continue
+        def job_of(tfs, lengths):
+            bodies = [dict({"w": t} if t else {}, pad=n - t) for t, n in zip(tfs, lengths)]
+            return search_build_words.scoring_job([{} for _ in tfs], bodies, total, k1=1.2, b=0.75, boost=3.0,
+                                                  cap=cap, encode=encode_weighted)
+        old = job_of(tfs, lengths)
+        holders = [n for n, t in enumerate(tfs) if t]
+        listed = sorted(search_build_words.score("w", n, old) for n in holders)[:cap]
+        listed_pairs = sorted((n, search_build_words.weight(neg)) for neg, n in listed)
+        edited = rng.sample(holders, rng.choice([1, 1, 2]))
+        new_tfs, new_lengths = list(tfs), list(lengths)
+        for n in edited:
+            new_tfs[n] = rng.choice([1, 2, 3, 5])
+            new_lengths[n] = lengths[n] + rng.choice([0, 1, 7])
+        new = job_of(new_tfs, new_lengths)
+        if new["averages"] != old["averages"]:
+            continue
+        unchanged_pairs = [p for p in listed_pairs if p[0] not in edited]
+        unchanged = [search_build_words.score("w", n, new) for n, _ in unchanged_pairs]
+        best = sorted(unchanged + [search_build_words.score("w", n, new) for n in edited])[:cap]
+        expected = (sorted((n, search_build_words.weight(neg)) for neg, n in best)
+                    if unchanged and len(best) == cap and best[-1] <= max(unchanged) else None)
+        assert _capped_update("w", unchanged_pairs, edited, new) == expected
+        answered += expected is not None
+    assert answered > 300

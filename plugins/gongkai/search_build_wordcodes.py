@@ -44,6 +44,20 @@ def word_values(job: dict) -> dict[str, str]:
                     encode_weighted_runs(doc, weights, firsts, lasts)))
 
 
+def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
+    """search_build_words.score(w, n, job) for each n in docs: (negated score, n)."""
+    title_counts, body_counts, t_norm, b_norm = job["title_counts"], job["body_counts"], job["t_norm"], job["b_norm"]
+    idf, k1, k1_plus = job["idf"][w], job["k1"], job["k1_plus"]
+    t_tf = np.array([title_counts[n].get(w, 0) for n in docs], dtype=np.float64)
+    b_tf = np.array([body_counts[n].get(w, 0) for n in docs], dtype=np.float64)
+    title = job["boost"] * (idf * t_tf * k1_plus / (t_tf + k1 * np.array([t_norm[n] for n in docs])))
+    body = idf * b_tf * k1_plus / (b_tf + k1 * np.array([b_norm[n] for n in docs]))
+    # score() adds a field only when the word is in it; a field without it scores exactly 0.0 here, and
+    # 0.0 + x == x, so the sums agree to the bit.
+    total = title + body
+    return list(zip((-total).tolist(), docs))
+
+
 def _field_scores(counts: list[dict[str, int]], number: dict[str, int], idf: np.ndarray, norms: list[float],
                   total: int, k1: float, k1_plus: float) -> tuple[np.ndarray, np.ndarray]:
     """(word * total + document, score) of every word of every document in one field."""

@@ -141,8 +141,15 @@ def score_postings(word_docs: dict[str, list[int]], job: dict) -> dict[str, str]
     for w, docs in word_docs.items():
         docs = [n for n in docs if w in title_counts[n] or w in body_counts[n]]
         if docs:
-            values[w] = encode_best([score(w, num, job) for num in docs], job)
+            values[w] = encode_best(scores(w, docs, job), job)
     return values
+
+
+def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
+    """[score(w, n, job) for n in docs], in bulk with numpy when there are many (the same floats)."""
+    if search_build_wordcodes is None or len(docs) < 32:
+        return [score(w, num, job) for num in docs]
+    return search_build_wordcodes.scores(w, docs, job)
 
 
 def score(w: str, num: int, job: dict) -> tuple[float, int]:

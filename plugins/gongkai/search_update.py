@@ -226,12 +226,11 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
         if df[w] != old_df[w]:
             rescan[w] = None
             continue
-        unchanged = [search_build_words.score(w, n, job) for n in listed if n not in changed_set]
-        best = sorted(unchanged + [search_build_words.score(w, n, job) for n in edited_now])[:cap]
-        if unchanged and len(best) == cap and best[-1] <= max(unchanged):
-            values[w] = search_build_words.encode_best(best, job)
-        else:
+        kept = _capped_update(w, [p for p in listed_pairs if p[0] not in changed_set], edited_now, job)
+        if kept is None:
             rescan[w] = None
+        else:
+            values[w] = job["encode"](kept)
     full_scan = {w for w, docs in rescan.items() if docs is None}
     if full_scan:
         wanted = sorted(full_scan)
@@ -243,6 +242,40 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
     for w in rescan:
         values.setdefault(w, None)
     return values
+
+
+def _capped_update(w: str, unchanged: list[tuple[int, int]], edited: list[int], job: dict
+                   ) -> list[tuple[int, int]] | None:
+    """The (document, weight) pairs of a word listed at the cap whose idf did not move, after the `edited`
+    documents that hold it were scored again; None when documents outside the old list may now belong in it.
+
+    That is sorted(scores of unchanged + edited)[:cap] (best first, ties by document), kept only when its
+    worst entry is no worse than the worst unchanged one. The unchanged documents' scores did not move, and
+    a weight is round(score * 3), monotonic in the score, so a higher weight means a strictly higher score:
+    only the tail needs exact scores. Every document weighted above the (d+1)-th lowest weight outranks the
+    d+1 lowest, so it is neither among the d dropped nor the new worst."""
+    cap = job["cap"]
+    scored = [search_build_words.score(w, n, job) for n in edited]
+    drop = len(unchanged) + len(scored) - cap
+    if not unchanged or drop < 0:
+        return None
+    ceiling = sorted(weight for _doc, weight in unchanged)[min(drop, len(unchanged) - 1)]
+    edited_pairs = [(n, search_build_words.weight(negated)) for negated, n in scored]
+    lowest = min(weight for _doc, weight in unchanged)
+    below = [p for p in edited_pairs if p[1] < lowest]
+    above = [p for p in edited_pairs if p[1] > lowest]
+    if len(below) == drop and len(below) + len(above) == len(edited_pairs):
+        # The usual edit, decided by weights alone: the edited documents weighted below every unchanged one
+        # are exactly those to drop, and the others outrank the worst unchanged one, which stays the worst.
+        return sorted(unchanged + above)
+    tail = search_build_words.scores(w, [n for n, weight in unchanged if weight <= ceiling], job)
+    ranked = sorted(tail + scored)
+    if ranked[-1 - drop] > max(tail):   # the new worst is below every unchanged document: look further
+        return None
+    dropped = {n for _negated, n in ranked[len(ranked) - drop:]}
+    pairs = [p for p in unchanged if p[0] not in dropped]
+    pairs += [p for p in edited_pairs if p[0] not in dropped]
+    return sorted(pairs)
 
 
 def decode_weighted(value: str) -> list[int]:
