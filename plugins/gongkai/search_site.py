@@ -17,7 +17,9 @@ from .disk_cache import DiskCache, cache_enabled, key_of
 from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, index_files, search_page_body
 from .search_segment import DEFAULT_USER_DICT
+from .search_build_grams import build_jobs
 from .search_store import IndexStore, fingerprint
+from .workers import fork_map
 from .portal import CHECKED_BODIES
 from .search_update import index_with_state
 from .generated_page import GeneratedPage
@@ -31,9 +33,10 @@ def search_docs(portal, linker) -> list[SearchDoc]:
     """One SearchDoc per public entry; its text is the body, then summary, keywords and attachment titles."""
     docs = []
     plain = DiskCache.for_root(portal.config.root, "plain-text", code_version=_PLAIN_TEXT_CODE)
-    checked = portal.extra.get(CHECKED_BODIES, {})
-    for entry in portal.public_entries:
-        parts = [_body_plain_text(plain, portal, entry, checked.get(entry.body))] if entry.body else []
+    entries = portal.public_entries
+    bodies = _body_plain_texts(plain, portal, entries)
+    for entry, body in zip(entries, bodies):
+        parts = [body] if entry.body else []
         parts += [entry.summary or "", " ".join(entry.keywords), " ".join(a.title for a in entry.attachments)]
         columns = [(cid, portal.columns[cid].title) for cid in entry.columns if cid in portal.columns]
         docs.append(SearchDoc(
@@ -44,19 +47,49 @@ def search_docs(portal, linker) -> list[SearchDoc]:
     return docs
 
 
-def _body_plain_text(cache: DiskCache, portal, entry, checked: bytes | None) -> str:
-    """plain_text of an entry's body, remembered (1.5 s of regular expressions at 10,000 entries) by the
-    digest of the bytes the checks passed, so an unchanged body is not even read; else by its text."""
-    if checked is None:
-        text = portal.body_text(entry)
-        key = key_of(text.encode("utf-8", "surrogatepass"))
-    else:
-        text, key = None, key_of(b"checked bytes\x00" + checked)
-    found = cache.get(key)
-    if found is None:
-        found = plain_text(portal.body_text(entry) if text is None else text)
-        cache.put(key, found)
-    return found
+def _body_plain_texts(cache: DiskCache, portal, entries) -> list[str]:
+    """plain_text of each entry's body ('' without one), remembered (1.5 s of regular expressions at 10,000
+    entries) by the digest of the bytes the checks passed, so an unchanged body is not even read; else by its
+    text. Bodies not remembered are read and converted by forked workers, so the parent holds no raw body."""
+    checked = portal.extra.get(CHECKED_BODIES, {})
+    texts: list[str] = [""] * len(entries)
+    missing: list[tuple[int, bytes]] = []
+    for n, entry in enumerate(entries):
+        if not entry.body:
+            continue
+        digest = checked.get(entry.body)
+        if digest is None:   # not checked (a test's portal): keyed by its text
+            text = portal.body_text(entry)
+            key = key_of(text.encode("utf-8", "surrogatepass"))
+            found = texts[n] = cache.get(key) or plain_text(text)
+            cache.put(key, found)
+            continue
+        key = key_of(b"checked bytes\x00" + digest)
+        found = cache.get(key)
+        if found is None:
+            missing.append((n, key))
+        else:
+            texts[n] = found
+    step = max(1, -(-len(missing) // (build_jobs() * 4)))
+    _JOB.update(portal=portal, entries=entries)
+    try:
+        chunks = fork_map(_plain_chunk, [[n for n, _ in missing[i:i + step]] for i in range(0, len(missing), step)],
+                          build_jobs(), min_items=2 if len(missing) >= PARALLEL_FROM else len(missing) + 2)
+    finally:
+        _JOB.clear()
+    for (n, key), text in zip(missing, chain.from_iterable(chunks)):
+        texts[n] = text
+        cache.put(key, text)
+    return texts
+
+
+_JOB: dict = {}          # the portal and entries, inherited by forked workers
+PARALLEL_FROM = 500      # bodies to convert before workers pay
+
+
+def _plain_chunk(numbers: list[int]) -> list[str]:
+    portal, entries = _JOB["portal"], _JOB["entries"]
+    return [plain_text(portal.body_text(entries[n])) for n in numbers]
 
 
 _PLAIN_TEXT_CODE = Path(markdown_render.__file__).read_text(encoding="utf-8")   # plain_text's code and patterns
