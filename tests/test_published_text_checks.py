@@ -132,3 +132,42 @@ def test_link_check_verdicts_are_cached_by_page_bytes_and_site_files(tmp_path, m
     found = check_site(site, cache_root=cache_root, files=files, page_keys=keys)
     assert [(f.code, f.file) for f in found] == [("GK-LINK-ANCHOR", "site/index.html")]
     assert parsed == [b'<p id="other">x</p>']   # only the rewritten page was parsed
+
+
+def test_link_verdicts_survive_unrelated_files_and_follow_their_own_targets(tmp_path, monkeypatch):
+    """A verdict depends on the files its page's links reach, not on the whole site: adding an entry (a new
+    page elsewhere) re-parses nothing, but a missing target that appears, or a path that becomes a directory,
+    re-judges the pages that link to it."""
+    monkeypatch.setenv("GONGKAI_CACHE", "1")
+    site = _site(tmp_path / "site", {"index.html": '<a href="a/">a</a><a href="gone.pdf">pdf</a><a href="doc">d</a>',
+                                     "a/index.html": '<a href="../index.html">home</a>', "doc": "a file"})
+    cache_root = tmp_path / "repo"
+    parsed = []
+    real = linkcheck._page_links
+    monkeypatch.setattr(linkcheck, "_page_links", lambda data, parser: parsed.append(data) or real(data, parser))
+
+    def check():
+        parsed.clear()
+        files, keys = _keys(site)
+        return sorted((f.code, f.file, f.message) for f in check_site(site, cache_root=cache_root, files=files,
+                                                                    page_keys=keys))
+
+    assert [f[:2] for f in check()] == [("GK-LINK-BROKEN", "site/index.html")]
+    _site(site, {"new/index.html": "<p>新增的一条</p>"})
+    assert [f[:2] for f in check()] == [("GK-LINK-BROKEN", "site/index.html")]
+    assert parsed == [b"<p>\xe6\x96\xb0\xe5\xa2\x9e\xe7\x9a\x84\xe4\xb8\x80\xe6\x9d\xa1</p>"]   # only the new page
+    (site / "gone.pdf").write_bytes(b"%PDF")
+    assert check() == []
+    # 'doc' was a file; as a directory the same link means doc/index.html, which is missing
+    (site / "doc").unlink()
+    _site(site, {"doc/readme.txt": "x"})
+    assert [(f[0], f[1], "doc/index.html" in f[2]) for f in check()] == [("GK-LINK-BROKEN", "site/index.html", True)]
+    _site(site, {"doc/index.html": "<p>目录页</p>"})
+    assert check() == []
+    (site / "a" / "index.html").unlink()
+    assert [f[:2] for f in check()] == [("GK-LINK-BROKEN", "site/index.html")]
+    # a missing path that becomes a directory with an index page: the link now reaches doc-like later/
+    _site(site, {"a/index.html": '<a href="../later">later</a>'})
+    assert [(f[0], f[1]) for f in check()] == [("GK-LINK-BROKEN", "site/a/index.html")]
+    _site(site, {"later/index.html": "<p>后来</p>"})
+    assert check() == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -38,27 +39,34 @@ def site_files(site: Path) -> tuple[set[str], set[str]]:
 
 
 class _Resolver:
-    """Site-relative file a link points at ('..' in it when it climbs out of the site).
+    """Site-relative file a link points at ('..' in it when it climbs out of the site), and the path whose
+    being a directory decided it (None when none did).
 
     A link that climbs to the site root ('../../assets/x.css' on a page two levels down)
     means the same on every page at that depth: those are memoised by depth."""
 
     def __init__(self, dirs: set[str]):
         self.dirs = dirs
-        self.memo: dict[tuple[object, str], str] = {}
+        self.memo: dict[tuple[object, str], tuple[str, str | None]] = {}
 
-    def __call__(self, page_dir: str, url_path: str) -> str:
+    def __call__(self, page_dir: str, url_path: str) -> tuple[str, str | None]:
         depth = page_dir.count("/") + 1 if page_dir else 0
         key = (depth, url_path) if url_path.startswith("../" * depth) else (page_dir, url_path)
-        target = self.memo.get(key)
-        if target is None:
+        found = self.memo.get(key)
+        if found is None:
             joined = posixpath.normpath(posixpath.join(page_dir, unquote(url_path)))
+            probe = None
             if joined == ".":
                 joined = "index.html"
-            elif not joined.startswith("..") and (url_path.endswith("/") or joined in self.dirs):
-                joined = posixpath.join(joined, "index.html")
-            target = self.memo[key] = joined
-        return target
+            elif not joined.startswith(".."):
+                if url_path.endswith("/"):
+                    joined = posixpath.join(joined, "index.html")
+                else:
+                    probe = joined
+                    if joined in self.dirs:
+                        joined = posixpath.join(joined, "index.html")
+            found = self.memo[key] = (sys.intern(joined), probe and sys.intern(probe))
+        return found
 
 
 _STATE: dict = {}   # site, files, resolver and parse cache, inherited by forked workers
@@ -87,11 +95,13 @@ def _page_links(data: bytes, parser) -> tuple[set[str], list[tuple[str, int | No
 def _scan(pages: list[str]):
     """Parse pages (or take them from the parse cache) and judge their links against the site's files.
 
-    Returns each page's verdict, (page key, ids, broken links, links with a fragment), and the parse
-    cache entries used. A verdict depends only on the page's bytes, its place and the site's file list."""
+    Returns each page's verdict, (page key, ids, broken links, links with a fragment, what it depends on),
+    and the parse cache entries used. A verdict depends only on the page's bytes, its place and, of the
+    site's files, on those its links reach (see _still_holds)."""
     site, files, resolve, cache = _STATE["site"], _STATE["files"], _STATE["resolve"], _STATE["cache"]
     split_memo: dict[str, tuple[str, str] | None] = {}
-    fine: set[tuple[int, str]] = set()   # (depth, value) known good on every page at that depth
+    # (depth, value) -> (target, probe): a link good on every page at that depth (it climbs to the root)
+    fine: dict[tuple[int, str], tuple[str, str | None]] = {}
     parser = etree.HTMLParser(encoding="utf-8")
     verdicts, used = {}, {}
     keep_parses = cache.path is not None   # no parse cache: sending the parses back would only cost memory
@@ -105,9 +115,13 @@ def _scan(pages: list[str]):
             used[key] = scanned
         page_dir = posixpath.dirname(rel)
         depth = page_dir.count("/") + 1 if page_dir else 0
-        broken, fragments = [], []
+        broken, fragments, reached, probes = [], [], set(), set()
         for value, line in scanned[1]:
-            if (depth, value) in fine:
+            known = fine.get((depth, value))
+            if known is not None:
+                reached.add(known[0])
+                if known[1] is not None:
+                    probes.add(known[1])
                 continue
             if value not in split_memo:
                 split_memo[value] = _split(value)
@@ -115,15 +129,29 @@ def _scan(pages: list[str]):
             if split is None:
                 continue
             path, fragment = split
-            target = resolve(page_dir, path) if path else rel
+            target, probe = resolve(page_dir, path) if path else (rel, None)
+            if probe is not None:
+                probes.add(probe)
             if target.startswith("..") or target not in files:
                 broken.append((line, target))
-            elif fragment:
+                continue
+            reached.add(target)
+            if fragment:
                 fragments.append((line, target, fragment))
             elif path.startswith("../" * depth):
-                fine.add((depth, value))   # climbs to the root: the same target from every page this deep
-        verdicts[rel] = (key, frozenset(scanned[0]), tuple(broken), tuple(fragments))
+                fine[(depth, value)] = (target, probe)
+        depends = (tuple(sorted(reached)), tuple(sorted((p, p in resolve.dirs) for p in probes)))
+        verdicts[rel] = (key, frozenset(scanned[0]), tuple(broken), tuple(fragments), depends)
     return verdicts, used
+
+
+def _still_holds(verdict: tuple, files: set[str], dirs: set[str]) -> bool:
+    """Whether a page's verdict from an earlier build holds in this site: every file its links reached is
+    still there, every broken target still missing, every path that was (not) a directory still (not) one."""
+    _key, _ids, broken, _fragments, (reached, probes) = verdict
+    return (all(t in files for t in reached)
+            and all(t.startswith("..") or t not in files for _line, t in broken)
+            and all((p in dirs) == was for p, was in probes))
 
 
 def _dirs_of(files) -> set[str]:
@@ -136,18 +164,19 @@ def _dirs_of(files) -> set[str]:
     return dirs
 
 
-def _verdict_key(page_key: bytes, rel: str, site_key: bytes) -> bytes:
-    return key_of(page_key + site_key + rel.encode("utf-8"))
+def _verdict_key(page_key: bytes, rel: str) -> bytes:
+    return key_of(page_key + rel.encode("utf-8"))
 
 
 def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Path | None = None,
                files: set[str] | None = None, page_keys: dict[str, bytes] | None = None) -> Findings:
     """Check every page of a built site.
 
-    With cache_root, each page's parse is cached by its bytes, and its verdict by its bytes, place and the
-    site's file list, under cache_root/.cache/gongkai. A build that knows what it wrote passes `files` (every
-    file of the site) and `page_keys` (key_of the bytes of each page): then a page whose verdict is cached is
-    not even read, so a rebuild that changed a few pages checks only those."""
+    With cache_root, each page's parse is cached by its bytes, and its verdict by its bytes and place, with
+    the files its links reached (and missed), under cache_root/.cache/gongkai: the verdict is reused while
+    those are as they were, however the rest of the site changed. A build that knows what it wrote passes
+    `files` (every file of the site) and `page_keys` (key_of the bytes of each page): then a page whose
+    verdict is cached is not even read, so a rebuild that changed or added a few pages checks only those."""
     findings = Findings() if findings is None else findings
     site = Path(site_dir)
     if files is None:
@@ -158,13 +187,12 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
     pages = sorted(f for f in files if f.endswith(".html"))
     code = Path(__file__).read_text(encoding="utf-8")
     verdict_cache = DiskCache.for_root(cache_root, "link-verdicts", code) if cache_root else DiskCache(None)
-    site_key = key_of("\0".join(sorted(files)).encode("utf-8"))
     verdicts: dict[str, tuple] = {}
     todo = []
     for rel in pages:
         known = page_keys.get(rel) if page_keys else None
-        cached = verdict_cache.get(_verdict_key(known, rel, site_key)) if known else None
-        if cached is not None and cached[0] == known:
+        cached = verdict_cache.get(_verdict_key(known, rel)) if known else None
+        if cached is not None and cached[0] == known and _still_holds(cached, files, dirs):
             verdicts[rel] = cached
         else:
             todo.append(rel)
@@ -185,10 +213,10 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
             cache.get(verdicts[rel][0])   # keep the parses of this site's pages that were not read
         cache.save()
     for rel in pages:
-        verdict_cache.put(_verdict_key(verdicts[rel][0], rel, site_key), verdicts[rel])
+        verdict_cache.put(_verdict_key(verdicts[rel][0], rel), verdicts[rel])
     verdict_cache.save()
     for rel in pages:
-        _, _, broken, fragments = verdicts[rel]
+        _, _, broken, fragments, _ = verdicts[rel]
         for line, target in broken:
             findings.error("GK-LINK-BROKEN", f"site/{rel}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
         for line, target, fragment in fragments:
