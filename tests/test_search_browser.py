@@ -24,6 +24,10 @@ def fixture_docs(suffix):
     # Holds every trigram of 甲乙丙丁戊 but not the string itself: the index lets it through, the page must not.
     docs.append(SearchDoc(url=f"xxgk/gk-trap{suffix}", title="试验条目", doc_no="", publisher="示例市数据局",
                           published="2024-06-03", kind="other", validity="", columns=[], text="甲乙丙，乙丙丁，丙丁戊。"))
+    # Two documents that score alike for 同分排序测试 (same text, same length): the newer must come first.
+    for day in ("2023-03-01", "2023-09-01"):
+        docs.append(SearchDoc(url=f"xxgk/gk-tie-{day}{suffix}", title="排序条目", doc_no="", publisher="示例市数据局",
+                              published=day, kind="other", validity="", columns=[], text="同分排序测试的正文。"))
     return docs
 
 
@@ -173,3 +177,22 @@ def test_shared_url_with_filters_only_lists_matching_entries(page, site):
     metas = page.eval_on_selector_all(".gk-result__meta", "els => els.map(e => e.textContent)")
     assert len(metas) == min(20, len(expected))
     assert all(f"{year}-" in m and ctitle in m for m in metas)
+
+
+def test_date_order_is_newest_first(page, site):
+    """Documents are numbered oldest first: the page must reverse that order for ?sort=date."""
+    base, docs = site
+    def order(hrefs):   # each href ends with its document's site-relative URL
+        shown = [next(d for d in docs if h.endswith("/" + d.url)) for h in hrefs]
+        return [(d.published, d.url) for d in shown]
+    last = search(page, base, "q=政府&sort=date")
+    shown = order(last["urls"])
+    assert len(shown) >= 5
+    assert shown == sorted(shown, key=lambda d: (tuple(-ord(c) for c in d[0]), d[1]))
+    assert shown[0][0] == max(d.published for d in docs if "政府" in d.title + d.doc_no + d.text)
+
+
+def test_equally_ranked_results_show_the_newest_first(page, site):
+    base, _ = site
+    last = search(page, base, "q=同分排序测试")
+    assert [u.rsplit("gk-tie-", 1)[1][:10] for u in last["urls"]] == ["2023-09-01", "2023-03-01"]

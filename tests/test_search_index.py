@@ -120,3 +120,15 @@ def test_nfkc_equals_unicodedata():
               "가\u11a8 \u1100\u1161", "x\u0327\u0301", "a\u0301\u0327", "第3条\u3000（一）"]
     texts += ["政务公开" + chr(cp) + "\u0301，" for cp in range(0x10000) if not 0xD800 <= cp < 0xE000]
     assert [nfkc(t) for t in texts] == [unicodedata.normalize("NFKC", t) for t in texts]
+
+
+def test_ties_go_to_the_newest_and_numbers_run_oldest_first(corpus):
+    """Documents are numbered oldest first (so a new document takes the next number); among equally ranked
+    results the newest comes first."""
+    docs, out, _ = corpus
+    reader = IndexReader(out)
+    numbered = [reader.meta(n) for n in range(len(docs))]
+    assert [row[4] for row in numbered] == sorted(row[4] for row in numbered)
+    ranked = [reader.meta(n) for n in reader.search("政府")]
+    untitled = [row[4] for row in ranked if "政府" not in normalize(row[1]) + normalize(row[2])]
+    assert len(untitled) > 5 and untitled == sorted(untitled, reverse=True)

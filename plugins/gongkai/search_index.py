@@ -12,7 +12,9 @@ Layout under out_dir (the site's `search/` directory); every file is a script th
     m/<n>.js           metadata rows of META_CHUNK documents (url, title, 文号, publisher, date, ...)
     t/<k>/<n>.js       the plain text of one document, loaded only for the results shown (snippets).
 
-Documents are numbered newest first, so document order is the date tie-break.
+Documents are numbered oldest first (the reverse of newest first, same-day documents by URL), so reversed
+document order is the date tie-break, and a newly published document takes the next number: the others
+keep theirs, and with them their text and metadata files.
 
 Of lunr we keep the scoring: BM25 with lunr's idf, k1 and b, a boost for title and 文号. lunr's index format
 (one JSON file with every term and a vector per document; 27 MB at 2,000 entries, see scripts/bench_search.py
@@ -252,14 +254,14 @@ def doc_key(doc: SearchDoc) -> bytes:
 
 @dataclass
 class IndexPlan:
-    """What every part of the index numbers by: documents newest first, publishers and columns sorted."""
+    """What every part of the index numbers by: documents oldest first, publishers and columns sorted."""
     docs: list[SearchDoc]
     publishers: list[str]
     columns: list[tuple[str, str]]
 
     @classmethod
     def of(cls, docs: list[SearchDoc]) -> "IndexPlan":
-        docs = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))
+        docs = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))[::-1]
         column_titles: dict[str, str] = {}
         for d in docs:
             for cid, ctitle in d.columns:

@@ -59,7 +59,7 @@ class IndexReader:
         return self._load(f"m/{num // chunk}.js")[num % chunk]
 
     def search(self, query: str, filters: dict[str, str] | None = None) -> list[int]:
-        """Matching document numbers, title/文号 matches first, then document order (newest first)."""
+        """Matching document numbers, title/文号 matches first, then newest first (highest number first)."""
         terms = parse_query(query)
         if not terms:
             return []
@@ -75,4 +75,4 @@ class IndexReader:
                 if name == "publisher":
                     value = str(self.manifest["publishers"].index(value))
                 found &= self.gram(f"{FACET}{name[0]}:{value}")[0]
-        return sorted(found, key=lambda n: (-sum(n in t for t in in_title), n))
+        return sorted(found, key=lambda n: (-sum(n in t for t in in_title), -n))

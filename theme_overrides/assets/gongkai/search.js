@@ -177,7 +177,7 @@
       for (var i = 1; i < sets.length; i++) found = intersect(found, sets[i].all);
       r[1].forEach(function (f) { found = found === null ? f : intersect(found, f); });
       found = found || [];
-      if (sort === "date") return found;
+      if (sort === "date") return found.slice().reverse();   // documents are numbered oldest first
       var tier = {};
       found.forEach(function (n) {
         var t = 0;
@@ -185,7 +185,7 @@
         tier[n] = t;
       });
       return found.slice().sort(function (x, y) {
-        return (tier[y] - tier[x]) || ((weights[y] || 0) - (weights[x] || 0)) || (x - y);
+        return (tier[y] - tier[x]) || ((weights[y] || 0) - (weights[x] || 0)) || (y - x);
       });
     });
   }
