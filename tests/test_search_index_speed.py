@@ -78,6 +78,8 @@ def test_output_matches_reference_across_key_blocks(tmp_path, monkeypatch):
     gramcodes = pytest.importorskip("gongkai.search_build_gramcodes")
     monkeypatch.setattr(gramcodes, "BLOCK", 1000)
     monkeypatch.setattr(gramcodes, "WINDOW", 7)
+    # and words scored seven documents at a time
+    monkeypatch.setattr(pytest.importorskip("gongkai.search_build_wordcodes"), "CHUNK_DOCS", 7)
     monkeypatch.setenv("GONGKAI_JOBS", "1")
     build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
     assert output_digest(tmp_path / "out") == GOLDEN_FIRST

@@ -11,22 +11,28 @@ from itertools import chain
 import numpy as np
 
 from gongkai.search_codes import encode_weighted_runs
+from gongkai.workers import release_free_memory
+
+
+CHUNK_DOCS = 4096   # documents scored at a time: their temporaries stay small beside the postings
 
 
 def word_values(job: dict) -> dict[str, str]:
-    """Encoded (document, weight) postings of every word in job["df"] (see search_build_words.scoring_job)."""
-    total, k1, k1_plus = job["total"], job["k1"], job["k1_plus"]
+    """Encoded (document, weight) postings of every word in job["df"] (see search_build_words.scoring_job).
+
+    Empties job's title_counts and body_counts (the caller's lists) once every posting is in two arrays:
+    at 100,000 entries those dicts are gigabytes, better freed before the postings are sorted."""
+    total = job["total"]
     words = sorted(job["df"])
-    number = {w: n for n, w in enumerate(words)}
-    idf = np.array([job["idf"][w] for w in words], dtype=np.float64)
-    t_keys, t_scores = _field_scores(job["title_counts"], number, idf, job["t_norm"], total, k1, k1_plus)
-    t_scores = job["boost"] * t_scores
-    b_keys, b_scores = _field_scores(job["body_counts"], number, idf, job["b_norm"], total, k1, k1_plus)
+    keys, scores = _posting_scores(job, {w: n for n, w in enumerate(words)},
+                                   np.array([job["idf"][w] for w in words], dtype=np.float64))
+    job["title_counts"].clear()
+    job["body_counts"].clear()
+    release_free_memory()
     # One score per (word, document): title + body where the word is in both (addition commutes exactly).
-    keys, scores = np.concatenate((b_keys, t_keys)), np.concatenate((b_scores, t_scores))
-    del b_keys, t_keys, b_scores, t_scores
     order = np.argsort(keys)
-    keys, scores = keys[order], scores[order]
+    keys = keys[order]
+    scores = scores[order]
     del order
     firsts = _starts(keys)
     scores = np.add.reduceat(scores, firsts) if len(firsts) else scores
@@ -38,10 +44,31 @@ def word_values(job: dict) -> dict[str, str]:
         word, doc, scores = word[keep], doc[keep], scores[keep]
     # search_build_words.weight: round() and np.rint both round half to even.
     weights = np.clip(np.rint(scores * 3), 1, 63).astype(np.int64)
+    del scores
     firsts = _starts(word)
     lasts = np.append(firsts[1:], len(word))
     return dict(zip(map(words.__getitem__, word[firsts].tolist()),
                     encode_weighted_runs(doc, weights, firsts, lasts)))
+
+
+def _posting_scores(job: dict, number: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(word * total + document, score) of every word of every document's body, then of its title (boosted),
+    filled a chunk of documents at a time into two arrays."""
+    fields = [(job["body_counts"], np.array(job["b_norm"], dtype=np.float64), 1.0),
+              (job["title_counts"], np.array(job["t_norm"], dtype=np.float64), job["boost"])]
+    size = sum(sum(map(len, counts)) for counts, _norms, _boost in fields)
+    keys, scores = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.float64)
+    at = 0
+    for counts, norms, boost in fields:
+        for start in range(0, len(counts), CHUNK_DOCS):
+            chunk_keys, chunk_scores = _field_scores(counts[start:start + CHUNK_DOCS], start, number, idf,
+                                                     norms, job)
+            if boost != 1.0:
+                chunk_scores = boost * chunk_scores
+            keys[at:at + len(chunk_keys)] = chunk_keys
+            scores[at:at + len(chunk_keys)] = chunk_scores
+            at += len(chunk_keys)
+    return keys, scores
 
 
 def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
@@ -58,18 +85,18 @@ def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
     return list(zip((-total).tolist(), docs))
 
 
-def _field_scores(counts: list[dict[str, int]], number: dict[str, int], idf: np.ndarray, norms: list[float],
-                  total: int, k1: float, k1_plus: float) -> tuple[np.ndarray, np.ndarray]:
-    """(word * total + document, score) of every word of every document in one field."""
+def _field_scores(counts: list[dict[str, int]], first: int, number: dict[str, int], idf: np.ndarray,
+                  norms: np.ndarray, job: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(word * total + document, score) of every word of documents first, first + 1, ... in one field."""
     sizes = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
     n = int(sizes.sum())
     word = np.fromiter(map(number.__getitem__, chain.from_iterable(counts)), dtype=np.int64, count=n)
     tf = np.fromiter(chain.from_iterable(map(dict.values, counts)), dtype=np.float64, count=n)
-    doc = np.repeat(np.arange(len(counts), dtype=np.int64), sizes)
-    norm = np.array(norms, dtype=np.float64)[doc]
+    doc = np.repeat(np.arange(first, first + len(counts), dtype=np.int64), sizes)
+    norm = norms[doc]
     # search_build_words.score: idf * tf * (k1 + 1) / (tf + k1 * norm), evaluated left to right.
-    scores = idf[word] * tf * k1_plus / (tf + k1 * norm)
-    return word * total + doc, scores
+    scores = idf[word] * tf * job["k1_plus"] / (tf + job["k1"] * norm)
+    return word * job["total"] + doc, scores
 
 
 def _starts(sorted_values: np.ndarray) -> np.ndarray:
