@@ -177,3 +177,37 @@ def test_capped_update_equals_ranking_every_listed_document():
         assert _capped_update("w", unchanged_pairs, edited, new) == expected
         answered += expected is not None
     assert answered > 300
+
+
+def newest(docs, n, title, text, day="2099-01-01"):
+    return dataclasses.replace(docs[n], url=f"xxgk/new-{n}/", title=title, text=text, published=day, doc_no="")
+
+
+@pytest.mark.parametrize("added", [1, 2])
+def test_publishing_new_documents_updates_and_equals_a_full_build(tmp_path, corpus, added, monkeypatch):
+    """New documents are numbered after the others (oldest first): the update appends them, scores every
+    word again (their idf moved) and patches the n-grams, and writes what a full build writes."""
+    monkeypatch.setenv("GONGKAI_JOBS", "2")
+    base = corpus[:162 - 6 - added]   # so that adding stays within the bitmaps' character count
+    assert (len(base) + added + 5) // 6 == (len(base) + 5) // 6
+    after = base + [newest(corpus, 0, "关于新设立政务服务驿站的公告", "全新的驿站位于示例市中心，提供政务公开查阅服务。"),
+                    newest(corpus, 1, "新发布的第二条", "第二条新内容，全面推行一网通办。", day="2099-01-02")][:added]
+    state = check_update(tmp_path, base, after)
+    assert len(state["urls"]) == len(base) + added and len(state["texts"]) == len(state["urls"])
+    # and the updated state serves the next edit
+    again = edit(after, len(after) - 1, text="改写后的新内容。")
+    done = update_search_index(again, tmp_path / "new", state, tmp_path / "newer", cache_dir=tmp_path / "cache")
+    assert done is not None
+    full(again, tmp_path / "clean-again")
+    assert digest(tmp_path / "newer") == digest(tmp_path / "clean-again")
+
+
+@pytest.mark.parametrize("case", ["older date", "bitmaps grow"])
+def test_publishing_declines_when_numbers_move_or_bitmaps_grow(tmp_path, corpus, case):
+    cache = tmp_path / "cache"
+    if case == "older date":   # lands among the others: their numbers move
+        base, added = corpus[:150], newest(corpus, 0, "补录的旧文件", "补录。", day="2001-01-01")
+    else:                      # 156 -> 157 documents: bitmaps need one more character
+        base, added = corpus[:156], newest(corpus, 0, "新公告", "新内容。")
+    state = full(base, tmp_path / "old", cache)
+    assert update_search_index(base + [added], tmp_path / "old", state, tmp_path / "new", cache_dir=cache) is None

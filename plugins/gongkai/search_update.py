@@ -1,7 +1,10 @@
 """Update the previous build's search index after edits, re-doing only what the edited documents are in.
 
-An update applies when the documents keep their numbers (the same URLs in the same order: no entry added,
-removed or moved by a new date) and the publisher and column vocabularies are unchanged. Then:
+An update applies when the documents keep their numbers (the same URLs in the same order: none removed or
+moved by a new date) and the publisher and column vocabularies are unchanged. Documents are numbered oldest
+first, so a newly published one comes last: new documents after the old ones are appended, unless the bitmap
+postings would need another character (one addition in six), and then every word is scored again, since
+every idf moved. Then:
 
 - n-gram postings change only for the keys whose membership changed in an edited document (its old
   normalised text is kept in the state); each is patched in place, in its shard;
@@ -26,6 +29,7 @@ from gongkai import search_build_words
 from gongkai.search_build_words import idf
 from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, NGRAM_SHARD_BYTES, TITLE_BOOST, WORD_POSTING_CAP,
                                   WORD_SHARD_BYTES, IndexPlan, _script, _shard_count, _text_script, decode_postings,
+                                  partition,
                                   doc_key, encode_postings, encode_weighted, entry_size, fnv1a, grams,
                                   build_search_index, normalize, text_file, update_state, write_files, _meta_script,
                                   META_CHUNK)
@@ -53,38 +57,52 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
                         user_dict: Path | None = None, doc_keys: dict[str, bytes] | None = None
                         ) -> tuple[dict, dict] | None:
     plan = IndexPlan.of(docs)
-    if ([d.url for d in plan.docs] != old.get("urls") or plan.publishers != old.get("publishers")
+    urls, old_urls = [d.url for d in plan.docs], old.get("urls") or []
+    appended = len(urls) - len(old_urls)
+    if (appended < 0 or urls[:len(old_urls)] != old_urls or plan.publishers != old.get("publishers")
             or plan.columns != old.get("columns")):
         return None
+    if appended and (plan.total + 5) // 6 != (len(old_urls) + 5) // 6:
+        return None   # every bitmap posting would grow by a character: build in full
     keys = [doc_keys[d.url] if doc_keys else doc_key(d) for d in plan.docs]
     changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
+    changed += range(len(old_urls), plan.total)   # new documents (numbered oldest first, they come last)
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     counts = _all_counts(plan, old, changed, segmenter)
     if counts is None:
         return None
     title_counts, body_counts, old_counts, normalised = counts
 
-    job = search_build_words.scoring_job(title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B,
-                                         boost=TITLE_BOOST, cap=WORD_POSTING_CAP, encode=encode_weighted,
-                                         words=set())
-    if list(job["averages"]) != list(old["averages"]):
-        return None
-    word_shards = Shards(old_dir, "w", old["word_shards"])
-    df = _updated_df(old["df"], changed, old_counts, title_counts, body_counts)
-    word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards)
+    if appended:
+        # A new document moves every word's idf: score all words again (in bulk), as a full build does.
+        word_values, averages, df = search_build_words.word_values(
+            title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
+            encode=encode_weighted)
+        word_count, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
+        w_shards = (dict(enumerate(word_parts)), word_size)
+    else:
+        job = search_build_words.scoring_job(title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B,
+                                             boost=TITLE_BOOST, cap=WORD_POSTING_CAP, encode=encode_weighted,
+                                             words=set())
+        if list(job["averages"]) != list(old["averages"]):
+            return None
+        averages, word_count = old["averages"], old["word_shards"]
+        word_shards = Shards(old_dir, "w", old["word_shards"])
+        df = _updated_df(old["df"], changed, old_counts, title_counts, body_counts)
+        word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards)
+        w_shards = _patched_shards(word_shards, old["word_size"], word_changes, WORD_SHARD_BYTES,
+                                   lambda value, change: change)
 
     gram_changes = _gram_changes(plan, old, changed, normalised)
 
     g_shards = _patched_shards(Shards(old_dir, "g", old["gram_shards"]), old["gram_size"], gram_changes,
                                NGRAM_SHARD_BYTES, partial(_patch_postings, total=plan.total))
-    w_shards = _patched_shards(word_shards, old["word_size"], word_changes, WORD_SHARD_BYTES,
-                               lambda value, change: change)
     if g_shards is None or w_shards is None:
         return None
     segmenter.save()
 
     makers: dict[str, object] = {}
-    for kind, count, (patched, _size) in (("g", old["gram_shards"], g_shards), ("w", old["word_shards"], w_shards)):
+    for kind, count, (patched, _size) in (("g", old["gram_shards"], g_shards), ("w", word_count, w_shards)):
         for n in range(count):
             makers[f"{kind}/{n}.js"] = (partial(_script, kind, n, patched[n]) if n in patched
                                         else old_dir / f"{kind}/{n}.js")
@@ -95,19 +113,20 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
     changed_set = set(changed)
     for num, d in enumerate(plan.docs):
         makers[text_file(num)] = partial(_text_script, d, num) if num in changed_set else old_dir / text_file(num)
-    file_count, size, digests = write_files(out_dir, makers, plan, old["gram_shards"], old["word_shards"],
+    file_count, size, digests = write_files(out_dir, makers, plan, old["gram_shards"], word_count,
                                             known=old.get("files") if out_dir == old_dir else None)
 
-    state = dict(old, doc_keys=keys, gram_size=g_shards[1], word_size=w_shards[1], df=df, files=digests)
+    state = dict(old, urls=urls, doc_keys=keys, gram_size=g_shards[1], word_shards=word_count, word_size=w_shards[1],
+                 averages=averages, df=df, files=digests)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
                          [normalised[n] for n in changed], doc_keys)
     for field in ("texts", "segment_keys", "facets"):
-        column = list(old[field])
+        column = list(old[field]) + [None] * appended
         for n, value in zip(changed, fresh[field]):
             column[n] = value
         state[field] = column
     stats = {"docs": plan.total, "files": file_count, "bytes": size, "updated": len(changed),
-             "gram_shards": old["gram_shards"], "word_shards": old["word_shards"],
+             "gram_shards": old["gram_shards"], "word_shards": word_count, "appended": appended,
              "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
              "segment_cache_misses": segmenter.misses}
     return stats, state
@@ -120,20 +139,21 @@ def _all_counts(plan, old, changed, segmenter):
     normalised = {n: (normalize(plan.docs[n].title), normalize(plan.docs[n].doc_no), normalize(plan.docs[n].text))
                   for n in changed}
     old_counts = {}
+    known = len(old["segment_keys"])
     for n in changed:
-        was = [segmenter.old.get(k) for k in old["segment_keys"][n]]
+        was = [segmenter.old.get(k) for k in old["segment_keys"][n]] if n < known else [{}, {}]
         if None in was:
             return None
         old_counts[n] = was
     title_counts, body_counts = [], []
-    for n, (title_key, body_key) in enumerate(old["segment_keys"]):
+    for n in range(plan.total):
         if n in changed_set:
             title, doc_no, body = normalised[n]
             title_counts.append(segmenter.counts(title + " " + doc_no))
             body_counts.append(segmenter.counts(body))
             continue
         pair = []
-        for key in (title_key, body_key):
+        for key in old["segment_keys"][n]:
             found = segmenter.new.get(key)
             if found is None:
                 found = segmenter.old.get(key)
@@ -152,9 +172,12 @@ def _gram_changes(plan, old, changed, normalised) -> dict[str, list[tuple[int, b
     changed in an edited document."""
     changes: dict[str, list] = {}
     for n in changed:
-        title, doc_no, body = zlib.decompress(old["texts"][n]).decode("utf-8", "surrogatepass").split("\0")
-        old_head = grams(title) | grams(doc_no)
-        old_all = old_head | grams(body) | set(old["facets"][n])
+        if n < len(old["texts"]):
+            title, doc_no, body = zlib.decompress(old["texts"][n]).decode("utf-8", "surrogatepass").split("\0")
+            old_head = grams(title) | grams(doc_no)
+            old_all = old_head | grams(body) | set(old["facets"][n])
+        else:   # a new document
+            old_head, old_all = set(), set()
         title, doc_no, body = normalised[n]
         new_head = grams(title) | grams(doc_no)
         new_all = new_head | grams(body) | set(plan.facets(plan.docs[n]))
