@@ -73,12 +73,16 @@ def _posting_scores(job: dict, number: dict[str, int], idf: np.ndarray) -> tuple
 
 def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
     """search_build_words.score(w, n, job) for each n in docs: (negated score, n)."""
-    title_counts, body_counts, t_norm, b_norm = job["title_counts"], job["body_counts"], job["t_norm"], job["b_norm"]
+    title_counts, body_counts = job["title_counts"], job["body_counts"]
+    if "norm_arrays" not in job:   # once per job: an update scores a few hundred words with it
+        job["norm_arrays"] = (np.array(job["t_norm"], dtype=np.float64), np.array(job["b_norm"], dtype=np.float64))
+    t_norm, b_norm = job["norm_arrays"]
+    at = np.array(docs, dtype=np.int64)
     idf, k1, k1_plus = job["idf"][w], job["k1"], job["k1_plus"]
     t_tf = np.array([title_counts[n].get(w, 0) for n in docs], dtype=np.float64)
     b_tf = np.array([body_counts[n].get(w, 0) for n in docs], dtype=np.float64)
-    title = job["boost"] * (idf * t_tf * k1_plus / (t_tf + k1 * np.array([t_norm[n] for n in docs])))
-    body = idf * b_tf * k1_plus / (b_tf + k1 * np.array([b_norm[n] for n in docs]))
+    title = job["boost"] * (idf * t_tf * k1_plus / (t_tf + k1 * t_norm[at]))
+    body = idf * b_tf * k1_plus / (b_tf + k1 * b_norm[at])
     # score() adds a field only when the word is in it; a field without it scores exactly 0.0 here, and
     # 0.0 + x == x, so the sums agree to the bit.
     total = title + body
