@@ -67,6 +67,16 @@ def test_cache_segments_unchanged_text_once(tmp_path, engines):
     assert second.counts("政务公开工作要点") == first.counts("政务公开工作要点")
     second.counts("新的正文")
     assert (second.hits, second.misses) == (1, 1)
+    # Saved by shard: a build that changed one text rewrites only the shards whose texts changed.
+    shards = sorted(first.path.glob("*.pickle"))
+    assert len(shards) == len(CachedSegmenter.SHARDS)
+    before = {p.name: p.stat().st_ino for p in shards}   # a save replaces the file: a new inode
+    second.save()
+    changed = {p.name for p in shards if p.stat().st_ino != before[p.name]}
+    touched = {k[0] + ".pickle" for k in set(first.new) ^ set(second.new)}
+    assert changed == touched and 1 <= len(changed) <= 3
+    third = CachedSegmenter(engines[1], tmp_path)
+    assert third.old == second.new
 
 
 def test_segmenter_is_made_once_per_dictionary_file(tmp_path):
