@@ -174,28 +174,53 @@ def _read_records(path: Path) -> dict:
         return {}
 
 
-class CachingRenderer:
-    """A BodyRenderer with the same render() call, answering from the cache when it can."""
+class NotCached(Exception):
+    """A cached-only renderer was asked for a body the cache does not hold."""
 
-    def __init__(self, renderer, cache: BodyCache):
+
+# Keys of bodies named by their file's digest start with a lone surrogate, which no decoded text holds,
+# so they never meet the keys of bodies named by their text.
+_FILE_KEY = "\ud800file"
+
+
+class CachingRenderer:
+    """A BodyRenderer with the same render() call, answering from the cache when it can. Without a
+    renderer it answers only from the cache, and raises NotCached for the rest."""
+
+    def __init__(self, renderer, cache: BodyCache, body_pages: dict | None = None):
         self.renderer, self.cache = renderer, cache
-        self.body_pages = dict(renderer.body_pages)
+        self.body_pages = dict(renderer.body_pages) if body_pages is None else body_pages
 
     def render(self, text: str, source: str, page_file: str) -> str:
         if self.cache.path is None:
-            return self.renderer.render(text, source, page_file)
-        key = self.cache.key(text, source, page_file)
+            return self._convert(text, source, page_file)
+        return self._cached(self.cache.key(text, source, page_file), lambda: text, source, page_file)
+
+    def render_file(self, digest: bytes, read_text, source: str, page_file: str) -> str:
+        """A body named by the digest of its file's bytes: read_text() is called only on a miss."""
+        if self.cache.path is None:
+            return self._convert(read_text(), source, page_file)
+        return self._cached(self.cache.key(_FILE_KEY + digest.hex(), source, page_file), read_text, source, page_file)
+
+    def _cached(self, key: str, read_text, source: str, page_file: str) -> str:
         html = self.cache.lookup(key, self.body_pages)
         if html is not None:
             self.cache.hits += 1
             return html
+        if self.renderer is None:
+            raise NotCached(source)
         self.cache.misses += 1
         recording = RecordingMap(self.body_pages)
         self.renderer.body_pages = recording
         try:
-            html = self.renderer.render(text, source, page_file)
+            html = self.renderer.render(read_text(), source, page_file)
         finally:
             self.renderer.body_pages = self.body_pages
         if not recording.untrackable:
             self.cache.store(key, html, recording.seen)
         return html
+
+    def _convert(self, text: str, source: str, page_file: str) -> str:
+        if self.renderer is None:
+            raise NotCached(source)
+        return self.renderer.render(text, source, page_file)

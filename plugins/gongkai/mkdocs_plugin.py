@@ -159,7 +159,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         done = write_entry_pages(job, progress=progress)
         tree.keep(entry_page_files(job), done.page_keys, done.memo)
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
-        phases.add("  unchanged, skipped", 0.0, count=done.skipped)
+        phases.add("  unchanged, skipped", done.checking, count=done.skipped)
         phases.add("  markdown (summed over workers)", done.markdown, count=done.misses)
         phases.add("  templates (summed over workers)", done.templates)
         phases.add("  output (summed over workers)", done.output)

@@ -88,6 +88,10 @@ class Portal:
             cache[entry.body] = decode_text(raw)
         return cache[entry.body]
 
+    def checked_digest(self, entry: Entry) -> bytes | None:
+        """key_of the bytes of the entry's body the checks passed (None: no body, or the checks did not read it)."""
+        return self.extra.get(CHECKED_BODIES, {}).get(entry.body) if entry.body else None
+
     def body_text(self, entry: Entry) -> str:
         """The markdown of an entry's body ('' when it has none or it cannot be read)."""
         if not entry.body:

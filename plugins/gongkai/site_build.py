@@ -41,9 +41,17 @@ class EntryPageSource:
 def entry_page_source(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> EntryPageSource:
     """One entry's page; depends on nothing but its arguments (pages render in parallel)."""
     path = entry_path(entry)
-    body_html = renderer.render(portal.body_text(entry), entry.body or "", linker.file(path)) if entry.body else ""
+    body_html = _body_html(portal, renderer, entry, linker.file(path)) if entry.body else ""
     return EntryPageSource(path=path, title=entry.title, head=page_meta_tags(entry, portal.config.site_name),
                            context=entry_context(entry, portal, body_html, linker))
+
+
+def _body_html(portal: Portal, renderer, entry, page_file: str) -> str:
+    digest = portal.checked_digest(entry)
+    if digest is None:
+        return renderer.render(portal.body_text(entry), entry.body, page_file)
+    # named by the bytes the checks passed: a cached body's file is not read again
+    return renderer.render_file(digest, lambda: portal.body_text(entry), entry.body, page_file)
 
 
 def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
