@@ -190,21 +190,25 @@ class OutputTree:
 
     def prune(self) -> int:
         """Remove every file not written in this build, then every directory left empty; returns files removed."""
-        removed = 0
-        root = str(self.root)
-        for dirpath, dirs, files in os.walk(root, topdown=False):
-            prefix = _prefix(dirpath, root)
-            for name in files:
-                if prefix + name not in self.kept:
-                    os.unlink(os.path.join(dirpath, name))
-                    removed += 1
-            for name in dirs:
-                path = os.path.join(dirpath, name)
-                if os.path.islink(path):
-                    os.unlink(path)
+        return self._prune(str(self.root), "")[0]
+
+    def _prune(self, path: str, prefix: str) -> tuple[int, bool]:
+        """(files removed, whether the directory is empty now). Only directories seen empty are removed:
+        trying rmdir on every one cost a failing system call per entry page."""
+        removed = left = 0
+        with os.scandir(path) as listing:
+            found = list(listing)
+        for entry in found:
+            if entry.is_dir(follow_symlinks=False):
+                count, empty = self._prune(entry.path, prefix + entry.name + "/")
+                removed += count
+                if empty:
+                    os.rmdir(entry.path)
                 else:
-                    try:
-                        os.rmdir(path)      # only succeeds when empty
-                    except OSError:
-                        pass
-        return removed
+                    left += 1
+            elif prefix + entry.name in self.kept and not (entry.is_symlink() and entry.is_dir()):
+                left += 1
+            else:
+                os.unlink(entry.path)
+                removed += 1
+        return removed, left == 0
