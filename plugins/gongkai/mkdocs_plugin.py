@@ -171,8 +171,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         for page in site_build.generated_pages(self.portal, linker, renderer, skip=(site_build.entry_page_generator,)):
             with phases.phase("output: listing pages"):
                 out = linker.file(page.path)
-                tree.write(out, framed_page(shells.for_file(out), linker.url(page.path), page.title, page.head,
-                                            page.content))
+                tree.write(out, framed_page(shells.for_file(out), linker.url(page.path), page))
             written += 1
             progress.update(written)
         for rel, data in site_build.generated_files(self.portal, linker):
