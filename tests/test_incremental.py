@@ -54,7 +54,7 @@ def portal(tmp_path):
     shutil.copytree(default_theme_dir(), theme)    # a snapshot: the repository's theme may change meanwhile
     generate(root, CorpusSpec(entries=70, seed=11, theme_dir=theme))
     build(root, tmp_path / "incremental", cache=True)     # warms the cache
-    assert (root / CACHE_DIR).is_dir() and list((root / CACHE_DIR).glob("bodies-*.json"))
+    assert (root / CACHE_DIR).is_dir() and list((root / CACHE_DIR).glob("bodies-*.pickle"))
     build(root, tmp_path / "incremental", cache=True)     # the site and its spare both exist, with their memos
     counts = build(root, tmp_path / "incremental", cache=True)
     assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] > 50   # nothing rendered again

@@ -10,15 +10,17 @@ stored with the answer it got, and a cached body is used only when every recorde
 lookup gives the same answer now. A stale hit is impossible by construction; when
 the renderer reads the map in a way we cannot record, nothing is cached.
 
-Layout: <repo>/.cache/gongkai/bodies-<namespace>.json (namespace: a hash of the
+Layout: <repo>/.cache/gongkai/bodies-<namespace>.pickle (namespace: a hash of the
 gongkai and markdown versions, this code and the markdown configuration).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -130,7 +132,7 @@ class BodyCache:
     def for_root(cls, root: Path, ns: str) -> "BodyCache":
         if not enabled():
             return cls(None)
-        return cls(Path(root) / CACHE_DIR / f"bodies-{ns}.json")
+        return cls(Path(root) / CACHE_DIR / f"bodies-{ns}.pickle")
 
     @staticmethod
     def key(text: str, source: str, page_file: str) -> str:
@@ -159,19 +161,30 @@ class BodyCache:
         kept = {k: (self.new.get(k) or self.records[k]) for k in sorted(self.used) if k in self.new or k in self.records}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(kept, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        with open(tmp, "wb") as fh:
+            pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
         remember_saved(self.path, kept)
-        for stale in self.path.parent.glob("bodies-*.json"):
-            if stale != self.path:
+        for stale in self.path.parent.glob("bodies-*"):
+            if stale != self.path and stale.suffix in (".pickle", ".json"):   # other namespaces, the older format
                 stale.unlink(missing_ok=True)
 
 
 def _read_records(path: Path) -> dict:
+    """Pickle, not JSON: four times quicker to load at 10,000 bodies (45 MB of HTML). A damaged file is an
+    empty cache."""
+    enabled = gc.isenabled()
+    gc.disable()    # many objects, no cycles: the collector's passes would find nothing
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with open(path, "rb") as fh:
+            records = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
+            ValueError):
         return {}
+    finally:
+        if enabled:
+            gc.enable()
+    return records if isinstance(records, dict) else {}
 
 
 class NotCached(Exception):

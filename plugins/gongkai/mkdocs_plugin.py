@@ -149,8 +149,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         body_pages = site_build.body_pages(self.portal)
         extensions, mdx_configs = config.markdown_extensions, config.mdx_configs
         shells = ShellFactory(config, self.env, self.nav, self.files)
-        cache = BodyCache.for_root(self.portal_config.root,
-                                   cache_namespace(linker.directory_urls, extensions, mdx_configs))
+        with phases.phase("body cache load"):
+            cache = BodyCache.for_root(self.portal_config.root,
+                                       cache_namespace(linker.directory_urls, extensions, mdx_configs))
         job = EntryPageJob(portal=self.portal, linker=linker, site_dir=tree.root, cache=cache,
                            make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
                            shell_for=shells.for_file, source_of=site_build.entry_page_source, memo=tree.memo)
