@@ -34,6 +34,7 @@ from .material_adapter import ShellFactory
 from .output_tree import OutputTree, forget_other_trees
 from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .portal import BodyChanged
+from .process_exit import leave_objects_to_the_system
 from .progress import Progress
 from .serve_watcher import use_inotify
 from .urls import Linker
@@ -94,6 +95,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         self.serving = command == "serve"
         # serve keeps this plugin, and the process, for every rebuild: caches stay loaded between them
         remember_between_builds(self.serving)
+        if command == "build":
+            leave_objects_to_the_system()
 
     def on_shutdown(self):
         # `mkdocs serve` builds into a temporary directory it removes at exit; remove our spare beside it.
