@@ -6,6 +6,7 @@ every check passed, so a failed build leaves the previous site as it was.
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import subprocess
@@ -86,6 +87,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         report(findings)
         if findings.errors:
             raise PluginError(f"检查发现{findings.summary()}，网站未生成，原有网站保持不变。请按上面的提示修改后重新构建。")
+        # The portal and the records loaded with it live as long as the build: frozen out of the collector,
+        # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
+        gc.freeze()
         config.extra["gongkai"] = {"identity": self.portal_config.identity}
         self.final_site_dir = config.site_dir
         config.site_dir = config.site_dir.rstrip("/\\") + STAGING_SUFFIX
@@ -138,6 +142,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         except BodyChanged as exc:
             raise PluginError(f"正文文件 {self.portal_config.content_dir}/{exc.body} 在构建过程中被修改，与检查过的内容不同。"
                               "本次构建未发布，原有网站保持不变，请重新构建。") from None
+        finally:
+            gc.unfreeze()   # `mkdocs serve`'s next build loads another portal: this one must be collectable
 
     def _post_build(self, config):
         wall, cpu = getattr(self, "_mkdocs_started", (time.perf_counter(), time.process_time()))
@@ -222,6 +228,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         return use_inotify(server, [str(self.portal_config.catalog_path)])
 
     def on_build_error(self, error):
+        gc.unfreeze()
         if getattr(self, "final_site_dir", None):
             final = Path(self.final_site_dir)
             shutil.rmtree(self.final_site_dir.rstrip("/\\") + STAGING_SUFFIX, ignore_errors=True)
