@@ -135,3 +135,29 @@ def test_a_theme_change_renders_every_page_again(portal, tmp_path):
     counts = assert_same_as_clean(portal, tmp_path)
     assert counts.get("unchanged, skipped", 0) == 0
     assert "改版后的页脚" in next((tmp_path / "incremental" / "xxgk").rglob("index.html")).read_text(encoding="utf-8")
+
+
+def test_skipped_pages_keep_their_bodies_in_the_cache(portal, tmp_path):
+    """Pages skipped as unchanged without looking their bodies up keep those bodies cached (a build saves only
+    the bodies it used): after a body edit, a title edit renders every page again converting no markdown."""
+    policies = entry_files(portal, "policy")
+    body = portal / "content" / re.search(r'^body: "(.*)"$', policies[1].read_text(encoding="utf-8"), re.M).group(1)
+    body.write_text(body.read_text(encoding="utf-8") + "\n新增的一段正文。\n", encoding="utf-8")
+    counts = build(portal, tmp_path / "incremental", cache=True)
+    assert counts["markdown (summed over workers)"] == 1
+    yml = policies[0]
+    yml.write_text(re.sub(r'^title: "(.*)"$', r'title: "\1（修订）"', yml.read_text(encoding="utf-8"), flags=re.M),
+                   encoding="utf-8")
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts["markdown (summed over workers)"] == 0
+
+
+def test_a_body_edited_back_and_forth_is_shown_each_time(portal, tmp_path):
+    """A page is skipped by its inputs as the tree's last build noted them: an edit and its undoing, built
+    into the site and its spare in turn, each show in the page."""
+    yml = entry_files(portal, "policy")[0]
+    body = portal / "content" / re.search(r'^body: "(.*)"$', yml.read_text(encoding="utf-8"), re.M).group(1)
+    original = body.read_text(encoding="utf-8")
+    for text in (original + "\n第一次修改。\n", original, original + "\n第二次修改。\n", original):
+        body.write_text(text, encoding="utf-8")
+        assert_same_as_clean(portal, tmp_path)

@@ -32,6 +32,9 @@ from .disk_cache import load_remembered, remember_saved
 CACHE_ENV = "GONGKAI_CACHE"          # "0" turns the cache off
 CACHE_DIR = ".cache/gongkai"
 _MISSING = "\x00missing"
+# Keys of bodies named by their file's digest start with a lone surrogate, which no decoded text holds,
+# so they never meet the keys of bodies named by their text.
+_FILE_KEY = "\ud800file"
 
 
 def _digest(*parts: str) -> str:
@@ -115,17 +118,29 @@ class BodyCache:
 
     def __init__(self, path: Path | None):
         self.path = path
-        self.records: dict[str, list] = {}     # key -> [html, {looked-up body path: page path or _MISSING}]
+        self._records: dict[str, list] | None = None if path is not None else {}
+        self._shared: BodyCache | None = None    # a view's records are those of the cache it views
         self.used: set[str] = set()
         self.new: dict[str, list] = {}
         self.hits = self.misses = 0
-        if path is not None:
-            self.records = load_remembered(path, _read_records)
+
+    @property
+    def records(self) -> dict[str, list]:
+        """key -> [html, {looked-up body path: page path or _MISSING}], read at the first look (a rebuild whose
+        pages are all unchanged never reads them)."""
+        if self._records is None:
+            shared = self._shared
+            self._records = shared.records if shared is not None else load_remembered(self.path, _read_records)
+        return self._records
+
+    @records.setter
+    def records(self, value: dict[str, list]) -> None:
+        self._records = value
 
     def view(self) -> "BodyCache":
         """The same stored records, with this chunk's own new records and counts."""
         other = BodyCache(None)
-        other.path, other.records = self.path, self.records
+        other.path, other._records, other._shared = self.path, None, self
         return other
 
     @classmethod
@@ -137,6 +152,15 @@ class BodyCache:
     @staticmethod
     def key(text: str, source: str, page_file: str) -> str:
         return _digest(text, source, page_file)
+
+    @staticmethod
+    def file_key(digest: bytes, source: str, page_file: str) -> str:
+        """The key of a body named by the digest of its file's bytes."""
+        return _digest(_FILE_KEY + digest.hex(), source, page_file)
+
+    def keep(self, key: str) -> None:
+        """A body this build shows without looking it up (its page was unchanged): saved with the rest."""
+        self.used.add(key)
 
     def lookup(self, key: str, body_pages: dict) -> str | None:
         record = self.records.get(key) or self.new.get(key)
@@ -154,8 +178,8 @@ class BodyCache:
 
     def save(self) -> None:
         """Keep what this build used (so deleted bodies do not pile up), atomically."""
-        if self.path is None:
-            return
+        if self.path is None or (self._records is None and not self.new):
+            return   # never read: the file keeps what it holds (bodies no longer used go at the next save)
         if not self.new and self.path.is_file() and set(self.used) == set(self.records):
             return   # nothing rendered, nothing dropped: the file holds exactly what it would be rewritten with
         kept = {k: (self.new.get(k) or self.records[k]) for k in sorted(self.used) if k in self.new or k in self.records}
@@ -191,11 +215,6 @@ class NotCached(Exception):
     """A cached-only renderer was asked for a body the cache does not hold."""
 
 
-# Keys of bodies named by their file's digest start with a lone surrogate, which no decoded text holds,
-# so they never meet the keys of bodies named by their text.
-_FILE_KEY = "\ud800file"
-
-
 class CachingRenderer:
     """A BodyRenderer with the same render() call, answering from the cache when it can. Without a
     renderer it answers only from the cache, and raises NotCached for the rest."""
@@ -213,7 +232,7 @@ class CachingRenderer:
         """A body named by the digest of its file's bytes: read_text() is called only on a miss."""
         if self.cache.path is None:
             return self._convert(read_text(), source, page_file)
-        return self._cached(self.cache.key(_FILE_KEY + digest.hex(), source, page_file), read_text, source, page_file)
+        return self._cached(self.cache.file_key(digest, source, page_file), read_text, source, page_file)
 
     def _cached(self, key: str, read_text, source: str, page_file: str) -> str:
         html = self.cache.lookup(key, self.body_pages)

@@ -158,14 +158,14 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         body_pages = site_build.body_pages(self.portal)
         extensions, mdx_configs = config.markdown_extensions, config.mdx_configs
         shells = ShellFactory(config, self.env, self.nav, self.files)
-        with phases.phase("body cache load"):
-            cache = BodyCache.for_root(self.portal_config.root,
-                                       cache_namespace(linker.directory_urls, extensions, mdx_configs))
-        job = EntryPageJob(portal=self.portal, linker=linker, site_dir=tree.root, cache=cache,
-                           make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
-                           shell_for=shells.for_file, source_of=site_build.entry_page_source, memo=tree.memo)
+        markdown_key = cache_namespace(linker.directory_urls, extensions, mdx_configs)
+        cache = BodyCache.for_root(self.portal_config.root, markdown_key)   # read when a page needs it
         progress = Progress()
         started = time.perf_counter()
+        job = EntryPageJob(portal=self.portal, linker=linker, site_dir=tree.root, cache=cache,
+                           make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
+                           shell_for=shells.for_file, source_of=site_build.entry_page_source, memo=tree.memo,
+                           inputs_key=site_build.entry_pages_key(self.portal, linker, markdown_key))
         done = write_entry_pages(job, progress=progress)
         tree.keep(entry_page_files(job), done.page_keys, done.memo)
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)

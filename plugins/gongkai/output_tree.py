@@ -63,6 +63,9 @@ def _stat_of(path: str) -> tuple | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
+_NOTE = "\x00note:"    # notes share the records' dict under names no file path has
+
+
 class TreeMemo:
     """Per file of one output tree: (input key, bytes key, stat as written). Kept under the portal's
     cache directory, named by the tree's device and inode, which survive the renames of a publish."""
@@ -92,6 +95,23 @@ class TreeMemo:
             return None
         self.new[rel] = record
         return record[1]
+
+    def unchanged(self, rel: str) -> bytes | None:
+        """The bytes key of rel when it is untouched since this memo's build, whatever it was built from
+        (for a caller that knows its inputs are those of that build: see note); else None."""
+        record = self.old.get(rel)
+        if record is None or _stat_of(os.path.join(self.root, rel)) != record[2]:
+            return None
+        self.new[rel] = record
+        return record[1]
+
+    def note(self, name: str, value) -> None:
+        """Keep a value with this build's records (saved and loaded with them, so it describes exactly them)."""
+        self.new[_NOTE + name] = value
+
+    def noted(self, name: str):
+        """What the build that made the loaded records noted under name (None: nothing)."""
+        return self.old.get(_NOTE + name)
 
     def record(self, rel: str, input_key: bytes, bytes_key: bytes) -> None:
         """rel now holds bytes with bytes_key, built from input_key."""

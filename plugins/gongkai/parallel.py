@@ -43,6 +43,8 @@ class EntryPageJob:
     cache: BodyCache
     source_of: Callable                           # (portal, linker, renderer, entry) -> site_build.EntryPageSource
     memo: TreeMemo | None = None                  # what site_dir's files were built from: unchanged pages are skipped
+    inputs_key: bytes | None = None               # names every input of every page but its body's bytes and its
+                                                  # frame (site_build.entry_pages_key); None: not known
 
 
 @dataclass
@@ -139,11 +141,23 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
     start = time.perf_counter()
     cache = job.cache.view()
     renderer = CachingRenderer(None, cache, job.make_renderer().body_pages)
+    same_inputs = _same_inputs(job)
     to_make: list[int] = []
     for index, entry in enumerate(entries):
         if len(to_make) >= MIN_PARALLEL:
             to_make.extend(range(index, len(entries)))
             break
+        if same_inputs is not None:
+            out = job.linker.file(entry_path(entry))
+            page = _page_inputs(job, entry, out)
+            known = job.memo.unchanged(out) if page is not None and same_inputs.get(out) == page else None
+            if known is not None:      # the last build's inputs, its file untouched: not even named again
+                if entry.body:
+                    job.cache.keep(job.cache.file_key(page[0], entry.body, out))
+                total.page_keys[out] = known
+                total.pages += 1
+                total.skipped += 1
+                continue
         hits = cache.hits
         try:
             out, _url, _shell, _source, input_key = _page_key(job, renderer, entry)
@@ -165,6 +179,40 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
     return to_make
 
 
+NOTE = "entry pages"    # the tree memo's note: (inputs_key, {output file: _page_inputs}) of the build that made it
+
+
+def _page_inputs(job: EntryPageJob, entry, out: str) -> tuple | None:
+    """What one page is made from besides job.inputs_key: its body's bytes as the checks passed them and its
+    frame (None when its body was not checked: then only the page's full key says)."""
+    digest = job.portal.checked_digest(entry)
+    if entry.body and digest is None:
+        return None
+    return digest, job.shell_for(out).key
+
+
+def _same_inputs(job: EntryPageJob) -> dict | None:
+    """The pages' inputs as the memo's build noted them, when its inputs_key was this build's; else None."""
+    noted = job.memo.noted(NOTE) if job.inputs_key is not None else None
+    if not noted or noted[0] != job.inputs_key:
+        return None
+    return noted[1]
+
+
+def _note_inputs(job: EntryPageJob, total: ChunkResult) -> None:
+    """Note each page's inputs with its record in the tree memo (read back by the next build of this tree)."""
+    if job.memo is None or job.inputs_key is None:
+        return
+    job.memo.merge(total.memo)
+    pages = {}
+    for entry in job.portal.public_entries:
+        out = job.linker.file(entry_path(entry))
+        page = _page_inputs(job, entry, out)
+        if page is not None and out in job.memo.new:
+            pages[out] = page
+    job.memo.note(NOTE, (job.inputs_key, pages))
+
+
 def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None) -> ChunkResult:
     """Render every public entry's page and write it where its bytes changed; returns the summed work and
     cache use."""
@@ -180,6 +228,8 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
     try:
         to_make = _pages_to_make(job, total, progress)
         chunks = [to_make[i:i + CHUNK] for i in range(0, len(to_make), CHUNK)]
+        if chunks:
+            job.cache.records   # read once here, not by each worker
         if jobs == 1 or len(to_make) < MIN_PARALLEL:
             results = map(_render_chunk, chunks)
             pool = None
@@ -206,4 +256,5 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
     finally:
         _JOB = None
     job.cache.hits, job.cache.misses = total.hits, total.misses
+    _note_inputs(job, total)
     return total

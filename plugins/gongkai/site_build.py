@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from . import phases
+from .disk_cache import key_of
 from .generated_page import GeneratedPage
 from .entry_page import context_key, entry_context, page_meta_tags, render_context
 from .markdown_render import BodyRenderer
@@ -52,6 +54,27 @@ def _body_html(portal: Portal, renderer, entry, page_file: str) -> str:
         return renderer.render(portal.body_text(entry), entry.body, page_file)
     # named by the bytes the checks passed: a cached body's file is not read again
     return renderer.render_file(digest, lambda: portal.body_text(entry), entry.body, page_file)
+
+
+def _code_key() -> bytes:
+    """Every module and template of gongkai: any change of code makes every entry page's inputs new."""
+    here = Path(__file__).parent
+    files = sorted(list(here.glob("*.py")) + [p for p in (here / "templates").rglob("*") if p.is_file()])
+    return key_of(b"\x00".join(p.name.encode() + b"\x00" + p.read_bytes() for p in files))
+
+
+_CODE_KEY = _code_key()
+
+
+def entry_pages_key(portal: Portal, linker: Linker, markdown_key: str) -> bytes:
+    """A key of everything the entry pages are made from but each page's body bytes and frame (both checked
+    per page): the public entries (their pages show them, their replacements, policies and interpretations,
+    and link to them; bodies link to their pages), the columns, the site name, the URL style, the markdown
+    configuration and the code. When it equals a page's last build's key and the page's body bytes and frame
+    are the same, the page is the same (parallel.py)."""
+    shown = repr((portal.public_entries, portal.columns, portal.config.site_name, linker.directory_urls,
+                  markdown_key))
+    return key_of(_CODE_KEY + shown.encode("utf-8", "surrogatepass"))
 
 
 def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
