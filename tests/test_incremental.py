@@ -21,10 +21,10 @@ from gongkai.synthetic import CorpusSpec, default_theme_dir, generate
 EPOCH = str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))
 
 
-def build(root: Path, out: Path, cache: bool) -> dict[str, int]:
+def build(root: Path, out: Path, cache: bool, epoch: str = EPOCH) -> dict[str, int]:
     """Build; returns the phase counts of the build's profile (pages skipped as unchanged, for one)."""
     profile = out.with_name(out.name + "-profile.json")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=EPOCH, GONGKAI_CACHE="1" if cache else "0",
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch, GONGKAI_CACHE="1" if cache else "0",
                GONGKAI_PROGRESS="0", GONGKAI_PROFILE=str(profile))
     if not cache:
         shutil.rmtree(out, ignore_errors=True)
@@ -39,9 +39,9 @@ def tree(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def assert_same_as_clean(root: Path, tmp: Path) -> dict[str, int]:
-    counts = build(root, tmp / "incremental", cache=True)
-    build(root, tmp / "clean", cache=False)
+def assert_same_as_clean(root: Path, tmp: Path, epoch: str = EPOCH) -> dict[str, int]:
+    counts = build(root, tmp / "incremental", cache=True, epoch=epoch)
+    build(root, tmp / "clean", cache=False, epoch=epoch)
     incremental, clean = tree(tmp / "incremental"), tree(tmp / "clean")
     assert incremental.keys() == clean.keys()
     assert [k for k in clean if incremental[k] != clean[k]] == []
@@ -161,3 +161,11 @@ def test_a_body_edited_back_and_forth_is_shown_each_time(portal, tmp_path):
     for text in (original + "\n第一次修改。\n", original, original + "\n第二次修改。\n", original):
         body.write_text(text, encoding="utf-8")
         assert_same_as_clean(portal, tmp_path)
+
+
+def test_a_build_on_a_later_day(portal, tmp_path):
+    """The build date is shown (the policy library's 截至) and decides what is published: a build on a later
+    day, with nothing edited, equals a clean one of that day."""
+    next_day = str(int(EPOCH) + 86400)
+    assert_same_as_clean(portal, tmp_path, epoch=next_day)
+    assert_same_as_clean(portal, tmp_path, epoch=next_day)

@@ -43,6 +43,7 @@ from .urls import Linker
 log = logging.getLogger("mkdocs.plugins.gongkai")
 STAGING_SUFFIX = ".gongkai-staging"   # MkDocs' own pages and assets, taken into the output tree at the end
 SPARE_SUFFIX = ".gongkai-spare"       # the site before last, rewritten in place by the next build
+LISTINGS_NOTE = "listing pages"       # the output tree's note of the listing pages and what they were made from
 
 
 def spare_dir(final: Path) -> Path:
@@ -177,13 +178,25 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             cache.save()
         progress.start("列表页面和数据文件")
         renderer = BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs)
+        listings = site_build.LISTING_GENERATORS
+        with phases.phase("output: listing pages"):
+            listings_key = site_build.listing_pages_key(self.portal, linker)
+            unchanged = tree.keep_noted(LISTINGS_NOTE, listings_key, lambda rel: shells.for_file(rel).key)
+        frames: dict[str, bytes] = {}
         written = 0
-        for page in site_build.generated_pages(self.portal, linker, renderer, skip=(site_build.entry_page_generator,)):
-            with phases.phase("output: listing pages"):
-                out = linker.file(page.path)
-                tree.write(out, framed_page(shells.for_file(out), linker.url(page.path), page))
-            written += 1
-            progress.update(written)
+        for only in (listings, None):    # the listing pages first, to note them
+            skip = (site_build.entry_page_generator,) + (listings if unchanged or only is None else ())
+            for page in site_build.generated_pages(self.portal, linker, renderer, skip=skip, only=only):
+                with phases.phase("output: listing pages"):
+                    out = linker.file(page.path)
+                    shell = shells.for_file(out)
+                    tree.write(out, framed_page(shell, linker.url(page.path), page))
+                    if only is not None:
+                        frames[out] = shell.key
+                written += 1
+                progress.update(written)
+        if not unchanged:
+            tree.note_files(LISTINGS_NOTE, listings_key, frames)
         for rel, data in site_build.generated_files(self.portal, linker):
             with phases.phase("output: data files"):
                 tree.write(rel, data)

@@ -188,6 +188,28 @@ class OutputTree:
         if rel.endswith(".html"):
             self.page_keys[rel] = known
 
+    def keep_noted(self, name: str, key: bytes, frame_key) -> bool:
+        """When this tree's last build noted files under name with this key (see note_files), each with the
+        frame_key(file) it has now, and each is untouched since: keep them all, as if written, and True."""
+        noted = self.memo.noted(name)
+        if not noted or noted[0] != key:
+            return False
+        known = {}
+        for rel, frame in noted[1].items():
+            if frame_key(rel) != frame:
+                return False
+            known[rel] = self.memo.unchanged(rel)
+            if known[rel] is None:
+                return False
+        self.kept.update(known)
+        self.page_keys.update((rel, bytes_key) for rel, bytes_key in known.items() if rel.endswith(".html"))
+        self.memo.note(name, noted)
+        return True
+
+    def note_files(self, name: str, key: bytes, frames: dict[str, bytes]) -> None:
+        """These files, just written with their frames' keys, are all that inputs named by key make."""
+        self.memo.note(name, (key, {rel: frame for rel, frame in frames.items() if rel in self.memo.new}))
+
     def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None) -> None:
         """Files written by other processes (with write_if_changed) into this tree, with the keys of their
         pages' bytes when known and their memo records."""

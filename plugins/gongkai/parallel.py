@@ -60,6 +60,7 @@ class ChunkResult:
     new: dict = field(default_factory=dict)
     used: list = field(default_factory=list)
     page_keys: dict = field(default_factory=dict)   # output file -> key_of its bytes
+    inputs: dict = field(default_factory=dict)      # output file -> _page_inputs, of pages skipped by them
     memo: dict = field(default_factory=dict)        # output file -> its TreeMemo record
 
 
@@ -155,6 +156,7 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
                 if entry.body:
                     job.cache.keep(job.cache.file_key(page[0], entry.body, out))
                 total.page_keys[out] = known
+                total.inputs[out] = page
                 total.pages += 1
                 total.skipped += 1
                 continue
@@ -204,12 +206,14 @@ def _note_inputs(job: EntryPageJob, total: ChunkResult) -> None:
     if job.memo is None or job.inputs_key is None:
         return
     job.memo.merge(total.memo)
-    pages = {}
-    for entry in job.portal.public_entries:
-        out = job.linker.file(entry_path(entry))
-        page = _page_inputs(job, entry, out)
-        if page is not None and out in job.memo.new:
-            pages[out] = page
+    pages = total.inputs
+    if len(pages) < len(job.portal.public_entries):
+        for entry in job.portal.public_entries:
+            out = job.linker.file(entry_path(entry))
+            if out not in pages:
+                page = _page_inputs(job, entry, out)
+                if page is not None and out in job.memo.new:
+                    pages[out] = page
     job.memo.note(NOTE, (job.inputs_key, pages))
 
 

@@ -72,9 +72,24 @@ def entry_pages_key(portal: Portal, linker: Linker, markdown_key: str) -> bytes:
     and link to them; bodies link to their pages), the columns, the site name, the URL style, the markdown
     configuration and the code. When it equals a page's last build's key and the page's body bytes and frame
     are the same, the page is the same (parallel.py)."""
-    shown = repr((portal.public_entries, portal.columns, portal.config.site_name, linker.directory_urls,
-                  markdown_key))
-    return key_of(_CODE_KEY + shown.encode("utf-8", "surrogatepass"))
+    shown = repr((portal.columns, portal.config.site_name, linker.directory_urls, markdown_key))
+    return key_of(_CODE_KEY + _public_entries_shown(portal) + shown.encode("utf-8", "surrogatepass"))
+
+
+def listing_pages_key(portal: Portal, linker: Linker) -> bytes:
+    """A key of everything the LISTING_GENERATORS' pages are made from but their frames: the public entries,
+    the columns, the portal's configuration, the build date (the policy library shows it), the URL style and
+    the code."""
+    shown = repr((portal.columns, portal.config, portal.as_of, linker.directory_urls))
+    return key_of(_CODE_KEY + _public_entries_shown(portal) + shown.encode("utf-8", "surrogatepass"))
+
+
+def _public_entries_shown(portal: Portal) -> bytes:
+    """The public entries as text (every field; reprs of dataclasses), made once per portal."""
+    shown = portal.extra.get("gk_public_entries_shown")
+    if shown is None:
+        shown = portal.extra["gk_public_entries_shown"] = repr(portal.public_entries).encode("utf-8", "surrogatepass")
+    return shown
 
 
 def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
@@ -101,6 +116,8 @@ from .sitemap import sitemap_files  # noqa: E402
 
 entry_page_generator = entry_pages   # run in parallel by the plugin (parallel.py), not through generated_pages
 PAGE_GENERATORS = [entry_pages, column_pages, catalogue_pages, policy_library_pages, home_page, search_pages]
+# Pages made from the loaded portal alone (no renderer, no other file): skipped together when unchanged.
+LISTING_GENERATORS = (column_pages, catalogue_pages, policy_library_pages)
 FILE_GENERATORS: list = [open_data_files, feed_files, search_files, sitemap_files]   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
 
 
@@ -120,10 +137,12 @@ def _timed(name: str, items: Iterator) -> Iterator:
         yield item
 
 
-def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer, skip=()) -> Iterator[GeneratedPage]:
-    """Every generated page; `skip` leaves out generators the caller runs itself (entry pages in parallel)."""
+def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer, skip=(),
+                    only=None) -> Iterator[GeneratedPage]:
+    """Every generated page; `skip` leaves out generators the caller runs itself (entry pages in parallel),
+    `only` keeps just those given."""
     for generator in PAGE_GENERATORS:
-        if generator not in skip:
+        if generator not in skip and (only is None or generator in only):
             yield from _timed(f"pages: {generator.__name__}", generator(portal, linker, renderer))
 
 
