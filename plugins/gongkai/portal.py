@@ -46,6 +46,12 @@ class Portal:
         return sorted(public, key=lambda e: (-e.published.toordinal(), e.id))
 
     @cached_property
+    def public_entries_shown(self) -> bytes:
+        """The public entries as text, every field of each (their dataclass reprs): for keys of what is made
+        from them, computed once."""
+        return repr(self.public_entries).encode("utf-8", "surrogatepass")
+
+    @cached_property
     def public_ids(self) -> frozenset[str]:
         return frozenset(e.id for e in self.public_entries)
 
