@@ -10,8 +10,10 @@ stored with the answer it got, and a cached body is used only when every recorde
 lookup gives the same answer now. A stale hit is impossible by construction; when
 the renderer reads the map in a way we cannot record, nothing is cached.
 
-Layout: <repo>/.cache/gongkai/bodies-<namespace>.pickle (namespace: a hash of the
-gongkai and markdown versions, this code and the markdown configuration).
+Layout: <repo>/.cache/gongkai/bodies-<namespace>-<d>.pickle (namespace: a hash of the
+gongkai and markdown versions, this code and the markdown configuration; d: the first
+hex digit of the records' keys). Sixteen files, each read when a key of its own is
+looked up and written when its records changed: an edit reads and writes one.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _MISSING = "\x00missing"
 # Keys of bodies named by their file's digest start with a lone surrogate, which no decoded text holds,
 # so they never meet the keys of bodies named by their text.
 _FILE_KEY = "\ud800file"
+SHARDS = "0123456789abcdef"   # a record is kept in the shard of its key's first hex digit (keys are sha256 hex)
 
 
 def _digest(*parts: str) -> str:
@@ -117,30 +120,34 @@ class BodyCache:
     """Rendered bodies by key, with the link lookups each one depends on."""
 
     def __init__(self, path: Path | None):
-        self.path = path
-        self._records: dict[str, list] | None = None if path is not None else {}
+        self.path = path                          # bodies-<namespace>.pickle, whose shards hold the records
+        self._shards: dict[str, dict] = {} if path is not None else {d: {} for d in SHARDS}
         self._shared: BodyCache | None = None    # a view's records are those of the cache it views
         self.used: set[str] = set()
         self.new: dict[str, list] = {}
         self.hits = self.misses = 0
 
-    @property
-    def records(self) -> dict[str, list]:
-        """key -> [html, {looked-up body path: page path or _MISSING}], read at the first look (a rebuild whose
-        pages are all unchanged never reads them)."""
-        if self._records is None:
-            shared = self._shared
-            self._records = shared.records if shared is not None else load_remembered(self.path, _read_records)
-        return self._records
+    def _shard_path(self, digit: str) -> Path:
+        return self.path.with_name(f"{self.path.stem}-{digit}.pickle")
 
-    @records.setter
-    def records(self, value: dict[str, list]) -> None:
-        self._records = value
+    def _shard(self, digit: str) -> dict[str, list]:
+        """The records whose keys start with digit: key -> [html, {looked-up body path: page path or
+        _MISSING}], read at the first look (a rebuild whose pages are all unchanged reads none)."""
+        found = self._shards.get(digit)
+        if found is None:
+            found = self._shards[digit] = (self._shared._shard(digit) if self._shared is not None
+                                           else load_remembered(self._shard_path(digit), _read_records))
+        return found
+
+    def load_all(self) -> None:
+        """Read every shard now (before forking workers, which would each read them)."""
+        for digit in SHARDS:
+            self._shard(digit)
 
     def view(self) -> "BodyCache":
         """The same stored records, with this chunk's own new records and counts."""
         other = BodyCache(None)
-        other.path, other._records, other._shared = self.path, None, self
+        other.path, other._shards, other._shared = self.path, {}, self
         return other
 
     @classmethod
@@ -163,7 +170,7 @@ class BodyCache:
         self.used.add(key)
 
     def lookup(self, key: str, body_pages: dict) -> str | None:
-        record = self.records.get(key) or self.new.get(key)
+        record = self._shard(key[0]).get(key) or self.new.get(key)
         if record is None:
             return None
         html, deps = record
@@ -177,21 +184,32 @@ class BodyCache:
         self.used.add(key)
 
     def save(self) -> None:
-        """Keep what this build used (so deleted bodies do not pile up), atomically."""
-        if self.path is None or (self._records is None and not self.new):
-            return   # never read: the file keeps what it holds (bodies no longer used go at the next save)
-        if not self.new and self.path.is_file() and set(self.used) == set(self.records):
-            return   # nothing rendered, nothing dropped: the file holds exactly what it would be rewritten with
-        kept = {k: (self.new.get(k) or self.records[k]) for k in sorted(self.used) if k in self.new or k in self.records}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-        remember_saved(self.path, kept)
-        for stale in self.path.parent.glob("bodies-*"):
-            if stale != self.path and stale.suffix in (".pickle", ".json"):   # other namespaces, the older format
-                stale.unlink(missing_ok=True)
+        """Keep what this build used (so deleted bodies do not pile up), atomically, shard by shard. A shard
+        never read and given nothing new keeps what it holds (bodies no longer used go at its next save)."""
+        if self.path is None:
+            return
+        written = False
+        for digit in SHARDS:
+            new = {k: v for k, v in self.new.items() if k[0] == digit}
+            if digit not in self._shards and not new:
+                continue
+            records, path = self._shard(digit), self._shard_path(digit)
+            used = {k for k in self.used if k[0] == digit}
+            if not new and path.is_file() and used == records.keys():
+                continue   # nothing rendered, nothing dropped: the file holds exactly what it would be rewritten with
+            kept = {k: (new.get(k) or records[k]) for k in sorted(used) if k in new or k in records}
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+            with open(tmp, "wb") as fh:
+                pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            remember_saved(path, kept)
+            written = True
+        if written:
+            shards = {self._shard_path(digit) for digit in SHARDS}
+            for stale in self.path.parent.glob("bodies-*"):
+                if stale not in shards and stale.suffix in (".pickle", ".json"):   # other namespaces, older layouts
+                    stale.unlink(missing_ok=True)
 
 
 def _read_records(path: Path) -> dict:

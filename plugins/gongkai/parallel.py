@@ -233,7 +233,7 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
         to_make = _pages_to_make(job, total, progress)
         chunks = [to_make[i:i + CHUNK] for i in range(0, len(to_make), CHUNK)]
         if chunks:
-            job.cache.records   # read once here, not by each worker
+            job.cache.load_all()   # read once here, not by each worker
         if jobs == 1 or len(to_make) < MIN_PARALLEL:
             results = map(_render_chunk, chunks)
             pool = None
