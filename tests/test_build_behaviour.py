@@ -91,7 +91,8 @@ def test_rebuild_rewrites_only_changed_files(tmp_path):
 
 def test_a_body_saved_during_the_build_is_not_published_unchecked(tmp_path, monkeypatch, caplog):
     """The checks passed one text; if the file changes before its page is written (an editor saves during
-    the build), the build stops instead of publishing text nobody checked."""
+    the build), the build stops instead of publishing text nobody checked. (A body whose checked bytes were
+    built before is not read again: its cached page is what was checked.)"""
     import pytest
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -104,6 +105,8 @@ def test_a_body_saved_during_the_build_is_not_published_unchecked(tmp_path, monk
     site = tmp_path / "site"
     assert mkdocs_build(root, site).returncode == 0
     before = tree_digest(site)
+    body = root / "content" / "p1.md"
+    body.write_text(body.read_text(encoding="utf-8") + "\n本文件自发布之日起施行。\n", encoding="utf-8")
 
     def checks_then_an_editor_saves(config, as_of):
         result = run_checks(config, as_of)

@@ -21,10 +21,10 @@ from gongkai.synthetic import CorpusSpec, default_theme_dir, generate
 EPOCH = str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))
 
 
-def build(root: Path, out: Path, cache: bool) -> dict[str, int]:
+def build(root: Path, out: Path, cache: bool, epoch: str = EPOCH) -> dict[str, int]:
     """Build; returns the phase counts of the build's profile (pages skipped as unchanged, for one)."""
     profile = out.with_name(out.name + "-profile.json")
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=EPOCH, GONGKAI_CACHE="1" if cache else "0",
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=epoch, GONGKAI_CACHE="1" if cache else "0",
                GONGKAI_PROGRESS="0", GONGKAI_PROFILE=str(profile))
     if not cache:
         shutil.rmtree(out, ignore_errors=True)
@@ -39,9 +39,9 @@ def tree(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def assert_same_as_clean(root: Path, tmp: Path) -> dict[str, int]:
-    counts = build(root, tmp / "incremental", cache=True)
-    build(root, tmp / "clean", cache=False)
+def assert_same_as_clean(root: Path, tmp: Path, epoch: str = EPOCH) -> dict[str, int]:
+    counts = build(root, tmp / "incremental", cache=True, epoch=epoch)
+    build(root, tmp / "clean", cache=False, epoch=epoch)
     incremental, clean = tree(tmp / "incremental"), tree(tmp / "clean")
     assert incremental.keys() == clean.keys()
     assert [k for k in clean if incremental[k] != clean[k]] == []
@@ -54,7 +54,7 @@ def portal(tmp_path):
     shutil.copytree(default_theme_dir(), theme)    # a snapshot: the repository's theme may change meanwhile
     generate(root, CorpusSpec(entries=70, seed=11, theme_dir=theme))
     build(root, tmp_path / "incremental", cache=True)     # warms the cache
-    assert (root / CACHE_DIR).is_dir() and list((root / CACHE_DIR).glob("bodies-*.json"))
+    assert (root / CACHE_DIR).is_dir() and list((root / CACHE_DIR).glob("bodies-*.pickle"))
     build(root, tmp_path / "incremental", cache=True)     # the site and its spare both exist, with their memos
     counts = build(root, tmp_path / "incremental", cache=True)
     assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] > 50   # nothing rendered again
@@ -135,3 +135,37 @@ def test_a_theme_change_renders_every_page_again(portal, tmp_path):
     counts = assert_same_as_clean(portal, tmp_path)
     assert counts.get("unchanged, skipped", 0) == 0
     assert "改版后的页脚" in next((tmp_path / "incremental" / "xxgk").rglob("index.html")).read_text(encoding="utf-8")
+
+
+def test_skipped_pages_keep_their_bodies_in_the_cache(portal, tmp_path):
+    """Pages skipped as unchanged without looking their bodies up keep those bodies cached (a build saves only
+    the bodies it used): after a body edit, a title edit renders every page again converting no markdown."""
+    policies = entry_files(portal, "policy")
+    body = portal / "content" / re.search(r'^body: "(.*)"$', policies[1].read_text(encoding="utf-8"), re.M).group(1)
+    body.write_text(body.read_text(encoding="utf-8") + "\n新增的一段正文。\n", encoding="utf-8")
+    counts = build(portal, tmp_path / "incremental", cache=True)
+    assert counts["markdown (summed over workers)"] == 1
+    yml = policies[0]
+    yml.write_text(re.sub(r'^title: "(.*)"$', r'title: "\1（修订）"', yml.read_text(encoding="utf-8"), flags=re.M),
+                   encoding="utf-8")
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts["markdown (summed over workers)"] == 0
+
+
+def test_a_body_edited_back_and_forth_is_shown_each_time(portal, tmp_path):
+    """A page is skipped by its inputs as the tree's last build noted them: an edit and its undoing, built
+    into the site and its spare in turn, each show in the page."""
+    yml = entry_files(portal, "policy")[0]
+    body = portal / "content" / re.search(r'^body: "(.*)"$', yml.read_text(encoding="utf-8"), re.M).group(1)
+    original = body.read_text(encoding="utf-8")
+    for text in (original + "\n第一次修改。\n", original, original + "\n第二次修改。\n", original):
+        body.write_text(text, encoding="utf-8")
+        assert_same_as_clean(portal, tmp_path)
+
+
+def test_a_build_on_a_later_day(portal, tmp_path):
+    """The build date is shown (the policy library's 截至) and decides what is published: a build on a later
+    day, with nothing edited, equals a clean one of that day."""
+    next_day = str(int(EPOCH) + 86400)
+    assert_same_as_clean(portal, tmp_path, epoch=next_day)
+    assert_same_as_clean(portal, tmp_path, epoch=next_day)

@@ -77,3 +77,42 @@ def test_progress_is_quiet_unless_on_a_terminal(monkeypatch):
     bar.update(5)
     bar.finish()
     assert "条目页面" in stream.getvalue() and "5/10" in stream.getvalue()
+
+
+def test_the_parent_skips_unchanged_pages_and_leaves_the_rest_to_workers(tmp_path, monkeypatch):
+    """The parent names pages from the body cache and skips the unchanged ones; once MIN_PARALLEL pages need
+    making it hands every entry after that to the workers unchecked. Either way the site equals a clean one."""
+    from gongkai.output_tree import TreeMemo
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 2)
+    monkeypatch.setattr(parallel, "CHUNK", 9)
+    generate(tmp_path / "portal", CorpusSpec(entries=60, seed=6))
+    root, out, memo_dir = tmp_path / "portal", tmp_path / "site", tmp_path / "memo"
+    out.mkdir()
+
+    def build(jobs: int) -> parallel.ChunkResult:
+        portal = load_portal(load_config(root), AS_OF)
+        linker, pages = Linker(True), site_build.body_pages(portal)
+        cache, memo = BodyCache(tmp_path / "cache.json"), TreeMemo(out, memo_dir)
+        job = parallel.EntryPageJob(portal=portal, linker=linker, site_dir=out, cache=cache,
+                                    make_renderer=lambda: BodyRenderer(True, pages), shell_for=lambda _: FakeShell(),
+                                    source_of=site_build.entry_page_source, memo=memo)
+        done = parallel.write_entry_pages(job, jobs=jobs, progress=Progress(enabled=False))
+        cache.save()
+        memo.merge(done.memo)
+        memo.save()
+        return done
+
+    build(2)
+    portal = load_portal(load_config(root), AS_OF)
+    with_body = [e for e in portal.public_entries if e.body]
+    changed = [with_body[3], with_body[5], with_body[-1]]    # two before the hand-over, one after it
+    for entry in changed:
+        path = root / "content" / entry.body
+        path.write_text(path.read_text(encoding="utf-8") + "\n补充说明。\n", encoding="utf-8")
+    again = build(2)
+    assert again.pages == len(portal.public_entries)
+    assert again.skipped == again.pages - len(changed) and again.misses == len(changed)
+    write_all(root, tmp_path / "clean", 1, BodyCache(None))
+    assert tree(out) == tree(tmp_path / "clean")
+    unchanged = build(2)      # the bodies of the pages the parent skipped stayed in the cache
+    assert unchanged.skipped == unchanged.pages and unchanged.misses == 0

@@ -29,7 +29,8 @@ def framed_key(frame_key: bytes, url: str, title: str, head: str, content_key: b
                                 head.encode("utf-8", "surrogatepass"), content_key)))
 
 
-def framed_page(shell, url: str, title: str, head: str, content: str) -> Deferred:
-    """A generated page in its frame, named before the frame is filled."""
-    key = framed_key(shell.key, url, title, head, key_of(content.encode("utf-8", "surrogatepass")))
-    return Deferred(key, lambda: shell.fill(url, title, head, content).encode("utf-8"))
+def framed_page(shell, url: str, page) -> Deferred:
+    """A generated page (generated_page.py) in its frame, named before the frame is filled and, for a
+    KeyedPage, before its content is made."""
+    key = framed_key(shell.key, url, page.title, page.head, page.content_key)
+    return Deferred(key, lambda: shell.fill(url, page.title, page.head, page.content).encode("utf-8"))

@@ -10,9 +10,13 @@ per page: a page costs the same at 100 entries or 100,000.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import partial
+from pathlib import Path
 from typing import Iterable, Iterator
 
+from . import urls
+from .disk_cache import key_of
 from .model import VALIDITIES, Entry
 from .portal import Portal
 from .urls import Linker, entry_path
@@ -21,6 +25,8 @@ ROOT = "\x1eGKROOT\x1e"          # never in escaped text: only placed inside hre
 STYLESHEET = "assets/gongkai/listing.css"
 SCRIPT = "assets/gongkai/listing.js"
 PAGE_WINDOW = 2                    # page links shown either side of the current page
+# A listing page's content comes from this module's code and the links urls.py makes (its keys name both).
+_CODE = key_of(Path(__file__).read_bytes() + b"\x00" + Path(urls.__file__).read_bytes())
 
 
 def esc(text: str | None) -> str:
@@ -58,6 +64,7 @@ class ItemRenderer:
         self.portal, self.linker = portal, linker
         self._items: dict[str, str] = {}
         self._policy_items: dict[str, str] = {}
+        self._keys: dict[tuple[str, bool], bytes] = {}
         self.renders = 0
 
     @classmethod
@@ -80,6 +87,14 @@ class ItemRenderer:
         if cached is None:
             cached = self._policy_items[entry.id] = self._render(entry, policy=True)
         return cached
+
+    def key(self, entry: Entry, policy: bool) -> bytes:
+        """key_of the entry's item (or policy item) HTML, hashed once per build."""
+        found = self._keys.get((entry.id, policy))
+        if found is None:
+            item = self.policy_item(entry) if policy else self.item(entry)
+            found = self._keys[(entry.id, policy)] = key_of(item.encode("utf-8", "surrogatepass"))
+        return found
 
     def _render(self, e: Entry, policy: bool) -> str:
         self.renders += 1
@@ -166,30 +181,43 @@ def head_tags(listing: Listing, linker: Linker, path: str) -> str:
 
 
 def render_listing(listing: Listing, portal: Portal, linker: Linker, page_size: int | None = None) -> Iterator:
-    """Every page of a listing as GeneratedPage objects (each a real static page)."""
-    from .generated_page import GeneratedPage
+    """Every page of a listing (each a real static page), as KeyedPage objects: a page's content is named by
+    the listing's fields, its place and its items, and made only when the output does not hold it already."""
+    from .generated_page import KeyedPage
     size = page_size or portal.config.page_size
     items = ItemRenderer.for_build(portal, linker)
     render_item = items.policy_item if listing.policy_items else items.item
     total = len(listing.entries)
     pages = page_count(total, size)
-    crumbs = breadcrumb_nav(linker, listing.breadcrumbs, listing.title)
-    description = f'<p class="gk-listing-description">{esc(listing.description)}</p>' if listing.description else ""
-    script = f'<script src="{link(linker, SCRIPT)}" defer></script>'
+    shown = repr([(f.name, getattr(listing, f.name)) for f in fields(listing) if f.name != "entries"])
+    listing_key = key_of(b"\x00".join((_CODE, shown.encode("utf-8", "surrogatepass"),
+                                       repr((size, linker.directory_urls, total, pages)).encode())))
     for page in range(1, pages + 1):
         path = paged_path(listing.base, page)
         chunk = listing.entries[(page - 1) * size: page * size]
-        if chunk:
-            body = f'<ul class="gk-list" data-gk-listing>{"".join(render_item(e) for e in chunk)}</ul>'
-        else:
-            body = f'<p class="gk-empty">{esc(listing.empty_text)}</p>'
-        heading = esc(listing.title) + (f'<small class="gk-page-number">（第 {page} 页）</small>' if page > 1 else "")
-        content = (f'<div class="gk-listing">{crumbs}<h1>{heading}</h1>{listing.banner}{description}'
-                   f'{listing.intro if page == 1 else ""}{body}'
-                   f'{pagination_nav(linker, listing.base, page, pages, total)}{script}</div>')
+        key = key_of(b"".join([listing_key, page.to_bytes(4, "big")] +
+                              [items.key(e, listing.policy_items) for e in chunk]))
         title = listing.title if page == 1 else f"{listing.title}（第 {page} 页）"
-        yield GeneratedPage(path=path, title=title, head=head_tags(listing, linker, path),
-                            content=fill(content, linker, path))
+        yield KeyedPage(path=path, title=title, head=head_tags(listing, linker, path), content_key=key,
+                        make_content=partial(_page_content, listing, linker, render_item, path, page, pages, chunk))
+
+
+def _page_content(listing: Listing, linker: Linker, render_item, path: str, page: int, pages: int,
+                  chunk: list[Entry]) -> str:
+    """One listing page's content: depends on nothing but its arguments (render_listing names them)."""
+    total = len(listing.entries)
+    crumbs = breadcrumb_nav(linker, listing.breadcrumbs, listing.title)
+    description = f'<p class="gk-listing-description">{esc(listing.description)}</p>' if listing.description else ""
+    script = f'<script src="{link(linker, SCRIPT)}" defer></script>'
+    if chunk:
+        body = f'<ul class="gk-list" data-gk-listing>{"".join(render_item(e) for e in chunk)}</ul>'
+    else:
+        body = f'<p class="gk-empty">{esc(listing.empty_text)}</p>'
+    heading = esc(listing.title) + (f'<small class="gk-page-number">（第 {page} 页）</small>' if page > 1 else "")
+    content = (f'<div class="gk-listing">{crumbs}<h1>{heading}</h1>{listing.banner}{description}'
+               f'{listing.intro if page == 1 else ""}{body}'
+               f'{pagination_nav(linker, listing.base, page, pages, total)}{script}</div>')
+    return fill(content, linker, path)
 
 
 def listing_paths(base: str, total: int, page_size: int) -> list[str]:

@@ -73,6 +73,10 @@ class BodyRenderer:
         self.md.reset()
         return self.md.convert(text)
 
+    def render_file(self, digest: bytes, read_text, source: str, page_file: str) -> str:
+        """A body named by the digest of its file's bytes (a cache may answer without reading it)."""
+        return self.render(read_text(), source, page_file)
+
 
 _TAGS = re.compile(r"<[^>]+>")
 _MD_SYNTAX = re.compile(r"(!?\[([^\]]*)\]\([^)]*\))|[#>*_`|~-]{1,}")

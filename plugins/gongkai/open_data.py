@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Iterator
 
+from . import model, urls
 from .deferred import Deferred
 from .disk_cache import key_of
 from .model import Entry
@@ -88,13 +90,16 @@ def catalog_csv(portal: Portal, linker: Linker) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-_CODE = Path(__file__).read_text(encoding="utf-8")
+# The records come from this module's code, the model's and the links urls.py makes.
+_CODE = b"\x00".join(Path(module.__file__).read_bytes() for module in (sys.modules[__name__], model, urls))
 
 
 def open_data_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, Deferred]]:
-    """Both files, named by their records (whose repr is cheap next to json.dumps with indent, which
-    runs in pure Python: 1.2 s at 10,000 entries) and this module's code."""
-    named = key_of("\x00".join((_CODE, repr(records(portal, linker)))).encode("utf-8", "surrogatepass"))
+    """Both files, named by what their records are made from: the public entries (every field), the column
+    ids, the URL style and the code. Neither the records (0.2 s at 10,000 entries) nor json.dumps with indent
+    (pure Python: 1.2 s) run when the files are already there."""
+    named = key_of(b"\x00".join((_CODE, portal.public_entries_shown,
+                                 repr((sorted(portal.columns), linker.directory_urls)).encode("utf-8", "surrogatepass"))))
     yield JSON_FILE, Deferred(key_of(b"json" + named), lambda: catalog_json(portal, linker))
     yield CSV_FILE, Deferred(key_of(b"csv" + named), lambda: catalog_csv(portal, linker))
 

@@ -63,6 +63,9 @@ def _stat_of(path: str) -> tuple | None:
     return (st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
+_NOTE = "\x00note:"    # notes share the records' dict under names no file path has
+
+
 class TreeMemo:
     """Per file of one output tree: (input key, bytes key, stat as written). Kept under the portal's
     cache directory, named by the tree's device and inode, which survive the renames of a publish."""
@@ -92,6 +95,23 @@ class TreeMemo:
             return None
         self.new[rel] = record
         return record[1]
+
+    def unchanged(self, rel: str) -> bytes | None:
+        """The bytes key of rel when it is untouched since this memo's build, whatever it was built from
+        (for a caller that knows its inputs are those of that build: see note); else None."""
+        record = self.old.get(rel)
+        if record is None or _stat_of(os.path.join(self.root, rel)) != record[2]:
+            return None
+        self.new[rel] = record
+        return record[1]
+
+    def note(self, name: str, value) -> None:
+        """Keep a value with this build's records (saved and loaded with them, so it describes exactly them)."""
+        self.new[_NOTE + name] = value
+
+    def noted(self, name: str):
+        """What the build that made the loaded records noted under name (None: nothing)."""
+        return self.old.get(_NOTE + name)
 
     def record(self, rel: str, input_key: bytes, bytes_key: bytes) -> None:
         """rel now holds bytes with bytes_key, built from input_key."""
@@ -168,6 +188,28 @@ class OutputTree:
         if rel.endswith(".html"):
             self.page_keys[rel] = known
 
+    def keep_noted(self, name: str, key: bytes, frame_key) -> bool:
+        """When this tree's last build noted files under name with this key (see note_files), each with the
+        frame_key(file) it has now, and each is untouched since: keep them all, as if written, and True."""
+        noted = self.memo.noted(name)
+        if not noted or noted[0] != key:
+            return False
+        known = {}
+        for rel, frame in noted[1].items():
+            if frame_key(rel) != frame:
+                return False
+            known[rel] = self.memo.unchanged(rel)
+            if known[rel] is None:
+                return False
+        self.kept.update(known)
+        self.page_keys.update((rel, bytes_key) for rel, bytes_key in known.items() if rel.endswith(".html"))
+        self.memo.note(name, noted)
+        return True
+
+    def note_files(self, name: str, key: bytes, frames: dict[str, bytes]) -> None:
+        """These files, just written with their frames' keys, are all that inputs named by key make."""
+        self.memo.note(name, (key, {rel: frame for rel, frame in frames.items() if rel in self.memo.new}))
+
     def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None) -> None:
         """Files written by other processes (with write_if_changed) into this tree, with the keys of their
         pages' bytes when known and their memo records."""
@@ -190,21 +232,25 @@ class OutputTree:
 
     def prune(self) -> int:
         """Remove every file not written in this build, then every directory left empty; returns files removed."""
-        removed = 0
-        root = str(self.root)
-        for dirpath, dirs, files in os.walk(root, topdown=False):
-            prefix = _prefix(dirpath, root)
-            for name in files:
-                if prefix + name not in self.kept:
-                    os.unlink(os.path.join(dirpath, name))
-                    removed += 1
-            for name in dirs:
-                path = os.path.join(dirpath, name)
-                if os.path.islink(path):
-                    os.unlink(path)
+        return self._prune(str(self.root), "")[0]
+
+    def _prune(self, path: str, prefix: str) -> tuple[int, bool]:
+        """(files removed, whether the directory is empty now). Only directories seen empty are removed:
+        trying rmdir on every one cost a failing system call per entry page."""
+        removed = left = 0
+        with os.scandir(path) as listing:
+            found = list(listing)
+        for entry in found:
+            if entry.is_dir(follow_symlinks=False):
+                count, empty = self._prune(entry.path, prefix + entry.name + "/")
+                removed += count
+                if empty:
+                    os.rmdir(entry.path)
                 else:
-                    try:
-                        os.rmdir(path)      # only succeeds when empty
-                    except OSError:
-                        pass
-        return removed
+                    left += 1
+            elif prefix + entry.name in self.kept and not (entry.is_symlink() and entry.is_dir()):
+                left += 1
+            else:
+                os.unlink(entry.path)
+                removed += 1
+        return removed, left == 0

@@ -8,7 +8,9 @@ the site is byte-identical whatever the number of workers.
 
 A page is named before its template runs (its template inputs, its frame and the code:
 site_build.EntryPageSource.key); when the output tree's memo says its file was built from
-that very key and is untouched, the page is not rendered, filled, encoded or read.
+that very key and is untouched, the page is not rendered, filled, encoded or read. The parent
+names every page whose body the cache holds first, and forks workers only for the pages left:
+a rebuild after a small edit forks nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build_cache import BodyCache, CachingRenderer
+from .build_cache import BodyCache, CachingRenderer, NotCached
 from .deferred import framed_key
 from .disk_cache import key_of
 from .output_tree import TreeMemo, write_if_changed
@@ -41,6 +43,8 @@ class EntryPageJob:
     cache: BodyCache
     source_of: Callable                           # (portal, linker, renderer, entry) -> site_build.EntryPageSource
     memo: TreeMemo | None = None                  # what site_dir's files were built from: unchanged pages are skipped
+    inputs_key: bytes | None = None               # names every input of every page but its body's bytes and its
+                                                  # frame (site_build.entry_pages_key); None: not known
 
 
 @dataclass
@@ -52,9 +56,11 @@ class ChunkResult:
     hits: int = 0
     misses: int = 0
     skipped: int = 0           # pages whose inputs and file were unchanged: not rendered, not read
+    checking: float = 0.0      # seconds the parent spent finding those pages
     new: dict = field(default_factory=dict)
     used: list = field(default_factory=list)
     page_keys: dict = field(default_factory=dict)   # output file -> key_of its bytes
+    inputs: dict = field(default_factory=dict)      # output file -> _page_inputs, of pages skipped by them
     memo: dict = field(default_factory=dict)        # output file -> its TreeMemo record
 
 
@@ -69,23 +75,36 @@ class _TimedRenderer:
         finally:
             self.result.markdown += time.perf_counter() - start
 
+    def render_file(self, digest, read_text, source, page_file):
+        start = time.perf_counter()
+        try:
+            return self.inner.render_file(digest, read_text, source, page_file)
+        finally:
+            self.result.markdown += time.perf_counter() - start
+
 
 _JOB: EntryPageJob | None = None   # set before forking; workers inherit it
 
 
-def _render_chunk(bounds: tuple[int, int]) -> ChunkResult:
+def _page_key(job: EntryPageJob, renderer, entry) -> tuple:
+    """(output file, url, shell, source, the key of everything the page is made from)."""
+    source = job.source_of(job.portal, job.linker, renderer, entry)
+    out, url = job.linker.file(source.path), job.linker.url(source.path)
+    shell = job.shell_for(out)
+    return out, url, shell, source, framed_key(shell.key, url, source.title, source.head, source.key())
+
+
+def _render_chunk(indexes: list[int]) -> ChunkResult:
     job = _JOB
     result = ChunkResult()
     cache = job.cache.view()
     renderer = _TimedRenderer(CachingRenderer(job.make_renderer(), cache), result)
-    linker, made = job.linker, set()
+    made = set()
     memo = (job.memo or TreeMemo(job.site_dir, None)).view()
-    for entry in job.portal.public_entries[bounds[0]:bounds[1]]:
+    entries = job.portal.public_entries
+    for index in indexes:
         start = time.perf_counter()
-        source = job.source_of(job.portal, linker, renderer, entry)
-        out, url = linker.file(source.path), linker.url(source.path)
-        shell = job.shell_for(out)
-        input_key = framed_key(shell.key, url, source.title, source.head, source.key())
+        out, url, shell, source, input_key = _page_key(job, renderer, entries[index])
         result.pages += 1
         known = memo.fresh(out, input_key)
         if known is not None:
@@ -113,6 +132,91 @@ def entry_page_files(job: EntryPageJob) -> list[str]:
     return [job.linker.file(entry_path(e)) for e in job.portal.public_entries]
 
 
+def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]:
+    """Indexes of the entries whose pages must be made. The parent skips the pages it can name from the
+    body cache alone (no markdown, no template) that are unchanged; once MIN_PARALLEL pages need making,
+    it leaves the rest unchecked to the workers, which check each page again anyway."""
+    entries = job.portal.public_entries
+    if job.memo is None or not job.memo.old:
+        return list(range(len(entries)))   # nothing built into this tree before: nothing is unchanged
+    start = time.perf_counter()
+    cache = job.cache.view()
+    renderer = CachingRenderer(None, cache, job.make_renderer().body_pages)
+    same_inputs = _same_inputs(job)
+    to_make: list[int] = []
+    for index, entry in enumerate(entries):
+        if len(to_make) >= MIN_PARALLEL:
+            to_make.extend(range(index, len(entries)))
+            break
+        if same_inputs is not None:
+            out = job.linker.file(entry_path(entry))
+            page = _page_inputs(job, entry, out)
+            known = job.memo.unchanged(out) if page is not None and same_inputs.get(out) == page else None
+            if known is not None:      # the last build's inputs, its file untouched: not even named again
+                if entry.body:
+                    job.cache.keep(job.cache.file_key(page[0], entry.body, out))
+                total.page_keys[out] = known
+                total.inputs[out] = page
+                total.pages += 1
+                total.skipped += 1
+                continue
+        hits = cache.hits
+        try:
+            out, _url, _shell, _source, input_key = _page_key(job, renderer, entry)
+            known = job.memo.fresh(out, input_key)
+        except NotCached:
+            known = None
+        if known is None:
+            cache.hits = hits          # counted by whoever makes the page
+            to_make.append(index)
+            continue
+        total.page_keys[out] = known
+        total.pages += 1
+        total.skipped += 1
+    total.hits += cache.hits
+    job.cache.used.update(cache.used)
+    total.checking = time.perf_counter() - start
+    if progress is not None:
+        progress.update(total.pages)
+    return to_make
+
+
+NOTE = "entry pages"    # the tree memo's note: (inputs_key, {output file: _page_inputs}) of the build that made it
+
+
+def _page_inputs(job: EntryPageJob, entry, out: str) -> tuple | None:
+    """What one page is made from besides job.inputs_key: its body's bytes as the checks passed them and its
+    frame (None when its body was not checked: then only the page's full key says)."""
+    digest = job.portal.checked_digest(entry)
+    if entry.body and digest is None:
+        return None
+    return digest, job.shell_for(out).key
+
+
+def _same_inputs(job: EntryPageJob) -> dict | None:
+    """The pages' inputs as the memo's build noted them, when its inputs_key was this build's; else None."""
+    noted = job.memo.noted(NOTE) if job.inputs_key is not None else None
+    if not noted or noted[0] != job.inputs_key:
+        return None
+    return noted[1]
+
+
+def _note_inputs(job: EntryPageJob, total: ChunkResult) -> None:
+    """Note each page's inputs with its record in the tree memo (read back by the next build of this tree)."""
+    if job.memo is None or job.inputs_key is None:
+        return
+    job.memo.merge(total.memo)
+    pages = total.inputs
+    if len(pages) < len(job.portal.public_entries):
+        for entry in job.portal.public_entries:
+            out = job.linker.file(entry_path(entry))
+            if out not in pages:
+                page = _page_inputs(job, entry, out)
+                if page is not None and out in job.memo.new:
+                    pages[out] = page
+    job.memo.note(NOTE, (job.inputs_key, pages))
+
+
 def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None) -> ChunkResult:
     """Render every public entry's page and write it where its bytes changed; returns the summed work and
     cache use."""
@@ -121,13 +225,16 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if entries:
         job.shell_for(job.linker.file(entry_path(entries[0])))   # render the shell before forking
-    chunks = [(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
     total = ChunkResult()
     if progress is not None:
         progress.start("条目页面", len(entries))
     _JOB = job
     try:
-        if jobs == 1 or len(entries) < MIN_PARALLEL:
+        to_make = _pages_to_make(job, total, progress)
+        chunks = [to_make[i:i + CHUNK] for i in range(0, len(to_make), CHUNK)]
+        if chunks:
+            job.cache.load_all()   # read once here, not by each worker
+        if jobs == 1 or len(to_make) < MIN_PARALLEL:
             results = map(_render_chunk, chunks)
             pool = None
         else:
@@ -153,5 +260,5 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
     finally:
         _JOB = None
     job.cache.hits, job.cache.misses = total.hits, total.misses
+    _note_inputs(job, total)
     return total
-

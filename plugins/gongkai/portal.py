@@ -46,6 +46,12 @@ class Portal:
         return sorted(public, key=lambda e: (-e.published.toordinal(), e.id))
 
     @cached_property
+    def public_entries_shown(self) -> bytes:
+        """The public entries as text, every field of each (their dataclass reprs): for keys of what is made
+        from them, computed once."""
+        return repr(self.public_entries).encode("utf-8", "surrogatepass")
+
+    @cached_property
     def public_ids(self) -> frozenset[str]:
         return frozenset(e.id for e in self.public_entries)
 
@@ -87,6 +93,10 @@ class Portal:
                 raise BodyChanged(entry.body)
             cache[entry.body] = decode_text(raw)
         return cache[entry.body]
+
+    def checked_digest(self, entry: Entry) -> bytes | None:
+        """key_of the bytes of the entry's body the checks passed (None: no body, or the checks did not read it)."""
+        return self.extra.get(CHECKED_BODIES, {}).get(entry.body) if entry.body else None
 
     def body_text(self, entry: Entry) -> str:
         """The markdown of an entry's body ('' when it has none or it cannot be read)."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 from . import phases
+from .disk_cache import key_of
 from .generated_page import GeneratedPage
 from .entry_page import context_key, entry_context, page_meta_tags, render_context
 from .markdown_render import BodyRenderer
@@ -41,9 +43,46 @@ class EntryPageSource:
 def entry_page_source(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> EntryPageSource:
     """One entry's page; depends on nothing but its arguments (pages render in parallel)."""
     path = entry_path(entry)
-    body_html = renderer.render(portal.body_text(entry), entry.body or "", linker.file(path)) if entry.body else ""
+    body_html = _body_html(portal, renderer, entry, linker.file(path)) if entry.body else ""
     return EntryPageSource(path=path, title=entry.title, head=page_meta_tags(entry, portal.config.site_name),
                            context=entry_context(entry, portal, body_html, linker))
+
+
+def _body_html(portal: Portal, renderer, entry, page_file: str) -> str:
+    digest = portal.checked_digest(entry)
+    if digest is None:
+        return renderer.render(portal.body_text(entry), entry.body, page_file)
+    # named by the bytes the checks passed: a cached body's file is not read again
+    return renderer.render_file(digest, lambda: portal.body_text(entry), entry.body, page_file)
+
+
+def _code_key() -> bytes:
+    """Every module and template of gongkai: any change of code makes every entry page's inputs new."""
+    here = Path(__file__).parent
+    files = sorted(list(here.glob("*.py")) + [p for p in (here / "templates").rglob("*") if p.is_file()])
+    return key_of(b"\x00".join(p.name.encode() + b"\x00" + p.read_bytes() for p in files))
+
+
+_CODE_KEY = _code_key()
+
+
+def entry_pages_key(portal: Portal, linker: Linker, markdown_key: str) -> bytes:
+    """A key of everything the entry pages are made from but each page's body bytes and frame (both checked
+    per page): the public entries (their pages show them, their replacements, policies and interpretations,
+    and link to them; bodies link to their pages), the columns, the site name, the URL style, the markdown
+    configuration and the code. When it equals a page's last build's key and the page's body bytes and frame
+    are the same, the page is the same (parallel.py)."""
+    shown = repr((portal.columns, portal.config.site_name, linker.directory_urls, markdown_key))
+    return key_of(_CODE_KEY + portal.public_entries_shown + shown.encode("utf-8", "surrogatepass"))
+
+
+def listing_pages_key(portal: Portal, linker: Linker) -> bytes:
+    """A key of everything the LISTING_GENERATORS' pages are made from but their frames: the public entries,
+    the columns, the portal's configuration, the build date (the policy library shows it), the URL style and
+    the code."""
+    shown = repr((portal.columns, portal.config, portal.as_of, linker.directory_urls))
+    return key_of(_CODE_KEY + portal.public_entries_shown + shown.encode("utf-8", "surrogatepass"))
+
 
 
 def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
@@ -70,6 +109,8 @@ from .sitemap import sitemap_files  # noqa: E402
 
 entry_page_generator = entry_pages   # run in parallel by the plugin (parallel.py), not through generated_pages
 PAGE_GENERATORS = [entry_pages, column_pages, catalogue_pages, policy_library_pages, home_page, search_pages]
+# Pages made from the loaded portal alone (no renderer, no other file): skipped together when unchanged.
+LISTING_GENERATORS = (column_pages, catalogue_pages, policy_library_pages)
 FILE_GENERATORS: list = [open_data_files, feed_files, search_files, sitemap_files]   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
 
 
@@ -89,10 +130,12 @@ def _timed(name: str, items: Iterator) -> Iterator:
         yield item
 
 
-def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer, skip=()) -> Iterator[GeneratedPage]:
-    """Every generated page; `skip` leaves out generators the caller runs itself (entry pages in parallel)."""
+def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer, skip=(),
+                    only=None) -> Iterator[GeneratedPage]:
+    """Every generated page; `skip` leaves out generators the caller runs itself (entry pages in parallel),
+    `only` keeps just those given."""
     for generator in PAGE_GENERATORS:
-        if generator not in skip:
+        if generator not in skip and (only is None or generator in only):
             yield from _timed(f"pages: {generator.__name__}", generator(portal, linker, renderer))
 
 

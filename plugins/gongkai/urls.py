@@ -58,7 +58,7 @@ def _plain_parts(path: str) -> list[str] | None:
 def _relpath(target: str, base: str) -> str:
     """posixpath.relpath(target, base) for site-relative paths, without its getcwd and abspath per call
     (it took a tenth of an entry page's time); unusual paths still go to relpath."""
-    to_parts = [] if target == "." else _plain_parts(target)
+    to_parts = [] if target in (".", "./") else _plain_parts(target)   # './': the site root, on every listing page
     from_parts = [] if base == "." else _plain_parts(base)
     if to_parts is None or from_parts is None:
         return posixpath.relpath(target, base)
