@@ -46,3 +46,23 @@ def test_a_body_changed_after_the_checks_stops_a_worker(portal, monkeypatch):
     with pytest.raises(BodyChanged) as raised:
         docs_of(portal, monkeypatch, 1)
     assert raised.value.body == body
+
+
+def test_an_edit_keeps_the_keys_of_the_index_files_it_did_not_rewrite(portal, monkeypatch, tmp_path):
+    """The stored index files reach the site by key: an edit rewrites a few of them in the store, and only
+    those may get new keys (the output tree then reads and writes only those)."""
+    monkeypatch.setenv("GONGKAI_CACHE", "1")
+    monkeypatch.setenv(search_site.CACHE_ENV, str(tmp_path / "cache"))
+    portal.extra.pop("body_text", None)
+
+    def keys():
+        return {name: data.key for name, data in search_site.search_files(portal, Linker(True))}
+
+    first = keys()
+    assert keys() == first
+    entry = portal.public_entries[len(portal.public_entries) // 2]
+    monkeypatch.setattr(entry, "title", entry.title + "（修订）")
+    edited = keys()
+    assert edited.keys() == first.keys()
+    moved = {name for name in first if edited[name] != first[name]}
+    assert "search/manifest.js" in moved and len(moved) < len(first) / 2, (len(moved), len(first))

@@ -136,15 +136,17 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
             return state
         with phases.phase("  search: index build or update"):
             files = store.build(key, write)
-    yield from _under_search_dir(_stored(key, files))
+    yield from _under_search_dir(_stored(files))
 
 
-def _stored(fingerprint: str, files: list[tuple[str, str]]) -> Iterator[tuple[str, Deferred]]:
-    """The stored files, each named by the index's fingerprint and its own name and stat, so the output
-    tree reads only those it does not hold already."""
+def _stored(files: list[tuple[str, str]]) -> Iterator[tuple[str, Deferred]]:
+    """The stored files, each named by its path and stat, so the output tree reads only those it does not
+    hold already. An update rewrites only the files whose bytes change (and every write moves the stat), so
+    after an edit most keys stay: naming them by the index's fingerprint too made every file be read again."""
     for name, path in files:
         st = os.stat(path)
-        key = key_of(f"{fingerprint}\x00{name}\x00{st.st_size}\x00{st.st_mtime_ns}".encode("utf-8", "surrogatepass"))
+        key = key_of(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00{st.st_ino}\x00{st.st_dev}"
+                     .encode("utf-8", "surrogatepass"))
         yield name, Deferred(key, partial(_read, path))
 
 
