@@ -59,10 +59,13 @@ def test_latin_and_digit_tokens_are_normalised(engines):
 
 
 def test_cache_segments_unchanged_text_once(tmp_path, engines):
+    legacy = tmp_path / f"search-tokens-{engines[1].fingerprint}.pickle"   # the unsharded file of older builds
+    legacy.write_bytes(b"old")
     first = CachedSegmenter(engines[1], tmp_path)
     first.counts("政务公开工作要点")
     first.counts("一网通办")
     first.save()
+    assert not legacy.exists()
     second = CachedSegmenter(engines[1], tmp_path)
     assert second.counts("政务公开工作要点") == first.counts("政务公开工作要点")
     second.counts("新的正文")

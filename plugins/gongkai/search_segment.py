@@ -139,6 +139,8 @@ class CachedSegmenter:
         are those it already holds is not written again."""
         if not self.path:
             return
+        # the whole cache in one file, as builds before the shards kept it: dead weight in a kept .cache
+        self.path.with_name(self.path.name + ".pickle").unlink(missing_ok=True)
         shards: dict[str, dict] = {shard: {} for shard in self.SHARDS}
         for key, found in self.new.items():
             shards[key[0]][key] = found
