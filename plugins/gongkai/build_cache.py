@@ -29,7 +29,7 @@ from pathlib import Path
 import markdown
 
 from . import __version__, markdown_render
-from .disk_cache import load_remembered, remember_saved
+from .disk_cache import HEX_SHARDS, load_remembered, save_pickle
 
 CACHE_ENV = "GONGKAI_CACHE"          # "0" turns the cache off
 CACHE_DIR = ".cache/gongkai"
@@ -37,7 +37,7 @@ _MISSING = "\x00missing"
 # Keys of bodies named by their file's digest start with a lone surrogate, which no decoded text holds,
 # so they never meet the keys of bodies named by their text.
 _FILE_KEY = "\ud800file"
-SHARDS = "0123456789abcdef"   # a record is kept in the shard of its key's first hex digit (keys are sha256 hex)
+SHARDS = HEX_SHARDS   # a record is kept in the shard of its key's first hex digit (keys are sha256 hex)
 
 
 def _digest(*parts: str) -> str:
@@ -198,12 +198,7 @@ class BodyCache:
             if not new and path.is_file() and used == records.keys():
                 continue   # nothing rendered, nothing dropped: the file holds exactly what it would be rewritten with
             kept = {k: (new.get(k) or records[k]) for k in sorted(used) if k in new or k in records}
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-            with open(tmp, "wb") as fh:
-                pickle.dump(kept, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            remember_saved(path, kept)
+            save_pickle(path, kept)
             written = True
         if written:
             shards = {self._shard_path(digit) for digit in SHARDS}

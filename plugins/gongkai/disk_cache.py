@@ -77,6 +77,9 @@ def remember_between_builds(on: bool = True) -> None:
         _REMEMBERED.clear()
 
 
+HEX_SHARDS = "0123456789abcdef"   # a cache kept in shards puts a record in that of its hex key's first digit
+
+
 def _identity(path: Path) -> tuple | None:
     try:
         st = os.stat(path)
@@ -124,7 +127,7 @@ def load_pickle(path: Path) -> dict:
 def save_pickle(path: Path, value: dict) -> None:
     """Write atomically: a build cut short leaves the previous file or none, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")   # per process: two builds never share a half file
     with open(tmp, "wb") as fh:
         pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)

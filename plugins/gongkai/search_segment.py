@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .disk_cache import load_pickle, save_pickle
+from .disk_cache import HEX_SHARDS, load_pickle, save_pickle
 
 DEFAULT_USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -104,7 +104,7 @@ class CachedSegmenter:
     The cache is split in SHARDS files by the first character of the (hex) key, so a build that changed a
     few texts rewrites a few sixteenths of it, not the whole (20,000 texts at 10,000 entries: 0.3 s)."""
 
-    SHARDS = "0123456789abcdef"
+    SHARDS = HEX_SHARDS
 
     def __init__(self, segmenter: Segmenter, cache_dir: Path | None):
         self.segmenter = segmenter
