@@ -78,11 +78,11 @@ def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
         job["norm_arrays"] = (np.array(job["t_norm"], dtype=np.float64), np.array(job["b_norm"], dtype=np.float64))
     t_norm, b_norm = job["norm_arrays"]
     at = np.array(docs, dtype=np.int64)
-    idf, k1, k1_plus = job["idf"][w], job["k1"], job["k1_plus"]
+    idf = job["idf"][w]
     t_tf = np.array([title_counts[n].get(w, 0) for n in docs], dtype=np.float64)
     b_tf = np.array([body_counts[n].get(w, 0) for n in docs], dtype=np.float64)
-    title = job["boost"] * (idf * t_tf * k1_plus / (t_tf + k1 * t_norm[at]))
-    body = idf * b_tf * k1_plus / (b_tf + k1 * b_norm[at])
+    title = job["boost"] * _bm25(idf, t_tf, t_norm[at], job)
+    body = _bm25(idf, b_tf, b_norm[at], job)
     # score() adds a field only when the word is in it; a field without it scores exactly 0.0 here, and
     # 0.0 + x == x, so the sums agree to the bit.
     total = title + body
@@ -98,9 +98,13 @@ def _field_scores(counts: list[dict[str, int]], first: int, number: dict[str, in
     tf = np.fromiter(chain.from_iterable(map(dict.values, counts)), dtype=np.float64, count=n)
     doc = np.repeat(np.arange(first, first + len(counts), dtype=np.int64), sizes)
     norm = norms[doc]
-    # search_build_words.score: idf * tf * (k1 + 1) / (tf + k1 * norm), evaluated left to right.
-    scores = idf[word] * tf * job["k1_plus"] / (tf + job["k1"] * norm)
-    return word * job["total"] + doc, scores
+    return word * job["total"] + doc, _bm25(idf[word], tf, norm, job)
+
+
+def _bm25(idf, tf: np.ndarray, norm: np.ndarray, job: dict) -> np.ndarray:
+    """search_build_words.score's field score, idf * tf * (k1 + 1) / (tf + k1 * norm), evaluated left to
+    right as it does: the same operations in the same order give the same floats to the bit."""
+    return idf * tf * job["k1_plus"] / (tf + job["k1"] * norm)
 
 
 def _starts(sorted_values: np.ndarray) -> np.ndarray:

@@ -325,7 +325,7 @@ def index_files(docs: list[SearchDoc], *, user_dict: Path | None = None) -> Iter
     digest = hashlib.sha1()
     for name in sorted(made.makers):
         data = made.makers.pop(name)().encode("utf-8")
-        digest.update(name.encode() + b"\0" + hashlib.sha1(data).digest())
+        _add_to_build_digest(digest, name, hashlib.sha1(data).digest())
         yield name, data
     yield "manifest.js", _manifest_script(made.plan, digest, made.gram_shards, made.word_shards)
 
@@ -423,8 +423,7 @@ def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, 
             if made != target:
                 write_if_changed(target, data, made_dirs)
             file_digest = digests[name] = (hashlib.sha1(data).digest(), len(data))
-        # The build digest runs over each file's digest, so an update need not read unchanged files.
-        digest.update(name.encode() + b"\0" + file_digest[0])
+        _add_to_build_digest(digest, name, file_digest[0])
         size += file_digest[1]
     data = _manifest_script(plan, digest, gram_shards, word_shards)
     write_if_changed(out_dir / "manifest.js", data, made_dirs)
@@ -442,6 +441,11 @@ def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, 
                 except OSError:
                     pass
     return file_count, size, digests
+
+
+def _add_to_build_digest(digest, name: str, file_sha1: bytes) -> None:
+    """The build digest runs over each file's name and digest, so an update need not read unchanged files."""
+    digest.update(name.encode() + b"\0" + file_sha1)
 
 
 def _manifest_script(plan: IndexPlan, digest, gram_shards: int, word_shards: int) -> bytes:

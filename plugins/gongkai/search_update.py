@@ -282,15 +282,16 @@ def _capped_update(w: str, unchanged: list[tuple[int, int]], edited: list[int], 
     drop = len(unchanged) + len(scored) - cap
     if not unchanged or drop < 0:
         return None
-    ceiling = sorted(weight for _doc, weight in unchanged)[min(drop, len(unchanged) - 1)]
+    weights = sorted(weight for _doc, weight in unchanged)
     edited_pairs = [(n, search_build_words.weight(negated)) for negated, n in scored]
-    lowest = min(weight for _doc, weight in unchanged)
+    lowest = weights[0]
     below = [p for p in edited_pairs if p[1] < lowest]
     above = [p for p in edited_pairs if p[1] > lowest]
     if len(below) == drop and len(below) + len(above) == len(edited_pairs):
         # The usual edit, decided by weights alone: the edited documents weighted below every unchanged one
         # are exactly those to drop, and the others outrank the worst unchanged one, which stays the worst.
         return sorted(unchanged + above)
+    ceiling = weights[min(drop, len(unchanged) - 1)]
     tail = search_build_words.scores(w, [n for n, weight in unchanged if weight <= ceiling], job)
     ranked = sorted(tail + scored)
     if ranked[-1 - drop] > max(tail):   # the new worst is below every unchanged document: look further
