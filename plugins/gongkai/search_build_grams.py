@@ -7,13 +7,12 @@ shard by fnv1a, as before.
 """
 from __future__ import annotations
 
-import multiprocessing
 from array import array
 from collections import defaultdict, deque
 from itertools import compress, repeat
 from operator import add
 
-from gongkai.workers import default_jobs, fork_imap
+from gongkai.workers import build_jobs, fork_imap
 
 try:  # numpy, when installed, does the per-window work in C (several times faster)
     from gongkai import search_build_gramcodes
@@ -23,11 +22,6 @@ except ImportError:  # pragma: no cover - numpy is optional
 # Set by ngram_values before the workers fork; they inherit it, so the texts are never pickled.
 _JOB: dict = {}
 CHARS_PER_GROUP = 20_000_000  # more groups for larger corpora, to bound a worker's postings in memory
-
-
-def build_jobs() -> int:
-    """Workers for the index build: every core, but none inside a pool worker (daemons may not fork)."""
-    return 1 if multiprocessing.current_process().daemon else default_jobs()
 
 
 def group_masks(groups: int) -> list[bytes]:

@@ -13,8 +13,7 @@ from itertools import chain
 from operator import or_
 
 from gongkai.search_segment import LATIN_TOKEN, CachedSegmenter
-from gongkai.search_build_grams import build_jobs
-from gongkai.workers import fork_imap, fork_map
+from gongkai.workers import build_jobs, fork_imap, fork_map
 
 try:  # numpy, when installed, scores and encodes every posting at once (several times faster)
     from gongkai import search_build_wordcodes

@@ -17,9 +17,8 @@ from .disk_cache import DiskCache, cache_enabled, key_of
 from .markdown_render import plain_text
 from .search_index import SEARCH_ASSETS, SearchDoc, index_files, search_page_body
 from .search_segment import DEFAULT_USER_DICT
-from .search_build_grams import build_jobs
 from .search_store import IndexStore, fingerprint
-from .workers import fork_map
+from .workers import build_jobs, fork_map
 from .portal import CHECKED_BODIES
 from .search_update import index_with_state
 from .generated_page import GeneratedPage
@@ -70,11 +69,12 @@ def _body_plain_texts(cache: DiskCache, portal, entries) -> list[str]:
             missing.append((n, key))
         else:
             texts[n] = found
-    step = max(1, -(-len(missing) // (build_jobs() * 4)))
+    jobs = build_jobs() if len(missing) >= PARALLEL_FROM else 1
+    step = max(1, -(-len(missing) // (jobs * 4)))
     _JOB.update(portal=portal, entries=entries)
     try:
         chunks = fork_map(_plain_chunk, [[n for n, _ in missing[i:i + step]] for i in range(0, len(missing), step)],
-                          build_jobs(), min_items=2 if len(missing) >= PARALLEL_FROM else len(missing) + 2)
+                          jobs)
     finally:
         _JOB.clear()
     for (n, key), text in zip(missing, chain.from_iterable(chunks)):

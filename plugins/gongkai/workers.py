@@ -23,6 +23,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def build_jobs() -> int:
+    """Workers for a build step: every core, but none inside a pool worker (daemons may not fork)."""
+    return 1 if multiprocessing.current_process().daemon else default_jobs()
+
+
 def release_free_memory() -> None:
     """Give the heap pages the parent has freed back to the system (glibc's malloc_trim; a no-op elsewhere).
     Else they stay resident in the parent, and a forked worker that allocates in them copies each page."""
