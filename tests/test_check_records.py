@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import pytest
 
-from gongkai import file_records
+from gongkai import file_records, pickle_journal
 from gongkai.config import PortalConfig
 from gongkai.file_records import FileRecords, Probe
 from gongkai.loader import entry_file_names
@@ -229,18 +229,18 @@ def test_small_changes_go_to_the_journal_and_a_damaged_journal_costs_only_work(t
             records.put(probe, "v2 " + name)
     records.save()
     assert path.read_bytes() == snapshot and path.with_suffix(".journal").is_file()
-    file_records._IN_MEMORY.clear()               # as a new process reads them
+    pickle_journal._IN_MEMORY.clear()               # as a new process reads them
     reread = FileRecords(path)
     assert reread.get(Probe("3.md", tmp_path / "3.md")) == "v2 3.md"
     assert reread.get(Probe("4.md", tmp_path / "4.md")) == "v1 4.md"
     assert reread.get(Probe("19.md", tmp_path / "19.md")) is None
     with open(path.with_suffix(".journal"), "ab") as fh:
         fh.write(b"\x80\x05garbage")              # a write cut short
-    file_records._IN_MEMORY.clear()
+    pickle_journal._IN_MEMORY.clear()
     damaged = FileRecords(path)
     assert damaged.get(Probe("3.md", tmp_path / "3.md")) == "v2 3.md"
     damaged.put(Probe("5.md", tmp_path / "5.md"), "v3 5.md")
     damaged.save()                                # a damaged journal is replaced by a snapshot
     assert not path.with_suffix(".journal").exists() and path.read_bytes() != snapshot
-    file_records._IN_MEMORY.clear()
+    pickle_journal._IN_MEMORY.clear()
     assert FileRecords(path).get(Probe("5.md", tmp_path / "5.md")) == "v3 5.md"

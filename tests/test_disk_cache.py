@@ -47,3 +47,43 @@ def test_single_builds_do_not_hold_caches(tmp_path):
     save_pickle(path, {b"k": "v"})
     assert load_pickle(path) is not load_pickle(path)
     assert str(path) not in disk_cache._REMEMBERED
+
+
+def test_a_few_changes_go_to_the_journal_not_a_new_snapshot(tmp_path):
+    path = tmp_path / "c.pickle"
+    cache = DiskCache(path)
+    for n in range(20):
+        cache.put(b"k%d" % n, f"v{n}")
+    cache.save()
+    snapshot = path.read_bytes()
+    cache = DiskCache(path)
+    for n in range(19):                                  # k19 unused this run: dropped
+        assert cache.get(b"k%d" % n) == f"v{n}"
+    cache.put(b"new", "fresh")
+    cache.save()
+    assert path.read_bytes() == snapshot and path.with_suffix(".journal").is_file()
+    reread = DiskCache(path)
+    assert reread.get(b"new") == "fresh" and reread.get(b"k3") == "v3" and reread.get(b"k19") is None
+    assert reread.old.keys() == {b"k%d" % n for n in range(19)} | {b"new"}
+
+
+def test_many_changes_write_a_new_snapshot_and_drop_the_journal(tmp_path, monkeypatch):
+    from gongkai import pickle_journal
+    monkeypatch.setattr(pickle_journal, "JOURNAL_MIN", 3)
+    path = tmp_path / "c.pickle"
+    cache = DiskCache(path)
+    cache.put(b"a", "1")
+    cache.save()
+    cache = DiskCache(path)
+    cache.get(b"a")
+    cache.put(b"b", "2")
+    cache.save()                                         # one change: journaled
+    assert path.with_suffix(".journal").is_file()
+    cache = DiskCache(path)
+    for key in (b"a", b"b"):
+        cache.get(key)
+    for n in range(5):
+        cache.put(b"n%d" % n, "x")
+    cache.save()                                         # past the limit: a snapshot, no journal
+    assert not path.with_suffix(".journal").exists()
+    assert pickle.loads(path.read_bytes()) == {b"a": "1", b"b": "2", **{b"n%d" % n: "x" for n in range(5)}}

@@ -14,7 +14,7 @@ import pickle
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__
+from . import __version__, pickle_journal
 
 CACHE_ENV = "GONGKAI_CACHE"   # "0" turns every cache off
 CACHE_DIR = ".cache/gongkai"
@@ -31,10 +31,11 @@ def key_of(data: bytes) -> bytes:
 class DiskCache:
     def __init__(self, path: Path | None):
         self.path = path
-        self.old: dict = {}
+        self.old: dict = {}        # as saved (never changed: a long-lived process may hold it for the next build)
         self.used: dict = {}
+        self.journaled = 0
         if path is not None:
-            self.old = load_pickle(path)
+            self.old, self.journaled = pickle_journal.load(path, remember=REMEMBER)
 
     @classmethod
     def for_root(cls, root: Path, name: str, code_version: str = "") -> "DiskCache":
@@ -58,9 +59,15 @@ class DiskCache:
         self.used.update(items)
 
     def save(self) -> None:
+        """Keep what this run used: a few new or dropped values are appended to the cache's journal
+        (pickle_journal.py), so one edit does not rewrite every value."""
         if self.path is None or self.used.keys() == self.old.keys():
             return
-        save_pickle(self.path, self.used)
+        changes = {k: v for k, v in self.used.items() if k not in self.old}   # a key names its value
+        removed = self.old.keys() - self.used.keys()
+        self.journaled = pickle_journal.save(self.path, self.used, changes, removed, self.journaled,
+                                             remember=REMEMBER)
+        self.old, self.used = self.used, dict(self.used)
 
 
 # A long-lived process (`mkdocs serve`) rebuilds many times: it keeps what it last read from or wrote to
@@ -112,7 +119,7 @@ def remember_saved(path: Path, value: Any) -> None:
 
 def _read_pickle(path: Path) -> dict:
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, pickle_journal.no_collection():
             value = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return {}

@@ -17,24 +17,18 @@ serve`), in memory, so a no-change rebuild reads neither files nor pickle.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
-import pickle
 import time
 from stat import S_ISREG
-from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
+from . import __version__, pickle_journal
 from .disk_cache import CACHE_DIR, cache_enabled, key_of
 
 # A stat is trusted only for a file last changed this long before we looked: coarse timestamps
 # (1-2 s on some filesystems, a clock tick on others) let a quick second edit keep the stat.
 SETTLE_NS = 2_000_000_000
-
-# cache file -> (its and its journal's stat, its records, records journaled), for long-lived processes
-_IN_MEMORY: dict[Path, tuple[tuple, dict, int]] = {}
 
 
 def stat_key(st: os.stat_result) -> tuple:
@@ -89,7 +83,7 @@ class FileRecords:
         self.changes: dict = {}    # the records of `used` that are not in `old` as they are
         self.journaled = 0         # records in the journal after the last snapshot
         if path is not None:
-            self.old, self.journaled = _load(path)
+            self.old, self.journaled = pickle_journal.load(path)
 
     @classmethod
     def for_root(cls, root: Path, name: str, namespace: str) -> "FileRecords":
@@ -126,105 +120,20 @@ class FileRecords:
 
     def save(self) -> None:
         """Keep this run's records (only: the cache never outgrows the site). A few changes are appended to a
-        journal; rewriting every record for one edited file would cost more than checking it."""
+        journal (pickle_journal.py); rewriting every record for one edited file would cost more than checking it."""
         if self.path is None:
             return
         removed = self.old.keys() - self.used.keys()
         if not self.changes and not removed:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        journal = self.path.with_suffix(JOURNAL_SUFFIX)
-        journaled = self.journaled + len(self.changes) + len(removed)
-        if self.path.exists() and journaled <= max(JOURNAL_MIN, len(self.used) // JOURNAL_SHARE):
-            with open(journal, "ab") as fh:   # one write: concurrent appends do not interleave
-                fh.write(pickle.dumps((self.changes, removed), protocol=pickle.HIGHEST_PROTOCOL))
-        else:
-            self._write_snapshot()
-            journal.unlink(missing_ok=True)
-            journaled = 0
-        _IN_MEMORY[self.path] = (_stats(self.path), self.used, journaled)
-        self.old, self.used, self.changes, self.journaled = self.used, {}, {}, journaled
+        # records share no objects and hold no cycles: pickled without a memo, twice as quick
+        self.journaled = pickle_journal.save(self.path, self.used, self.changes, removed, self.journaled, fast=True)
+        if not self.journaled:
+            self._remove_other_namespaces()
+        self.old, self.used, self.changes = self.used, {}, {}
 
-    def _write_snapshot(self) -> None:
-        tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-            try:
-                pickler.fast = True   # no memo: records share no objects and hold no cycles (twice as quick)
-            except AttributeError:
-                pass
-            pickler.dump(self.used)
-        os.replace(tmp, self.path)
+    def _remove_other_namespaces(self) -> None:
         prefix = self.path.name.rsplit("-", 1)[0]
         for other in self.path.parent.glob(f"{prefix}-*"):
-            if other.suffix in (".pickle", JOURNAL_SUFFIX) and other.stem != self.path.stem:
+            if other.suffix in (".pickle", pickle_journal.JOURNAL_SUFFIX) and other.stem != self.path.stem:
                 other.unlink(missing_ok=True)   # another namespace's (older code, other settings): one is kept
-
-
-JOURNAL_SUFFIX = ".journal"
-JOURNAL_MIN, JOURNAL_SHARE = 500, 10   # journal up to 500 records or a tenth of them, then a new snapshot
-
-
-def _stats(path: Path) -> tuple:
-    """The stat of the records file and of its journal (None where missing)."""
-    found = []
-    for each in (path, path.with_suffix(JOURNAL_SUFFIX)):
-        try:
-            found.append(stat_key(os.stat(each)))
-        except OSError:
-            found.append(None)
-    return tuple(found)
-
-
-def _load(path: Path) -> tuple[dict, int]:
-    """The saved records and how many of them the journal changed: from memory when the files are the ones
-    this process wrote or read last. Any records are safe to use (each is checked against its file), so
-    reading another process's older or newer ones can only cost work, never a stale result."""
-    stats = _stats(path)
-    if stats[0] is None:
-        return {}, 0
-    remembered = _IN_MEMORY.get(path)
-    if remembered is not None and remembered[0] == stats:
-        return remembered[1], remembered[2]
-    try:
-        with open(path, "rb") as fh, _no_collection():
-            records = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
-            ValueError):
-        return {}, 0   # a damaged cache is an empty one
-    if not isinstance(records, dict):
-        return {}, 0
-    journaled = 0 if stats[1] is None else _apply_journal(path.with_suffix(JOURNAL_SUFFIX), records)
-    _IN_MEMORY[path] = (stats, records, journaled)
-    return records, journaled
-
-
-def _apply_journal(journal: Path, records: dict) -> int:
-    """Apply the journal's changes in order; returns how many records they touched (more than any limit when
-    the journal is damaged, so the next save writes a snapshot and starts a new one)."""
-    touched = 0
-    try:
-        with open(journal, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            while fh.tell() < size:
-                changes, removed = pickle.load(fh)
-                records.update(changes)
-                for rel in removed:
-                    records.pop(rel, None)
-                touched += len(changes) + len(removed)
-    except Exception:   # a damaged journal (a write cut short): the changes read before the damage are good
-        return 1 << 62
-    return touched
-
-
-@contextmanager
-def _no_collection():
-    """Loading builds a great many objects and no cycles: the collector's passes over them (two thirds of the
-    time) find nothing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
+from .pickle_journal import no_collection
 from .search_index import doc_key
 
 STORE_DIR = "search-index"
@@ -93,7 +94,7 @@ class IndexStore:
         if recorded is None:
             return None
         try:
-            with open(self.update_state, "rb") as fh:
+            with open(self.update_state, "rb") as fh, no_collection():
                 state = pickle.load(fh)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             return None
