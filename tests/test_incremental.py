@@ -169,3 +169,16 @@ def test_a_build_on_a_later_day(portal, tmp_path):
     next_day = str(int(EPOCH) + 86400)
     assert_same_as_clean(portal, tmp_path, epoch=next_day)
     assert_same_as_clean(portal, tmp_path, epoch=next_day)
+
+
+def test_static_files_are_read_only_when_changed(portal, tmp_path):
+    """MkDocs' static files reach the site by their stat (mkdocs_static.py): none is read when nothing changed,
+    and a changed attachment or theme asset is in the site as a clean build has it."""
+    counts = build(portal, tmp_path / "incremental", cache=True)
+    assert counts["static files read (the others unchanged)"] == 0
+    attachment = next(p for p in sorted((portal / "content").rglob("*")) if p.is_file() and p.suffix != ".md")
+    attachment.write_bytes(bytes(reversed(attachment.read_bytes())) + b"\n")
+    asset = next(p for p in sorted((tmp_path / "theme").rglob("*")) if p.is_file() and p.suffix in (".css", ".js"))
+    asset.write_text(asset.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert 1 <= counts["static files read (the others unchanged)"] <= 2

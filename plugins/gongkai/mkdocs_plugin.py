@@ -32,6 +32,7 @@ from .findings import Findings
 from .linkcheck import check_site
 from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
+from .mkdocs_static import StaticFilesByStat, source_file
 from .output_tree import OutputTree, forget_other_trees
 from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .portal import BodyChanged
@@ -110,9 +111,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def on_files(self, files, config):
         hidden = site_build.unpublished_content_files(self.portal)
-        for file in list(files):
-            if file.src_uri in hidden:
-                files.remove(file)
+        files = StaticFilesByStat(file for file in files if file.src_uri not in hidden)
         self.files = files
         return files
 
@@ -202,8 +201,13 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 tree.write(rel, data)
         progress.finish()
         with phases.phase("output: MkDocs' pages and assets, stale files removed"):
+            reads: list[str] = []
+            for rel, source in self.files.from_sources:
+                if rel not in tree.kept:   # a page or file of ours goes before MkDocs' (as in adopt)
+                    tree.write(rel, source_file(source, reads))
             tree.adopt(mkdocs_output)
             tree.prune()
+        phases.add("  static files read (the others unchanged)", 0.0, 0.0, count=len(reads))
         if self.config.link_check:
             with phases.phase("link check"):
                 findings = check_site(tree.root, cache_root=self.portal_config.root,
