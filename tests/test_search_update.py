@@ -46,8 +46,10 @@ def check_update(tmp_path, before, after, jobs="2", monkeypatch=None) -> dict:
     state = full(before, tmp_path / "old", cache)
     done = update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
     assert done is not None, "the update declined"
-    full(after, tmp_path / "clean")
+    clean = full(after, tmp_path / "clean")
     assert digest(tmp_path / "new") == digest(tmp_path / "clean")
+    # what the update knows of who ranks next after each capped list is what a full build knows
+    assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()
     return done[1]
 
 
@@ -211,3 +213,28 @@ def test_publishing_declines_when_numbers_move_or_bitmaps_grow(tmp_path, corpus,
         base, added = corpus[:156], newest(corpus, 0, "新公告", "新内容。")
     state = full(base, tmp_path / "old", cache)
     assert update_search_index(base + [added], tmp_path / "old", state, tmp_path / "new", cache_dir=cache) is None
+
+
+def test_the_document_next_in_line_settles_capped_words_over_successive_edits(tmp_path, corpus, monkeypatch):
+    # An edit mostly leaves a common word's best documents as they were: when every edited holder ranks above
+    # the best document left out (kept in the state), nothing else is scored. Each update must still equal a
+    # full build, and keep next_in_line as a full build has it.
+    from gongkai import search_index, search_update
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
+    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
+    settled = []
+    above_next = search_update._above_next
+    monkeypatch.setattr(search_update, "_above_next", lambda *a: settled.append(above_next(*a)) or settled[-1])
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "v0", cache)
+    assert state["next_in_line"]
+    docs = corpus
+    for step, name in enumerate(["append a sentence", "retitle", "append a sentence", "two documents"], start=1):
+        docs = EDITS[name](docs)
+        done = update_search_index(docs, tmp_path / f"v{step - 1}", state, tmp_path / f"v{step}", cache_dir=cache)
+        assert done is not None, name
+        state = done[1]
+        clean = full(docs, tmp_path / f"clean{step}")
+        assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}"), name
+        assert state["next_in_line"].items() <= clean["next_in_line"].items(), name
+    assert sum(found is not None for found in settled) >= 10

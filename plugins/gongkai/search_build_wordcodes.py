@@ -17,8 +17,10 @@ from gongkai.workers import release_free_memory
 CHUNK_DOCS = 4096   # documents scored at a time: their temporaries stay small beside the postings
 
 
-def word_values(job: dict) -> dict[str, str]:
-    """Encoded (document, weight) postings of every word in job["df"] (see search_build_words.scoring_job).
+def word_values(job: dict, next_out: dict | None = None) -> dict[str, str]:
+    """Encoded (document, weight) postings of every word in job["df"] (see search_build_words.scoring_job);
+    next_out, when given, receives (negated score, document) of the best document left out of each word cut
+    at the cap (search_update keeps it to tell, after an edit, that the list's members did not change).
 
     Empties job's title_counts and body_counts (the caller's lists) once every posting is in two arrays:
     at 100,000 entries those dicts are gigabytes, better freed before the postings are sorted."""
@@ -39,8 +41,11 @@ def word_values(job: dict) -> dict[str, str]:
     keys = keys[firsts]
     word, doc = np.divmod(keys, total) if total else (keys, keys)
     del keys
-    keep = _best(word, doc, scores, job["cap"])
+    keep, first_out = _best(word, doc, scores, job["cap"])
     if keep is not None:
+        if next_out is not None:
+            next_out.update(zip(map(words.__getitem__, word[first_out].tolist()),
+                                zip((-scores[first_out]).tolist(), doc[first_out].tolist())))
         word, doc, scores = word[keep], doc[keep], scores[keep]
     # search_build_words.weight: round() and np.rint both round half to even.
     weights = np.clip(np.rint(scores * 3), 1, 63).astype(np.int64)
@@ -114,16 +119,17 @@ def _starts(sorted_values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])))
 
 
-def _best(word: np.ndarray, doc: np.ndarray, scores: np.ndarray, cap: int) -> np.ndarray | None:
+def _best(word: np.ndarray, doc: np.ndarray, scores: np.ndarray, cap: int
+          ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """A mask of the best `cap` postings of each word (by score, then document, as sorted((-score, doc)) ranks
-    them), or None when no word has more."""
+    them), and the index of the best posting left out of each word that has more; (None, None) when none has."""
     counts = np.bincount(word) if len(word) else np.zeros(0, dtype=np.int64)
     crowded = np.flatnonzero((counts > cap)[word])
     if not len(crowded):
-        return None
+        return None, None
     ranked = crowded[np.lexsort((doc[crowded], -scores[crowded], word[crowded]))]
     first = _starts(word[ranked])
     rank = np.arange(len(ranked)) - np.repeat(first, np.diff(np.append(first, len(ranked))))
     keep = np.ones(len(word), dtype=bool)
     keep[ranked[rank >= cap]] = False
-    return keep
+    return keep, ranked[rank == cap]

@@ -132,15 +132,20 @@ def score_words(words: set, job: dict) -> dict[str, str]:
     return {w: encode_best(entries, job) for w, entries in scored.items() if entries}
 
 
-def score_postings(word_docs: dict[str, list[int]], job: dict) -> dict[str, str]:
+def score_postings(word_docs: dict[str, list[int]], job: dict, next_out: dict | None = None) -> dict[str, str]:
     """Encoded postings of each word over the given ascending documents, which must include every document
-    that holds it; job["idf"] must hold the word's idf."""
+    that holds it; job["idf"] must hold the word's idf. next_out: as word_values'."""
     values = {}
     title_counts, body_counts = job["title_counts"], job["body_counts"]
     for w, docs in word_docs.items():
         docs = [n for n in docs if w in title_counts[n] or w in body_counts[n]]
         if docs:
-            values[w] = encode_best(scores(w, docs, job), job)
+            entries = scores(w, docs, job)
+            if len(entries) > job["cap"]:
+                entries.sort()
+                if next_out is not None:
+                    next_out[w] = entries[job["cap"]]
+            values[w] = encode_best(entries, job)
     return values
 
 
@@ -202,12 +207,12 @@ def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, b
 
 
 def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int,
-                encode) -> tuple[dict[str, str], tuple[float, float], dict[str, int]]:
+                encode, next_out: dict | None = None) -> tuple[dict[str, str], tuple[float, float], dict[str, int]]:
     """BM25 (lunr's formula) per word over title+文号 and body, quantised to 0..63; the best `cap` per word.
     Also returns the (quantised) average lengths it normalised by, and each word's document frequency."""
     job = scoring_job(title_counts, body_counts, total, k1=k1, b=b, boost=boost, cap=cap, encode=encode)
     if search_build_wordcodes is not None:
-        return search_build_wordcodes.word_values(job), job["averages"], dict(job["df"])
+        return search_build_wordcodes.word_values(job, next_out), job["averages"], dict(job["df"])
     jobs = build_jobs()
     groups = [set() for _ in range(jobs * max(1, -(-total // (DOCS_PER_WORD_GROUP * jobs))))]
     for n, w in enumerate(sorted(job["df"])):

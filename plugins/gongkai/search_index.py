@@ -354,9 +354,10 @@ def _index_makers(docs: list[SearchDoc], *, cache_dir: Path | None, user_dict: P
         state.update(update_state(plan, normalised, doc_keys))
     # Words first: their token counts (most of the parent's memory at 100,000 entries) are freed before the
     # n-gram workers fork and build their postings.
+    next_in_line: dict = {}
     word_values, averages, df = search_build_words.word_values(
         title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
-        encode=encode_weighted)
+        encode=encode_weighted, next_out=next_in_line)
     del title_counts, body_counts
     # The gram workers inherit these texts (forked), so they are never pickled.
     texts = [(*norm, plan.facets(d)) for norm, d in zip(normalised, docs)]
@@ -380,7 +381,7 @@ def _index_makers(docs: list[SearchDoc], *, cache_dir: Path | None, user_dict: P
         makers[text_file(num)] = partial(_text_script, d, num)
     if state is not None:
         state.update(gram_shards=gram_shards, gram_size=gram_size, word_shards=word_shards, word_size=word_size,
-                     averages=averages, df=df)
+                     averages=averages, df=df, next_in_line=next_in_line)
     stats = {"docs": total, "gram_shards": gram_shards, "word_shards": word_shards,
              "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
              "segment_cache_misses": segmenter.misses}

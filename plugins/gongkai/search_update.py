@@ -73,11 +73,13 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         return None
     title_counts, body_counts, old_counts, normalised = counts
 
+    next_in_line = dict(old.get("next_in_line") or {})
     if appended:
         # A new document moves every word's idf: score all words again (in bulk), as a full build does.
+        next_in_line = {}
         word_values, averages, df = search_build_words.word_values(
             title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
-            encode=encode_weighted)
+            encode=encode_weighted, next_out=next_in_line)
         word_count, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
         w_shards = (dict(enumerate(word_parts)), word_size)
     else:
@@ -89,7 +91,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         averages, word_count = old["averages"], old["word_shards"]
         word_shards = Shards(old_dir, "w", old["word_shards"])
         df = _updated_df(old["df"], changed, old_counts, title_counts, body_counts)
-        word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards)
+        word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards, next_in_line)
         w_shards = _patched_shards(word_shards, old["word_size"], word_changes, WORD_SHARD_BYTES,
                                    lambda value, change: change)
 
@@ -117,7 +119,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
                                             known=old.get("files") if out_dir == old_dir else None)
 
     state = dict(old, urls=urls, doc_keys=keys, gram_size=g_shards[1], word_shards=word_count, word_size=w_shards[1],
-                 averages=averages, df=df, files=digests)
+                 averages=averages, df=df, files=digests, next_in_line=next_in_line)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
                          [normalised[n] for n in changed], doc_keys)
     for field in ("texts", "segment_keys", "facets"):
@@ -210,7 +212,8 @@ def _updated_df(df: dict, changed, old_counts, title_counts, body_counts) -> dic
     return df
 
 
-def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dict[str, str | None]:
+def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_in_line: dict
+                  ) -> dict[str, str | None]:
     """The new postings of every word of an edited document (None: no document holds it any more).
 
     Unchanged documents score as before unless the word's idf moved (its document frequency changed): then
@@ -218,7 +221,9 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
     listed (the postings were not cut at the cap), the unchanged holders keep their listed weights. Otherwise, when its postings were cut at
     the cap, every document outside them scored below all of the unchanged ones inside, so the best of
     those and the edited documents are the answer whenever they fill the cap without reaching below the
-    worst unchanged one; if not, the word is scored afresh too.
+    worst unchanged one; if not, the word is scored afresh too. Before that, and mostly instead, the best
+    document left out of the list (next_in_line, kept from the last build and updated here) settles it when the
+    edited holders all rank above it (_above_next).
     """
     title_counts, body_counts, cap, total = job["title_counts"], job["body_counts"], job["cap"], job["total"]
     changed_set = set(changed)
@@ -229,6 +234,7 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
     for w in words:
         if w not in df:
             values[w] = None
+            next_in_line.pop(w, None)
             continue
         job["idf"][w] = idf(total, df[w])
         was = shards.get(w)
@@ -240,7 +246,9 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
             # only the edited ones are scored again.
             pairs = [p for p in listed_pairs if p[0] not in changed_set]
             pairs += [(n, search_build_words.weight(search_build_words.score(w, n, job)[0])) for n in edited_now]
-            values[w] = job["encode"](sorted(pairs))
+            pairs.sort()
+            if pairs != listed_pairs:   # an edit mostly leaves a word's weights as they were: nothing to write
+                values[w] = job["encode"](pairs)
             continue
         if old_df.get(w, 0) <= cap:
             # Every holder was listed; now they are those and the edited ones: score them all.
@@ -249,22 +257,50 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards") -> dic
         if df[w] != old_df[w]:
             rescan[w] = None
             continue
-        kept = _capped_update(w, [p for p in listed_pairs if p[0] not in changed_set], edited_now, job)
+        unchanged = [p for p in listed_pairs if p[0] not in changed_set]
+        kept = _above_next(w, listed, unchanged, edited_now, next_in_line.get(w), changed_set, job)
+        if kept is None:
+            next_in_line.pop(w, None)   # who ranks next after the list is not known after these
+            kept = _capped_update(w, unchanged, edited_now, job)
         if kept is None:
             rescan[w] = None
-        else:
+        elif kept != listed_pairs:
             values[w] = job["encode"](kept)
     full_scan = {w for w, docs in rescan.items() if docs is None}
     if full_scan:
         wanted = sorted(full_scan)
+        holders = {w: set() for w in wanted}
         for num, (tc, bc) in enumerate(zip(title_counts, body_counts)):
             for w in wanted:   # few words: look each up rather than build every document's word set
                 if w in tc or w in bc:
-                    rescan[w] = (rescan[w] or set()) | {num}
-    values.update(search_build_words.score_postings({w: sorted(d or ()) for w, d in rescan.items()}, job))
+                    holders[w].add(num)
+        rescan.update(holders)
+    for w in rescan:
+        next_in_line.pop(w, None)
+    values.update(search_build_words.score_postings({w: sorted(d or ()) for w, d in rescan.items()}, job,
+                                                    next_in_line))
     for w in rescan:
         values.setdefault(w, None)
     return values
+
+
+def _above_next(w: str, listed: list[int], unchanged: list[tuple[int, int]], edited: list[int], next_in_line,
+                changed_set, job: dict) -> list[tuple[int, int]] | None:
+    """The (document, weight) pairs of a word listed at the cap whose idf did not move, when the best document
+    left out (next_in_line, not edited) settles them: every edited holder that was listed ranks above it
+    still, every other one below it, and the listed ones still fill the cap. Then the list keeps its
+    members, and the one left out still ranks next. None when that does not settle it."""
+    if next_in_line is None or next_in_line[1] in changed_set:
+        return None
+    was_listed = set(listed)
+    staying = [n for n in edited if n in was_listed]
+    if len(unchanged) + len(staying) != job["cap"]:
+        return None
+    scored = {n: search_build_words.score(w, n, job) for n in edited}
+    # (negated score, document): the lower ranks higher
+    if any((scored[n] < next_in_line) != (n in was_listed) for n in edited):
+        return None
+    return sorted(unchanged + [(n, search_build_words.weight(scored[n][0])) for n in staying])
 
 
 def _capped_update(w: str, unchanged: list[tuple[int, int]], edited: list[int], job: dict
