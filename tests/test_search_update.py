@@ -238,3 +238,15 @@ def test_the_document_next_in_line_settles_capped_words_over_successive_edits(tm
         assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}"), name
         assert state["next_in_line"].items() <= clean["next_in_line"].items(), name
     assert sum(found is not None for found in settled) >= 10
+
+
+def test_an_update_whose_texts_are_all_cached_loads_no_dictionary(tmp_path, corpus):
+    from gongkai import search_segment
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    search_segment._SEGMENTERS.clear()              # as a new process: no engine loaded yet
+    done = update_search_index(EDITS["validity"](corpus), tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
+    assert done is not None
+    assert all(s._tok is None for s in search_segment._SEGMENTERS.values())
+    done = update_search_index(EDITS["retitle"](corpus), tmp_path / "new", done[1], tmp_path / "newer", cache_dir=cache)
+    assert done is not None and any(s._tok is not None for s in search_segment._SEGMENTERS.values())

@@ -47,23 +47,29 @@ class Segmenter:
         if engine is None:
             engine = "rjieba" if importlib.util.find_spec("rjieba") is not None else "jieba"
         self.engine = engine
-        if engine == "rjieba":
-            import rjieba
-            self._tok = rjieba.Jieba()
-            for word, freq, tag in self.words:
-                self._tok.add_word(word, freq, tag)
-        else:
-            import jieba
-            jieba.setLogLevel(logging.WARNING)
-            self._tok = jieba.Tokenizer()
-            self._tok.initialize()
-            for word, freq, tag in self.words:
-                self._tok.add_word(word, freq, tag)
+        self._tok = None
         # Both engines give the same tokens, so the cache key does not name the engine.
         self.fingerprint = hashlib.sha1(json.dumps([CACHE_FORMAT, self.words]).encode()).hexdigest()[:16]
 
+    def _tokenizer(self):
+        """The engine with its dictionary, loaded when first needed (a third of a second): a rebuild whose
+        texts are all in the token cache never needs it."""
+        if self._tok is None:
+            if self.engine == "rjieba":
+                import rjieba
+                tok = rjieba.Jieba()
+            else:
+                import jieba
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                tok.initialize()
+            for word, freq, tag in self.words:
+                tok.add_word(word, freq, tag)
+            self._tok = tok
+        return self._tok
+
     def cut_han(self, run: str) -> list[str]:
-        return list(self._tok.cut_for_search(run))
+        return list(self._tokenizer().cut_for_search(run))
 
     def han_words(self, text: str) -> list[str]:
         """The words of every Han run of text, as cut_han gives them run by run, and one-character separators.
