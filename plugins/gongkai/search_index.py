@@ -429,6 +429,8 @@ def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, 
     data = _manifest_script(plan, digest, gram_shards, word_shards)
     write_if_changed(out_dir / "manifest.js", data, made_dirs)
     size += len(data)
+    if known is not None and kept == known.keys():
+        return file_count, size, digests   # in place, the same files as the index it updates: none to remove
     root = str(out_dir)
     for sub_dir in ("g", "w", "m", "t"):
         for dirpath, dirs, files in os.walk(os.path.join(root, sub_dir), topdown=False):

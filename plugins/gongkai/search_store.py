@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
+from .disk_cache import load_remembered, remember_saved
 from .pickle_journal import no_collection
 from .search_index import doc_key
 
@@ -93,10 +94,8 @@ class IndexStore:
         recorded = self._recorded()
         if recorded is None:
             return None
-        try:
-            with open(self.update_state, "rb") as fh, no_collection():
-                state = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        state = load_remembered(self.update_state, _read_state)
+        if state is None:
             return None
         if (not isinstance(state, dict) or state.get("fingerprint") != recorded[0].get("fingerprint")
                 or state.get("code") != _code_fingerprint()):
@@ -113,12 +112,27 @@ class IndexStore:
         self.update_state.unlink(missing_ok=True)
         update_state = write_index(self.dir, previous)
         files = list_files(self.dir)
+        if update_state is not None and "files" in update_state:
+            # an update in place removes no files when it keeps the same names: anything else here goes
+            index = update_state["files"].keys() | {"manifest.js"}
+            for _name, path in (f for f in files if f[0] not in index):
+                os.unlink(path)
+            files = [f for f in files if f[0] in index]
         if update_state is not None:
-            _atomic_write(self.update_state, pickle.dumps(dict(update_state, fingerprint=key, code=_code_fingerprint()),
-                                                          protocol=pickle.HIGHEST_PROTOCOL))
+            update_state = dict(update_state, fingerprint=key, code=_code_fingerprint())
+            _atomic_write(self.update_state, pickle.dumps(update_state, protocol=pickle.HIGHEST_PROTOCOL))
+            remember_saved(self.update_state, update_state)
         _atomic_write(self.state, json.dumps({"fingerprint": key, "files": {n: os.stat(p).st_size for n, p in files}})
                       .encode("utf-8"))
         return files
+
+
+def _read_state(path: Path) -> dict | None:
+    try:
+        with open(path, "rb") as fh, no_collection():
+            return pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
