@@ -182,3 +182,25 @@ def test_static_files_are_read_only_when_changed(portal, tmp_path):
     asset.write_text(asset.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
     counts = assert_same_as_clean(portal, tmp_path)
     assert 1 <= counts["static files read (the others unchanged)"] <= 2
+
+
+def test_the_first_rebuild_after_a_clean_build_renders_nothing_again(portal, tmp_path):
+    """Without a spare (a clean build's first rebuild, `mkdocs serve`'s first edit) the spare is made from the
+    site by hard links (output_tree.ready_spare), so the rebuild renders only what changed; the site it was
+    made from keeps its bytes while the rebuild writes, and the result is what a clean build makes."""
+    site, spare = tmp_path / "incremental", tmp_path / "incremental.gongkai-spare"
+    shutil.rmtree(spare)
+    before = tree(site)
+    yml = entry_files(portal, "news")[0]
+    body = portal / "content" / re.search(r'^body: "(.*)"$', yml.read_text(encoding="utf-8"), re.M).group(1)
+    body.write_text(body.read_text(encoding="utf-8") + "\n见[不存在的页面](nowhere/missing.md)。\n", encoding="utf-8")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=EPOCH, GONGKAI_CACHE="1", GONGKAI_PROGRESS="0")
+    failed = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site)], cwd=portal, env=env,
+                            capture_output=True, text=True)
+    assert failed.returncode != 0 and "GK-LINK-BROKEN" in failed.stderr
+    assert tree(site) == before                      # written into its hard-linked copy, never through it
+    body.write_text(body.read_text(encoding="utf-8").replace("见[不存在的页面](nowhere/missing.md)。", "新增一句。"),
+                    encoding="utf-8")
+    shutil.rmtree(spare)
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] - 1

@@ -2,7 +2,7 @@
 rewrite a file whose bytes are unchanged."""
 import os
 
-from gongkai.output_tree import OutputTree, write_if_changed
+from gongkai.output_tree import OutputTree, ready_spare, write_if_changed
 
 
 def files(root):
@@ -99,3 +99,38 @@ def test_memos_of_other_trees_are_kept_but_for_the_oldest(tmp_path):
     assert trees[0].memo.path.name in left and trees[1].memo.path.name in left      # this build's two
     assert {t.memo.path.name for t in trees[-OTHER_TREES_KEPT:]} <= left             # the newest others
     assert trees[2].memo.path.name not in left and len(left) == 2 + OTHER_TREES_KEPT
+
+
+def test_write_if_changed_never_writes_through_a_hard_link(tmp_path):
+    site, spare = tmp_path / "site.html", tmp_path / "spare.html"
+    site.write_bytes(b"published")
+    os.link(site, spare)
+    assert write_if_changed(spare, b"rebuilt")
+    assert site.read_bytes() == b"published" and spare.read_bytes() == b"rebuilt"
+    assert os.stat(site).st_nlink == 1
+
+
+def test_a_missing_spare_is_made_from_the_site_with_its_memo(tmp_path):
+    memo_dir = tmp_path / "memo"
+    site, spare = tmp_path / "site", tmp_path / "site.spare"
+    tree = OutputTree(site, memo_dir)
+    tree.write("a/index.html", b"<p>a</p>")
+    tree.write("b.txt", b"b")
+    tree.memo.save()
+    assert ready_spare(site, spare, memo_dir)
+    assert not ready_spare(site, spare, memo_dir)            # there now, with its memo: kept as it is
+    rebuilt = OutputTree(spare, memo_dir)
+    assert rebuilt.memo.fresh("a/index.html", tree.memo.new["a/index.html"][0]) is not None   # nothing to render
+    rebuilt.write("a/index.html", b"<p>a, edited</p>")
+    rebuilt.write("b.txt", b"b")
+    rebuilt.prune()
+    assert (site / "a" / "index.html").read_bytes() == b"<p>a</p>"    # the site is untouched
+    assert (spare / "a" / "index.html").read_bytes() == b"<p>a, edited</p>"
+    assert os.stat(spare / "b.txt").st_ino == os.stat(site / "b.txt").st_ino   # unchanged: still shared
+
+
+def test_no_spare_is_made_from_a_site_without_a_memo(tmp_path):
+    site = tmp_path / "site"
+    OutputTree(site, None).write("x.txt", b"x")
+    assert not ready_spare(site, tmp_path / "spare", tmp_path / "memo")
+    assert not (tmp_path / "spare").exists()

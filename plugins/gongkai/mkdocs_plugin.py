@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from .linkcheck import check_site
 from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
 from .mkdocs_static import StaticFilesByStat, source_file
-from .output_tree import OutputTree, forget_other_trees
+from .output_tree import OutputTree, forget_other_trees, ready_spare
 from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .portal import BodyChanged
 from .process_exit import leave_objects_to_the_system
@@ -49,6 +50,22 @@ LISTINGS_NOTE = "listing pages"       # the output tree's note of the listing pa
 
 def spare_dir(final: Path) -> Path:
     return final.with_name(final.name + SPARE_SUFFIX)
+
+
+_SPARE_WORK: list[threading.Thread] = []   # `mkdocs serve`: the spare being made after a build
+
+
+def _spare_in_background(final: Path, memo_dir: Path) -> None:
+    """Make the spare (output_tree.ready_spare) in a thread: its links and directories are system calls,
+    which leave the interpreter to the server meanwhile."""
+    work = threading.Thread(target=ready_spare, args=(final, spare_dir(final), memo_dir), daemon=True)
+    _SPARE_WORK.append(work)
+    work.start()
+
+
+def _wait_for_spare() -> None:
+    while _SPARE_WORK:
+        _SPARE_WORK.pop().join()
 
 
 class GongkaiConfig(Config):
@@ -106,6 +123,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def on_shutdown(self):
         # `mkdocs serve` builds into a temporary directory it removes at exit; remove our spare beside it.
+        _wait_for_spare()
         if getattr(self, "serving", False) and getattr(self, "final_site_dir", None):
             shutil.rmtree(spare_dir(Path(self.final_site_dir)), ignore_errors=True)
 
@@ -152,6 +170,10 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         final = Path(self.final_site_dir)
         reuse = cache_enabled()
         memo_dir = self.portal_config.root / CACHE_DIR if reuse else None
+        if reuse:
+            with phases.phase("output: spare made from the site (hard links)"):
+                _wait_for_spare()
+                ready_spare(final, spare_dir(final), memo_dir)
         tree = OutputTree(spare_dir(final) if reuse else Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-",
                                                                                   dir=final.parent)), memo_dir)
         linker = Linker(bool(config.use_directory_urls))
@@ -221,6 +243,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             if memo_dir is not None:
                 tree.memo.save()
                 forget_other_trees(memo_dir, [final, spare_dir(final)])
+                if getattr(self, "serving", False):
+                    # the editor's first edit comes seconds later: have the spare ready by then
+                    _spare_in_background(final, memo_dir)
         log.debug("gongkai: %d entry pages, body cache %d hits, %d misses", done.pages, done.hits, done.misses)
         phases.RECORDER.write_if_requested()
 
