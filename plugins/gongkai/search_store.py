@@ -63,9 +63,16 @@ class IndexStore:
         self.dir = Path(cache_dir) / STORE_DIR
         self.state = Path(cache_dir) / STATE_FILE
         self.update_state = Path(cache_dir) / UPDATE_STATE_FILE
+        self._record: tuple | None = None
 
     def _recorded(self) -> tuple[dict, list[tuple[str, Path]]] | None:
-        """The record of the stored index and its files, when they are all there."""
+        """The record of the stored index and its files, when they are all there (a look stats every file:
+        files_for's serves the previous() of the build that follows it)."""
+        if self._record is None:
+            self._record = (self._read_record(),)
+        return self._record[0]
+
+    def _read_record(self) -> tuple[dict, list[tuple[str, Path]]] | None:
         try:
             state = json.loads(self.state.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -83,7 +90,9 @@ class IndexStore:
         return state, files
 
     def files_for(self, key: str) -> list[tuple[str, Path]] | None:
-        """The stored files, as (name, path), when they were built from `key` and are all there."""
+        """The stored files, as (name, path), when they were built from `key` and are all there. Looks afresh;
+        a build's previous() that follows uses that look."""
+        self._record = None
         recorded = self._recorded()
         if recorded is None or recorded[0].get("fingerprint") != key:
             return None
@@ -110,6 +119,7 @@ class IndexStore:
         previous = self.previous()
         self.state.unlink(missing_ok=True)
         self.update_state.unlink(missing_ok=True)
+        self._record = None
         update_state = write_index(self.dir, previous)
         files = list_files(self.dir)
         if update_state is not None and "files" in update_state:
@@ -122,8 +132,10 @@ class IndexStore:
             update_state = dict(update_state, fingerprint=key, code=_code_fingerprint())
             _atomic_write(self.update_state, pickle.dumps(update_state, protocol=pickle.HIGHEST_PROTOCOL))
             remember_saved(self.update_state, update_state)
-        _atomic_write(self.state, json.dumps({"fingerprint": key, "files": {n: os.stat(p).st_size for n, p in files}})
-                      .encode("utf-8"))
+        # sizes as written (the update state holds each file's but the manifest's): not a stat per file
+        written = update_state.get("files", {}) if update_state is not None else {}
+        sizes = {n: written[n][1] if n in written else os.stat(p).st_size for n, p in files}
+        _atomic_write(self.state, json.dumps({"fingerprint": key, "files": sizes}).encode("utf-8"))
         return files
 
 
