@@ -131,3 +131,24 @@ def test_an_update_in_place_publishes_only_the_index_files(tmp_path, docs):
     assert not (store.dir / "t" / "0" / "stray.js").exists()
     build_search_index(edited, tmp_path / "clean", cache_dir=None)
     assert digest(files) == digest(search_store.list_files(tmp_path / "clean"))
+
+
+def test_serve_remembers_document_keys_but_never_a_stale_one(docs, monkeypatch):
+    from gongkai import disk_cache
+    plain = fingerprint(docs, DEFAULT_USER_DICT)
+    monkeypatch.setattr(disk_cache, "REMEMBER", True)
+    monkeypatch.setattr(search_store, "_KNOWN_KEYS", {})
+    calls = []
+    real = search_store.doc_key
+    monkeypatch.setattr(search_store, "doc_key", lambda d: calls.append(d.url) or real(d))
+    assert fingerprint(docs, DEFAULT_USER_DICT) == plain and len(calls) == len(docs)
+    calls.clear()
+    edited = [dataclasses.replace(d, text=d.text + "改") if n == 4 else dataclasses.replace(d)
+              for n, d in enumerate(docs)]
+    keys: dict = {}
+    assert fingerprint(edited, DEFAULT_USER_DICT, keys) != plain
+    assert calls == [docs[4].url]                        # only the edited document is hashed again
+    monkeypatch.setattr(disk_cache, "REMEMBER", False)
+    fresh: dict = {}
+    fingerprint(edited, DEFAULT_USER_DICT, fresh)
+    assert keys == fresh

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import __version__
+from . import __version__, disk_cache
 from .disk_cache import load_remembered, remember_saved
 from .pickle_journal import no_collection
 from .search_index import doc_key
@@ -50,12 +50,27 @@ def fingerprint(docs: list, user_dict: Path | None, keys: dict[str, bytes] | Non
     digest = hashlib.sha256(_code_fingerprint())
     if user_dict is not None and Path(user_dict).is_file():
         digest.update(Path(user_dict).read_bytes())
+    known = _KNOWN_KEYS if disk_cache.REMEMBER else {}
+    seen: dict[tuple, bytes] = {}
     for doc in docs:
-        key = doc_key(doc)
+        fields = (doc.url, doc.title, doc.doc_no, doc.publisher, doc.published, doc.kind, doc.validity,
+                  tuple(doc.columns), doc.text)
+        key = known.get(fields)
+        if key is None:
+            key = doc_key(doc)
+        seen[fields] = key
         if keys is not None:
             keys[doc.url] = key
         digest.update(key)
+    if disk_cache.REMEMBER:   # `mkdocs serve`: this build's documents, for the next one
+        _KNOWN_KEYS.clear()
+        _KNOWN_KEYS.update(seen)
     return digest.hexdigest()
+
+
+# `mkdocs serve` rebuilds after each edit: each document's doc_key by its fields, which are compared whole on a
+# hit (a dict lookup), cheaper than hashing every text again.
+_KNOWN_KEYS: dict[tuple, bytes] = {}
 
 
 class IndexStore:
