@@ -415,10 +415,11 @@ def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, 
     digests: dict[str, tuple[bytes, int]] = {}
     for name in sorted(makers):
         made = makers.pop(name)
-        target = out_dir / name
-        if isinstance(made, Path) and made == target and known and name in known:
+        if made is IN_PLACE and known and name in known:
             file_digest = digests[name] = known[name]
         else:
+            target = out_dir / name
+            made = target if made is IN_PLACE else made
             made = made if isinstance(made, Path) else made()
             data = made.read_bytes() if isinstance(made, Path) else made.encode("utf-8")
             if made != target:
@@ -444,6 +445,9 @@ def write_files(out_dir: Path, makers: dict, plan: IndexPlan, gram_shards: int, 
                 except OSError:
                     pass
     return file_count, size, digests
+
+
+IN_PLACE = object()   # a maker: the file of that name already in out_dir, unchanged (an update in place)
 
 
 def _add_to_build_digest(digest, name: str, file_sha1: bytes) -> None:

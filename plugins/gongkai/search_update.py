@@ -27,12 +27,11 @@ from pathlib import Path
 
 from gongkai import search_build_words
 from gongkai.search_build_words import idf
-from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, NGRAM_SHARD_BYTES, TITLE_BOOST, WORD_POSTING_CAP,
-                                  WORD_SHARD_BYTES, IndexPlan, _script, _shard_count, _text_script, decode_postings,
-                                  partition,
-                                  doc_key, encode_postings, encode_weighted, entry_size, fnv1a, grams,
-                                  build_search_index, normalize, text_file, update_state, write_files, _meta_script,
-                                  META_CHUNK)
+from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUNK, NGRAM_SHARD_BYTES, TITLE_BOOST,
+                                  WORD_POSTING_CAP, WORD_SHARD_BYTES, IndexPlan, _meta_script, _script, _shard_count,
+                                  _text_script, build_search_index, decode_postings, doc_key, encode_postings,
+                                  encode_weighted, entry_size, fnv1a, grams, normalize, partition, text_file,
+                                  update_state, write_files)
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
 
 _POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET else 0 for c in range(256))
@@ -103,20 +102,26 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         return None
     segmenter.save()
 
+    in_place = out_dir == old_dir
+    # an unchanged file: IN_PLACE when updating in place (no Path made for each of 12,000), else the old one
+
+    def unchanged(name: str):
+        return IN_PLACE if in_place else old_dir / name
+
     makers: dict[str, object] = {}
     for kind, count, (patched, _size) in (("g", old["gram_shards"], g_shards), ("w", word_count, w_shards)):
         for n in range(count):
             makers[f"{kind}/{n}.js"] = (partial(_script, kind, n, patched[n]) if n in patched
-                                        else old_dir / f"{kind}/{n}.js")
+                                        else unchanged(f"{kind}/{n}.js"))
     changed_chunks = {n // META_CHUNK for n in changed}
     for chunk in range(-(-plan.total // META_CHUNK)):
         makers[f"m/{chunk}.js"] = partial(_meta_script, plan, chunk) if chunk in changed_chunks \
-            else old_dir / f"m/{chunk}.js"
+            else unchanged(f"m/{chunk}.js")
     changed_set = set(changed)
     for num, d in enumerate(plan.docs):
-        makers[text_file(num)] = partial(_text_script, d, num) if num in changed_set else old_dir / text_file(num)
+        makers[text_file(num)] = partial(_text_script, d, num) if num in changed_set else unchanged(text_file(num))
     file_count, size, digests = write_files(out_dir, makers, plan, old["gram_shards"], word_count,
-                                            known=old.get("files") if out_dir == old_dir else None)
+                                            known=old.get("files") if in_place else None)
 
     state = dict(old, urls=urls, doc_keys=keys, gram_size=g_shards[1], word_shards=word_count, word_size=w_shards[1],
                  averages=averages, df=df, files=digests, next_in_line=next_in_line)
