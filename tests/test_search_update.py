@@ -188,7 +188,8 @@ def newest(docs, n, title, text, day="2099-01-01"):
 @pytest.mark.parametrize("added", [1, 2])
 def test_publishing_new_documents_updates_and_equals_a_full_build(tmp_path, corpus, added, monkeypatch):
     """New documents are numbered after the others (oldest first): the update appends them, scores every
-    word again (their idf moved) and patches the n-grams, and writes what a full build writes."""
+    word again (here the document count steps on its ladder, so every idf moved) and patches the n-grams, and
+    writes what a full build writes."""
     monkeypatch.setenv("GONGKAI_JOBS", "2")
     base = corpus[:162 - 6 - added]   # so that adding stays within the bitmaps' character count
     assert (len(base) + added + 5) // 6 == (len(base) + 5) // 6
@@ -250,3 +251,24 @@ def test_an_update_whose_texts_are_all_cached_loads_no_dictionary(tmp_path, corp
     assert all(s._tok is None for s in search_segment._SEGMENTERS.values())
     done = update_search_index(EDITS["retitle"](corpus), tmp_path / "new", done[1], tmp_path / "newer", cache_dir=cache)
     assert done is not None and any(s._tok is not None for s in search_segment._SEGMENTERS.values())
+
+
+def test_publishing_within_a_step_of_the_document_count_scores_only_the_new_words(tmp_path, corpus, monkeypatch):
+    """Mostly the document count stays on its ladder step (search_build_words.quantised_count): then a new
+    document moves only its own words' idf, and the update re-scores those alone, as for an edit."""
+    from gongkai import search_build_words
+    base = corpus[:152]
+    assert search_build_words.quantised_count(152) == search_build_words.quantised_count(153)
+    after = base + [newest(corpus, 0, "关于新设立政务服务驿站的公告", "全新的驿站位于示例市中心，提供政务公开查阅服务。")]
+    cache = tmp_path / "cache"
+    state = full(base, tmp_path / "old", cache)
+
+    def every_word(*args, **kwargs):
+        raise AssertionError("every word scored again")
+    monkeypatch.setattr(search_build_words, "word_values", every_word)
+    done = update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
+    assert done is not None and done[0]["appended"] == 1
+    monkeypatch.undo()
+    clean = full(after, tmp_path / "clean")
+    assert digest(tmp_path / "new") == digest(tmp_path / "clean")
+    assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()

@@ -184,7 +184,16 @@ def weight(negated_score: float) -> int:
 
 
 def idf(total: int, df: int) -> float:
-    return math.log(1 + abs((total - df + 0.5) / (df + 0.5)))
+    """lunr's idf, with the document count on the ladder (quantised_count): with the exact count, publishing
+    one document would move every word's weights; on the ladder only its own words' move, and the update
+    re-scores those alone (search_update.py)."""
+    n = quantised_count(total)
+    return math.log(1 + abs((n - df + 0.5) / (df + 0.5)))
+
+
+def quantised_count(total: int) -> float:
+    """The number of documents, rounded to a step of the averages' geometric ladder (4.4%)."""
+    return 2.0 ** (round(math.log2(total) * AVERAGE_STEPS) / AVERAGE_STEPS) if total > 0 else 0.0
 
 
 def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int, encode,

@@ -3,14 +3,14 @@
 An update applies when the documents keep their numbers (the same URLs in the same order: none removed or
 moved by a new date) and the publisher and column vocabularies are unchanged. Documents are numbered oldest
 first, so a newly published one comes last: new documents after the old ones are appended, unless the bitmap
-postings would need another character (one addition in six), and then every word is scored again, since
-every idf moved. Then:
+postings would need another character (one addition in six: the update declines). Then:
 
-- n-gram postings change only for the keys whose membership changed in an edited document (its old
+- n-gram postings change only for the keys whose membership changed in an edited or new document (its old
   normalised text is kept in the state); each is patched in place, in its shard;
-- word postings are re-scored only for the words of the edited documents, over every document. BM25's
-  average lengths are on a ladder (search_build_words.quantised_average), so the other words' weights
-  cannot have moved; when the average steps, or a shard count changes, the update declines;
+- word postings are re-scored only for the words of the edited and new documents, over every document.
+  BM25's average lengths and its document count are on a ladder (search_build_words.quantised_average,
+  quantised_count), so the other words' weights cannot have moved; when one of them steps, every word is
+  scored again; when a shard count changes, the update declines;
 - metadata chunks and texts are rewritten only for the edited documents; every other file is linked from
   the previous index, and the manifest's digest is taken over all of them as a full build does.
 
@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 
 from gongkai import search_build_words
-from gongkai.search_build_words import idf
+from gongkai.search_build_words import idf, quantised_count
 from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUNK, NGRAM_SHARD_BYTES, TITLE_BOOST,
                                   WORD_POSTING_CAP, WORD_SHARD_BYTES, IndexPlan, _meta_script, _script, _shard_count,
                                   _text_script, build_search_index, decode_postings, doc_key, encode_postings,
@@ -73,8 +73,16 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
     title_counts, body_counts, old_counts, normalised = counts
 
     next_in_line = dict(old.get("next_in_line") or {})
-    if appended:
-        # A new document moves every word's idf: score all words again (in bulk), as a full build does.
+    job = None
+    if quantised_count(plan.total) == quantised_count(len(old_urls)):
+        job = search_build_words.scoring_job(title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B,
+                                             boost=TITLE_BOOST, cap=WORD_POSTING_CAP, encode=encode_weighted,
+                                             words=set())
+        if list(job["averages"]) != list(old["averages"]):
+            job = None
+    if job is None:
+        # The document count or an average length stepped on its ladder, which moves every word's weights:
+        # score all words again (in bulk), as a full build does.
         next_in_line = {}
         word_values, averages, df = search_build_words.word_values(
             title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
@@ -82,11 +90,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         word_count, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
         w_shards = (dict(enumerate(word_parts)), word_size)
     else:
-        job = search_build_words.scoring_job(title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B,
-                                             boost=TITLE_BOOST, cap=WORD_POSTING_CAP, encode=encode_weighted,
-                                             words=set())
-        if list(job["averages"]) != list(old["averages"]):
-            return None
+        # Only the words of the edited and new documents can have moved.
         averages, word_count = old["averages"], old["word_shards"]
         word_shards = Shards(old_dir, "w", old["word_shards"])
         df = _updated_df(old["df"], changed, old_counts, title_counts, body_counts)
