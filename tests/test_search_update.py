@@ -73,17 +73,24 @@ def test_update_equals_full_build(tmp_path, corpus, name, monkeypatch):
     check_update(tmp_path, corpus, EDITS[name](corpus))
 
 
-def test_successive_updates_stay_exact(tmp_path, corpus):
+def successive_updates(tmp_path, docs, edits: list[str]) -> dict:
+    """Update after each edit in turn: each update equals a full build, and knows who ranks next after each
+    capped list as a full build does. Returns the first full build's state."""
     cache = tmp_path / "cache"
-    state = full(corpus, tmp_path / "v0", cache)
-    docs = corpus
-    for step, name in enumerate(["append a sentence", "retitle", "rewrite a body", "validity"], start=1):
+    state = first = full(docs, tmp_path / "v0", cache)
+    for step, name in enumerate(edits, start=1):
         docs = EDITS[name](docs)
         done = update_search_index(docs, tmp_path / f"v{step - 1}", state, tmp_path / f"v{step}", cache_dir=cache)
         assert done is not None, name
         state = done[1]
-        full(docs, tmp_path / f"clean{step}")
+        clean = full(docs, tmp_path / f"clean{step}")
         assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}"), name
+        assert state["next_in_line"].items() <= clean["next_in_line"].items(), name
+    return first
+
+
+def test_successive_updates_stay_exact(tmp_path, corpus):
+    successive_updates(tmp_path, corpus, ["append a sentence", "retitle", "rewrite a body", "validity"])
 
 
 def test_unchanged_documents_update_nothing(tmp_path, corpus):
@@ -226,18 +233,8 @@ def test_the_document_next_in_line_settles_capped_words_over_successive_edits(tm
     settled = []
     above_next = search_update._above_next
     monkeypatch.setattr(search_update, "_above_next", lambda *a: settled.append(above_next(*a)) or settled[-1])
-    cache = tmp_path / "cache"
-    state = full(corpus, tmp_path / "v0", cache)
-    assert state["next_in_line"]
-    docs = corpus
-    for step, name in enumerate(["append a sentence", "retitle", "append a sentence", "two documents"], start=1):
-        docs = EDITS[name](docs)
-        done = update_search_index(docs, tmp_path / f"v{step - 1}", state, tmp_path / f"v{step}", cache_dir=cache)
-        assert done is not None, name
-        state = done[1]
-        clean = full(docs, tmp_path / f"clean{step}")
-        assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}"), name
-        assert state["next_in_line"].items() <= clean["next_in_line"].items(), name
+    first = successive_updates(tmp_path, corpus, ["append a sentence", "retitle", "append a sentence", "two documents"])
+    assert first["next_in_line"]
     assert sum(found is not None for found in settled) >= 10
 
 
