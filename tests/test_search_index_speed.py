@@ -152,3 +152,15 @@ def test_bulk_scores_equal_score():
     for w in "abcdefgh":
         docs = [n for n in range(300) if w in titles[n] or w in bodies[n]] + [n for n in range(0, 300, 7)]
         assert search_build_wordcodes.scores(w, docs, job) == [search_build_words.score(w, n, job) for n in docs]
+
+
+def test_numpy_is_loaded_only_when_an_index_is_built():
+    """A rebuild after an edit mostly never needs numpy: the plugin starts without importing it (a tenth of a
+    second), and the numpy paths load when first used."""
+    import subprocess
+    import sys
+    pytest.importorskip("numpy")
+    probe = ("import sys, gongkai.mkdocs_plugin; from gongkai import search_build_grams as g; "
+             "print('numpy' in sys.modules); g.search_build_gramcodes.BLOCK; print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

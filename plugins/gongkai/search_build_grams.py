@@ -12,12 +12,10 @@ from collections import defaultdict, deque
 from itertools import compress, repeat
 from operator import add
 
-from gongkai.workers import build_jobs, fork_imap
+from gongkai.workers import build_jobs, fork_imap, optional_numpy_module
 
-try:  # numpy, when installed, does the per-window work in C (several times faster)
-    from gongkai import search_build_gramcodes
-except ImportError:  # pragma: no cover - numpy is optional
-    search_build_gramcodes = None
+# numpy, when installed, does the per-window work in C (several times faster)
+search_build_gramcodes = optional_numpy_module("gongkai.search_build_gramcodes")
 
 # Set by ngram_values before the workers fork; they inherit it, so the texts are never pickled.
 _JOB: dict = {}

@@ -13,12 +13,10 @@ from itertools import chain
 from operator import or_
 
 from gongkai.search_segment import LATIN_TOKEN, CachedSegmenter
-from gongkai.workers import build_jobs, fork_imap, fork_map
+from gongkai.workers import build_jobs, fork_imap, fork_map, optional_numpy_module
 
-try:  # numpy, when installed, scores and encodes every posting at once (several times faster)
-    from gongkai import search_build_wordcodes
-except ImportError:  # pragma: no cover - numpy is optional
-    search_build_wordcodes = None
+# numpy, when installed, scores and encodes every posting at once (several times faster)
+search_build_wordcodes = optional_numpy_module("gongkai.search_build_wordcodes")
 
 _JOB: dict = {}  # set before the workers fork; they inherit it
 DOCS_PER_WORD_GROUP = 20_000  # more word groups for larger corpora, to bound a worker's scores in memory
