@@ -70,16 +70,39 @@ def test_cache_segments_unchanged_text_once(tmp_path, engines):
     assert second.counts("政务公开工作要点") == first.counts("政务公开工作要点")
     second.counts("新的正文")
     assert (second.hits, second.misses) == (1, 1)
-    # Saved by shard: a build that changed one text rewrites only the shards whose texts changed.
+    # Saved by shard: a build that changed one text rewrites only the shards whose texts changed (of those it
+    # read: a shard is read when a key in it is asked for, as an update asks for the edited texts' old keys).
     shards = sorted(first.path.glob("*.pickle"))
-    assert len(shards) == len(CachedSegmenter.SHARDS)
+    assert {p.stem for p in shards} == {k[0] for k in first.new}      # no empty shard files
     before = {p.name: p.stat().st_ino for p in shards}   # a save replaces the file: a new inode
+    dropped = next(k for k in first.new if k not in second.new)
+    assert second.old.get(dropped) is not None
     second.save()
     changed = {p.name for p in shards if p.stat().st_ino != before[p.name]}
     touched = {k[0] + ".pickle" for k in set(first.new) ^ set(second.new)}
     assert changed == touched and 1 <= len(changed) <= 3
     third = CachedSegmenter(engines[1], tmp_path)
-    assert third.old == second.new
+    third.load_all()
+    assert {k: v for shard in third.old.loaded.values() for k, v in shard.items()} == second.new
+
+
+def test_kept_texts_are_neither_read_nor_written(tmp_path, engines):
+    """An update keeps the unchanged documents' texts (CachedSegmenter.keep) without their counts: the shards
+    holding only those are not read, and not written."""
+    first = CachedSegmenter(engines[1], tmp_path)
+    texts = [f"第{n}篇正文，政务公开。" for n in range(40)]
+    for text in texts:
+        first.counts(text)
+    first.save()
+    shards = {p.name: p.stat().st_ino for p in first.path.glob("*.pickle")}
+    second = CachedSegmenter(engines[1], tmp_path)
+    for key in first.new:
+        second.keep(key)
+    second.save()
+    assert second.old.loaded == {}
+    assert {p.name: p.stat().st_ino for p in first.path.glob("*.pickle")} == shards
+    third = CachedSegmenter(engines[1], tmp_path)
+    assert all(third.counts(text) == first.counts(text) for text in texts) and third.misses == 0
 
 
 def test_segmenter_is_made_once_per_dictionary_file(tmp_path):

@@ -269,3 +269,22 @@ def test_publishing_within_a_step_of_the_document_count_scores_only_the_new_word
     clean = full(after, tmp_path / "clean")
     assert digest(tmp_path / "new") == digest(tmp_path / "clean")
     assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()
+
+
+def test_an_update_that_needs_uncached_counts_declines(tmp_path, corpus, monkeypatch):
+    """Unchanged documents' counts are read from the segmentation cache only when needed (a word scored over
+    every document); one missing there makes the update decline, so the caller builds in full."""
+    from gongkai import search_index, search_update
+    from gongkai.search_build_words import segment_keys
+    from gongkai.search_index import normalize
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
+    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    edited = corpus[8]
+    needed = {k[0] for k in segment_keys(normalize(edited.title), normalize(edited.doc_no), normalize(edited.text))}
+    for shard in next(cache.glob("search-tokens-*")).glob("*.pickle"):
+        if shard.stem not in needed:
+            shard.unlink()
+    assert update_search_index(EDITS["rewrite a body"](corpus), tmp_path / "old", state, tmp_path / "new",
+                               cache_dir=cache) is None

@@ -64,6 +64,7 @@ def normalise_and_segment(cached: CachedSegmenter, docs: list, normalize) -> tup
     CachedSegmenter.counts would give them one by one (its hits, misses and saved cache too)."""
     jobs = build_jobs()
     step = max(1, -(-len(docs) // (jobs * 4)))
+    cached.load_all()   # before the workers fork: they inherit it rather than each read it
     _JOB.update(cached=cached, docs=docs, normalize=normalize)
     try:
         parts = fork_map(_segment_chunk, [(i, i + step) for i in range(0, len(docs), step)], jobs)
@@ -194,16 +195,21 @@ def quantised_count(total: int) -> float:
     return 2.0 ** (round(math.log2(total) * AVERAGE_STEPS) / AVERAGE_STEPS) if total > 0 else 0.0
 
 
+def field_lengths(title_counts, body_counts) -> tuple[list[int], list[int]]:
+    """Each document's number of title+文号 tokens and of body tokens."""
+    return [sum(c.values()) for c in title_counts], [sum(c.values()) for c in body_counts]
+
+
 def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int, encode,
-                words=None) -> dict:
-    """Everything score_words needs; idf only for `words` when given (all words otherwise)."""
+                words=None, lengths: tuple[list[int], list[int]] | None = None) -> dict:
+    """Everything score_words needs; idf only for `words` when given (all words otherwise). lengths: the
+    documents' field_lengths, when known (an update reads no unchanged document's counts for them)."""
     if words is None:
         df = Counter(chain.from_iterable(map(or_, map(dict.keys, title_counts), map(dict.keys, body_counts))))
     else:   # only these words; score_postings fills in the idf of others as it needs them
         df = Counter(w for tc, bc in zip(title_counts, body_counts) for w in (tc.keys() | bc.keys()) & words) \
             if words else Counter()
-    t_len = [sum(c.values()) for c in title_counts]
-    b_len = [sum(c.values()) for c in body_counts]
+    t_len, b_len = lengths if lengths is not None else field_lengths(title_counts, body_counts)
     t_avg, b_avg = quantised_average(t_len), quantised_average(b_len)
     return dict(
         df=df, title_counts=title_counts, body_counts=body_counts, k1=k1, k1_plus=k1 + 1, boost=boost,

@@ -351,7 +351,8 @@ def _index_makers(docs: list[SearchDoc], *, cache_dir: Path | None, user_dict: P
     segmenter.save()
     segmenter.old = segmenter.new = {}   # saved: the counts are needed only in title_counts, body_counts
     if state is not None:
-        state.update(update_state(plan, normalised, doc_keys))
+        state.update(update_state(plan, normalised, doc_keys),
+                     lengths=search_build_words.field_lengths(title_counts, body_counts))
     # Words first: their token counts (most of the parent's memory at 100,000 entries) are freed before the
     # n-gram workers fork and build their postings.
     next_in_line: dict = {}

@@ -108,24 +108,31 @@ class CachedSegmenter:
     """Token counts by content hash, kept in cache_dir between builds so unchanged text is not segmented.
 
     The cache is split in SHARDS files by the first character of the (hex) key, so a build that changed a
-    few texts rewrites a few sixteenths of it, not the whole (20,000 texts at 10,000 entries: 0.3 s)."""
+    few texts rewrites a few sixteenths of it, not the whole (20,000 texts at 10,000 entries: 0.3 s); and a
+    shard is read only when a key in it is asked for, so an update after an edit reads a few of them."""
 
     SHARDS = HEX_SHARDS
 
     def __init__(self, segmenter: Segmenter, cache_dir: Path | None):
         self.segmenter = segmenter
         self.path = Path(cache_dir) / f"search-tokens-{segmenter.fingerprint}" if cache_dir else None
-        self.old: dict[str, dict[str, int]] = {}
+        self.old = _Shards(self._shard_path) if self.path else {}
         self.new: dict[str, dict[str, int]] = {}
+        self.kept: set[str] = set()   # keys of this build whose counts it did not need (see keep)
         self.hits = self.misses = 0
-        self._shards: dict[str, dict] = {}
-        if self.path:
-            for shard in self.SHARDS:   # pickle, not JSON: loads 3x faster at 10,000 entries
-                self._shards[shard] = load_pickle(self._shard_path(shard))
-                self.old.update(self._shards[shard])
 
     def _shard_path(self, shard: str) -> Path:
         return self.path / f"{shard}.pickle"
+
+    def load_all(self) -> None:
+        if isinstance(self.old, _Shards):
+            for shard in self.SHARDS:
+                self.old.shard(shard)
+
+    def keep(self, key: str) -> None:
+        """A text of this build, known to be cached, whose counts it did not need: saved as it is."""
+        self.kept.add(key)
+        self.hits += 1
 
     def counts(self, text: str) -> dict[str, int]:
         key = hashlib.sha1(text.encode("utf-8")).hexdigest()
@@ -142,7 +149,7 @@ class CachedSegmenter:
 
     def save(self) -> None:
         """Keep only the texts of this build, so the cache does not grow without bound; a shard whose texts
-        are those it already holds is not written again."""
+        are those it already holds is not written again, nor one not read whose texts were all kept."""
         if not self.path:
             return
         # the whole cache in one file, as builds before the shards kept it: dead weight in a kept .cache
@@ -150,7 +157,34 @@ class CachedSegmenter:
         shards: dict[str, dict] = {shard: {} for shard in self.SHARDS}
         for key, found in self.new.items():
             shards[key[0]][key] = found
+        kept: dict[str, list] = {shard: [] for shard in self.SHARDS}
+        for key in self.kept:
+            kept[key[0]].append(key)
         for shard, held in shards.items():
-            if held.keys() != self._shards.get(shard, {}).keys() or not self._shard_path(shard).exists():
+            if not held and shard not in self.old.loaded:
+                continue   # only texts kept from before, in the file as it is (with maybe a few stale ones)
+            before = self.old.shard(shard)
+            held.update((key, before[key]) for key in kept[shard] if key in before and key not in held)
+            if held.keys() != before.keys() or not self._shard_path(shard).exists():
                 save_pickle(self._shard_path(shard), held)
-                self._shards[shard] = held
+                self.old.loaded[shard] = held
+
+
+class _Shards:
+    """The cached counts, each shard read (pickle: 3x faster than JSON) when a key in it is first asked for."""
+
+    def __init__(self, path_of):
+        self._path_of = path_of
+        self.loaded: dict[str, dict] = {}
+
+    def shard(self, shard: str) -> dict:
+        found = self.loaded.get(shard)
+        if found is None:
+            found = self.loaded[shard] = load_pickle(self._path_of(shard))
+        return found
+
+    def get(self, key: str, default=None):
+        return self.shard(key[0]).get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.shard(key[0])

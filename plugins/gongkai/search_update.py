@@ -67,17 +67,27 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
     changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
     changed += range(len(old_urls), plan.total)   # new documents (numbered oldest first, they come last)
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
+    try:
+        return _update(plan, old, old_dir, out_dir, keys, changed, segmenter, doc_keys)
+    except MissingCounts:   # an unchanged document's counts were needed and are not cached
+        return None
+
+
+def _update(plan, old, old_dir, out_dir, keys, changed, segmenter, doc_keys) -> tuple[dict, dict] | None:
+    urls, old_urls = [d.url for d in plan.docs], old["urls"]
+    appended = len(urls) - len(old_urls)
     counts = _all_counts(plan, old, changed, segmenter)
     if counts is None:
         return None
     title_counts, body_counts, old_counts, normalised = counts
+    lengths = _lengths(old, changed, title_counts, body_counts, plan.total)
 
     next_in_line = dict(old.get("next_in_line") or {})
     job = None
     if quantised_count(plan.total) == quantised_count(len(old_urls)):
         job = search_build_words.scoring_job(title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B,
                                              boost=TITLE_BOOST, cap=WORD_POSTING_CAP, encode=encode_weighted,
-                                             words=set())
+                                             words=set(), lengths=lengths)
         if list(job["averages"]) != list(old["averages"]):
             job = None
     if job is None:
@@ -85,7 +95,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
         # score all words again (in bulk), as a full build does.
         next_in_line = {}
         word_values, averages, df = search_build_words.word_values(
-            title_counts, body_counts, plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
+            list(title_counts), list(body_counts), plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
             encode=encode_weighted, next_out=next_in_line)
         word_count, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
         w_shards = (dict(enumerate(word_parts)), word_size)
@@ -128,7 +138,7 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
                                             known=old.get("files") if in_place else None)
 
     state = dict(old, urls=urls, doc_keys=keys, gram_size=g_shards[1], word_shards=word_count, word_size=w_shards[1],
-                 averages=averages, df=df, files=digests, next_in_line=next_in_line)
+                 averages=averages, df=df, files=digests, next_in_line=next_in_line, lengths=lengths)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
                          [normalised[n] for n in changed], doc_keys)
     for field in ("texts", "segment_keys", "facets"):
@@ -144,8 +154,9 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
 
 
 def _all_counts(plan, old, changed, segmenter):
-    """Token counts of every document (the cache's for unchanged ones), the old counts of the changed ones
-    and the normalised texts of the changed ones; None when the segmentation cache lacks a text."""
+    """Token counts of every document (the edited and new ones' counted, the others' read from the
+    segmentation cache only if asked for: most never are), the old counts of the changed ones and the
+    normalised texts of the changed ones; None when the segmentation cache lacks an old text."""
     changed_set = set(changed)
     normalised = {n: (normalize(plan.docs[n].title), normalize(plan.docs[n].doc_no), normalize(plan.docs[n].text))
                   for n in changed}
@@ -156,26 +167,51 @@ def _all_counts(plan, old, changed, segmenter):
         if None in was:
             return None
         old_counts[n] = was
-    title_counts, body_counts = [], []
-    for n in range(plan.total):
-        if n in changed_set:
-            title, doc_no, body = normalised[n]
-            title_counts.append(segmenter.counts(title + " " + doc_no))
-            body_counts.append(segmenter.counts(body))
-            continue
-        pair = []
-        for key in old["segment_keys"][n]:
-            found = segmenter.new.get(key)
-            if found is None:
-                found = segmenter.old.get(key)
-            if found is None:
-                return None
-            segmenter.new[key] = found
-            segmenter.hits += 1
-            pair.append(found)
-        title_counts.append(pair[0])
-        body_counts.append(pair[1])
-    return title_counts, body_counts, old_counts, normalised
+    fresh = {}
+    for n in changed:
+        title, doc_no, body = normalised[n]
+        fresh[n] = (segmenter.counts(title + " " + doc_no), segmenter.counts(body))
+    for n, keys in enumerate(old["segment_keys"]):
+        if n not in changed_set:
+            for key in keys:
+                segmenter.keep(key)
+    counts = [_StoredCounts(old["segment_keys"], fresh, field, segmenter, plan.total) for field in (0, 1)]
+    return counts[0], counts[1], old_counts, normalised
+
+
+class MissingCounts(Exception):
+    """A document's counts are not in the segmentation cache: the update declines."""
+
+
+class _StoredCounts:
+    """One field's token counts by document number: the edited and new documents' as just counted, the
+    others' from the segmentation cache when first asked for."""
+
+    def __init__(self, keys: list, fresh: dict, field: int, segmenter, total: int):
+        self.keys, self.fresh, self.field, self.segmenter, self.total = keys, fresh, field, segmenter, total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, n: int) -> dict:
+        found = self.fresh.get(n)
+        if found is not None:
+            return found[self.field]
+        found = self.segmenter.old.get(self.keys[n][self.field])
+        if found is None:
+            raise MissingCounts(n)
+        return found
+
+    def __iter__(self):
+        return (self[n] for n in range(self.total))
+
+
+def _lengths(old, changed, title_counts, body_counts, total: int) -> tuple[list[int], list[int]]:
+    """Every document's field lengths: the old ones, the changed documents' counted again."""
+    t_len, b_len = (list(column) + [0] * (total - len(column)) for column in old["lengths"])
+    for n in changed:
+        t_len[n], b_len[n] = sum(title_counts[n].values()), sum(body_counts[n].values())
+    return t_len, b_len
 
 
 def _gram_changes(plan, old, changed, normalised) -> dict[str, list[tuple[int, bool, bool]]]:
