@@ -134,3 +134,19 @@ def test_no_spare_is_made_from_a_site_without_a_memo(tmp_path):
     OutputTree(site, None).write("x.txt", b"x")
     assert not ready_spare(site, tmp_path / "spare", tmp_path / "memo")
     assert not (tmp_path / "spare").exists()
+
+
+def test_a_spare_that_cannot_be_made_is_left_to_the_build(tmp_path, monkeypatch):
+    from gongkai import output_tree
+    memo_dir = tmp_path / "memo"
+    tree = OutputTree(tmp_path / "site", memo_dir)
+    tree.write("a.txt", b"a")
+    tree.memo.save()
+
+    def refused(*args):
+        raise PermissionError("no links here")
+    monkeypatch.setattr(output_tree, "_link_tree", refused)
+    assert not ready_spare(tmp_path / "site", tmp_path / "spare", memo_dir)
+    assert not (tmp_path / "spare").exists() and not list(tmp_path.glob("*.cloning"))
+    monkeypatch.setattr(output_tree, "clone_tree", refused)
+    assert not ready_spare(tmp_path / "site", tmp_path / "spare", memo_dir)   # no traceback from a thread

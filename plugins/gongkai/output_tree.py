@@ -63,12 +63,15 @@ def ready_spare(site: Path, spare: Path, memo_dir: Path) -> bool:
     """When the spare is missing or has no memo (the first rebuild after a clean build, or after `mkdocs serve`
     built into its new directory) and the site has one, make the spare a hard-linked copy of the site; True
     when made."""
-    if not site.is_dir() or not _memo_path(site, memo_dir).is_file():
+    try:
+        if not site.is_dir() or not _memo_path(site, memo_dir).is_file():
+            return False
+        if spare.exists() and _memo_path(spare, memo_dir).is_file():
+            return False
+        shutil.rmtree(spare, ignore_errors=True)
+        return clone_tree(site, spare, memo_dir)
+    except OSError:   # the site went meanwhile (serve's directory at exit), or the disk refused: no spare made
         return False
-    if spare.exists() and _memo_path(spare, memo_dir).is_file():
-        return False
-    shutil.rmtree(spare, ignore_errors=True)
-    return clone_tree(site, spare, memo_dir)
 
 
 def _link_tree(source: str, target: str) -> None:
