@@ -18,18 +18,16 @@ looked up and written when its records changed: an edit reads and writes one.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
-import pickle
 import sys
 from pathlib import Path
 
 import markdown
 
 from . import __version__, markdown_render
-from .disk_cache import HEX_SHARDS, load_remembered, save_pickle
+from .disk_cache import HEX_SHARDS, HexShards, save_pickle
 
 CACHE_ENV = "GONGKAI_CACHE"          # "0" turns the cache off
 CACHE_DIR = ".cache/gongkai"
@@ -121,8 +119,9 @@ class BodyCache:
 
     def __init__(self, path: Path | None):
         self.path = path                          # bodies-<namespace>.pickle, whose shards hold the records
-        self._shards: dict[str, dict] = {} if path is not None else {d: {} for d in SHARDS}
-        self._shared: BodyCache | None = None    # a view's records are those of the cache it views
+        # key -> [html, {looked-up body path: page path or _MISSING}], a shard read at its first look (a
+        # rebuild whose pages are all unchanged reads none)
+        self.records = HexShards(self._shard_path if path is not None else None)
         self.used: set[str] = set()
         self.new: dict[str, list] = {}
         self.hits = self.misses = 0
@@ -130,24 +129,13 @@ class BodyCache:
     def _shard_path(self, digit: str) -> Path:
         return self.path.with_name(f"{self.path.stem}-{digit}.pickle")
 
-    def _shard(self, digit: str) -> dict[str, list]:
-        """The records whose keys start with digit: key -> [html, {looked-up body path: page path or
-        _MISSING}], read at the first look (a rebuild whose pages are all unchanged reads none)."""
-        found = self._shards.get(digit)
-        if found is None:
-            found = self._shards[digit] = (self._shared._shard(digit) if self._shared is not None
-                                           else load_remembered(self._shard_path(digit), _read_records))
-        return found
-
     def load_all(self) -> None:
-        """Read every shard now (before forking workers, which would each read them)."""
-        for digit in SHARDS:
-            self._shard(digit)
+        self.records.load_all()
 
     def view(self) -> "BodyCache":
         """The same stored records, with this chunk's own new records and counts."""
         other = BodyCache(None)
-        other.path, other._shards, other._shared = self.path, {}, self
+        other.path, other.records = self.path, self.records
         return other
 
     @classmethod
@@ -170,7 +158,7 @@ class BodyCache:
         self.used.add(key)
 
     def lookup(self, key: str, body_pages: dict) -> str | None:
-        record = self._shard(key[0]).get(key) or self.new.get(key)
+        record = self.records.get(key) or self.new.get(key)
         if record is None:
             return None
         html, deps = record
@@ -191,9 +179,9 @@ class BodyCache:
         written = False
         for digit in SHARDS:
             new = {k: v for k, v in self.new.items() if k[0] == digit}
-            if digit not in self._shards and not new:
+            if digit not in self.records.loaded and not new:
                 continue
-            records, path = self._shard(digit), self._shard_path(digit)
+            records, path = self.records.shard(digit), self._shard_path(digit)
             used = {k for k in self.used if k[0] == digit}
             if not new and path.is_file() and used == records.keys():
                 continue   # nothing rendered, nothing dropped: the file holds exactly what it would be rewritten with
@@ -205,23 +193,6 @@ class BodyCache:
             for stale in self.path.parent.glob("bodies-*"):
                 if stale not in shards and stale.suffix in (".pickle", ".json"):   # other namespaces, older layouts
                     stale.unlink(missing_ok=True)
-
-
-def _read_records(path: Path) -> dict:
-    """Pickle, not JSON: four times quicker to load at 10,000 bodies (45 MB of HTML). A damaged file is an
-    empty cache."""
-    enabled = gc.isenabled()
-    gc.disable()    # many objects, no cycles: the collector's passes would find nothing
-    try:
-        with open(path, "rb") as fh:
-            records = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
-            ValueError):
-        return {}
-    finally:
-        if enabled:
-            gc.enable()
-    return records if isinstance(records, dict) else {}
 
 
 class NotCached(Exception):

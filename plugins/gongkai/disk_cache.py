@@ -87,6 +87,33 @@ def remember_between_builds(on: bool = True) -> None:
 HEX_SHARDS = "0123456789abcdef"   # a cache kept in shards puts a record in that of its hex key's first digit
 
 
+class HexShards:
+    """Records kept in one pickled dict per first hex digit of their keys, each read when a key in it is first
+    looked up: a rebuild that looks up a few keys reads a few sixteenths of the cache. path_of(digit) names a
+    shard's file (None: nothing stored, every shard empty)."""
+
+    def __init__(self, path_of: Callable[[str], Path] | None):
+        self._path_of = path_of
+        self.loaded: dict[str, dict] = {}
+
+    def shard(self, digit: str) -> dict:
+        found = self.loaded.get(digit)
+        if found is None:
+            found = self.loaded[digit] = load_pickle(self._path_of(digit)) if self._path_of else {}
+        return found
+
+    def get(self, key: str, default=None):
+        return self.shard(key[0]).get(key, default)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.shard(key[0])
+
+    def load_all(self) -> None:
+        """Read every shard now (before forking workers, which would each read them)."""
+        for digit in HEX_SHARDS:
+            self.shard(digit)
+
+
 def _identity(path: Path) -> tuple | None:
     try:
         st = os.stat(path)
@@ -121,7 +148,8 @@ def _read_pickle(path: Path) -> dict:
     try:
         with open(path, "rb") as fh, pickle_journal.no_collection():
             value = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError,
+            ValueError):
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .disk_cache import HEX_SHARDS, load_pickle, save_pickle
+from .disk_cache import HEX_SHARDS, HexShards, save_pickle
 
 DEFAULT_USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -116,7 +116,7 @@ class CachedSegmenter:
     def __init__(self, segmenter: Segmenter, cache_dir: Path | None):
         self.segmenter = segmenter
         self.path = Path(cache_dir) / f"search-tokens-{segmenter.fingerprint}" if cache_dir else None
-        self.old = _Shards(self._shard_path) if self.path else {}
+        self.old = HexShards(self._shard_path if self.path else None)
         self.new: dict[str, dict[str, int]] = {}
         self.kept: set[str] = set()   # keys of this build whose counts it did not need (see keep)
         self.hits = self.misses = 0
@@ -125,9 +125,7 @@ class CachedSegmenter:
         return self.path / f"{shard}.pickle"
 
     def load_all(self) -> None:
-        if isinstance(self.old, _Shards):
-            for shard in self.SHARDS:
-                self.old.shard(shard)
+        self.old.load_all()
 
     def keep(self, key: str) -> None:
         """A text of this build, known to be cached, whose counts it did not need: saved as it is."""
@@ -169,22 +167,3 @@ class CachedSegmenter:
                 save_pickle(self._shard_path(shard), held)
                 self.old.loaded[shard] = held
 
-
-class _Shards:
-    """The cached counts, each shard read (pickle: 3x faster than JSON) when a key in it is first asked for."""
-
-    def __init__(self, path_of):
-        self._path_of = path_of
-        self.loaded: dict[str, dict] = {}
-
-    def shard(self, shard: str) -> dict:
-        found = self.loaded.get(shard)
-        if found is None:
-            found = self.loaded[shard] = load_pickle(self._path_of(shard))
-        return found
-
-    def get(self, key: str, default=None):
-        return self.shard(key[0]).get(key, default)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.shard(key[0])

@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__, disk_cache
-from .disk_cache import load_remembered, remember_saved
-from .pickle_journal import no_collection
-from .search_index import doc_key
+from .disk_cache import load_pickle, remember_saved
+from .search_index import doc_fields, doc_key
 
 STORE_DIR = "search-index"
 STATE_FILE = "search-index.json"
@@ -50,19 +49,19 @@ def fingerprint(docs: list, user_dict: Path | None, keys: dict[str, bytes] | Non
     digest = hashlib.sha256(_code_fingerprint())
     if user_dict is not None and Path(user_dict).is_file():
         digest.update(Path(user_dict).read_bytes())
-    known = _KNOWN_KEYS if disk_cache.REMEMBER else {}
+    remember = disk_cache.REMEMBER   # `mkdocs serve`: keys by the build before's documents, kept for the next
     seen: dict[tuple, bytes] = {}
     for doc in docs:
-        fields = (doc.url, doc.title, doc.doc_no, doc.publisher, doc.published, doc.kind, doc.validity,
-                  tuple(doc.columns), doc.text)
-        key = known.get(fields)
+        fields = doc_fields(doc) if remember else None
+        key = _KNOWN_KEYS.get(fields) if remember else None
         if key is None:
             key = doc_key(doc)
-        seen[fields] = key
+        if remember:
+            seen[fields] = key
         if keys is not None:
             keys[doc.url] = key
         digest.update(key)
-    if disk_cache.REMEMBER:   # `mkdocs serve`: this build's documents, for the next one
+    if remember:
         _KNOWN_KEYS.clear()
         _KNOWN_KEYS.update(seen)
     return digest.hexdigest()
@@ -118,10 +117,8 @@ class IndexStore:
         recorded = self._recorded()
         if recorded is None:
             return None
-        state = load_remembered(self.update_state, _read_state)
-        if state is None:
-            return None
-        if (not isinstance(state, dict) or state.get("fingerprint") != recorded[0].get("fingerprint")
+        state = load_pickle(self.update_state)   # {} when missing or damaged
+        if (state.get("fingerprint") != recorded[0].get("fingerprint")
                 or state.get("code") != _code_fingerprint()):
             return None   # another build's state, or one written by other code: build in full
         return state, self.dir
@@ -152,14 +149,6 @@ class IndexStore:
         sizes = {n: written[n][1] if n in written else os.stat(p).st_size for n, p in files}
         _atomic_write(self.state, json.dumps({"fingerprint": key, "files": sizes}).encode("utf-8"))
         return files
-
-
-def _read_state(path: Path) -> dict | None:
-    try:
-        with open(path, "rb") as fh, no_collection():
-            return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        return None
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

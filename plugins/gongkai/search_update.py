@@ -68,13 +68,13 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
     changed += range(len(old_urls), plan.total)   # new documents (numbered oldest first, they come last)
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     try:
-        return _update(plan, old, old_dir, out_dir, keys, changed, segmenter, doc_keys)
+        return _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys)
     except MissingCounts:   # an unchanged document's counts were needed and are not cached
         return None
 
 
-def _update(plan, old, old_dir, out_dir, keys, changed, segmenter, doc_keys) -> tuple[dict, dict] | None:
-    urls, old_urls = [d.url for d in plan.docs], old["urls"]
+def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys) -> tuple[dict, dict] | None:
+    old_urls = old["urls"]
     appended = len(urls) - len(old_urls)
     counts = _all_counts(plan, old, changed, segmenter)
     if counts is None:
@@ -95,8 +95,8 @@ def _update(plan, old, old_dir, out_dir, keys, changed, segmenter, doc_keys) -> 
         # score all words again (in bulk), as a full build does.
         next_in_line = {}
         word_values, averages, df = search_build_words.word_values(
-            list(title_counts), list(body_counts), plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
-            encode=encode_weighted, next_out=next_in_line)
+            list(title_counts), list(body_counts), plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST,
+            cap=WORD_POSTING_CAP, encode=encode_weighted, next_out=next_in_line)
         word_count, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
         w_shards = (dict(enumerate(word_parts)), word_size)
     else:

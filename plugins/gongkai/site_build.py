@@ -84,7 +84,6 @@ def listing_pages_key(portal: Portal, linker: Linker) -> bytes:
     return key_of(_CODE_KEY + portal.public_entries_shown + shown.encode("utf-8", "surrogatepass"))
 
 
-
 def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
     return entry_page_source(portal, linker, renderer, entry).page()
 
