@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
+from . import markdown_inline
 from .urls import output_file, relative_url
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -52,6 +53,7 @@ class BodyRenderer:
         self.md = markdown.Markdown(extensions=list(extensions or DEFAULT_EXTENSIONS),
                                     extension_configs=extension_configs or {})
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "gk_links", 1)
+        markdown_inline.install(self.md)
 
     def rewrite(self, url: str) -> str:
         if url.startswith(("#", "/")) or _SCHEME.match(url) or url.startswith("//"):
