@@ -47,3 +47,29 @@ def test_reads_do_not_rebuild_and_changes_do(tmp_path):
     finally:
         server.observer.stop()
         server.observer.join(timeout=5)
+
+
+def test_the_changed_paths_are_reported_to_the_next_rebuild(tmp_path):
+    from gongkai.serve_watcher import CHANGED
+    content = tmp_path / "content"
+    (content / "texts").mkdir(parents=True)
+    body = content / "texts" / "a.md"
+    body.write_text("正文", encoding="utf-8")
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path / "site"))
+    server.watch(str(content))
+    use_inotify(server, [])
+    server.observer.start()
+    try:
+        time.sleep(0.3)
+        body.read_bytes()
+        assert CHANGED.take() == set()          # a read is no change
+        body.write_text("改过的正文", encoding="utf-8")
+        assert wait_for(lambda: server._want_rebuild, 5.0)
+        time.sleep(0.2)
+        assert CHANGED.take() == {str(body)}
+        (content / "new").mkdir()               # a directory: what changed is not known
+        assert wait_for(lambda: CHANGED.take() is None, 5.0)
+    finally:
+        server.observer.stop()
+        server.observer.join(timeout=5)
+        CHANGED.watching = False

@@ -22,7 +22,12 @@ SCAN_CODE = "".join(Path(module.__file__).read_text(encoding="utf-8") for module
     Path(__file__).read_text(encoding="utf-8")
 
 
-def _file_hits(raw: bytes, allowed_hosts: frozenset[str]) -> list[tuple[str, int | None, str]]:
+def allowed_hosts(config) -> frozenset[str]:
+    """Hosts a published text may load resources from: the portal's own domain."""
+    return frozenset(filter(None, [config.identity.get("domain", "")]))
+
+
+def file_hits(raw: bytes, allowed_hosts: frozenset[str]) -> list[tuple[str, int | None, str]]:
     """(code, line, message) of every finding in one published text file."""
     try:
         text = decode_text(raw)
@@ -41,7 +46,7 @@ def _check_file(probe: Probe, source: str, findings: Findings, allowed_hosts: fr
         raw = probe.bytes()
         if raw is None:
             return None   # gone since the directory walk: the next build sees what is there
-        hits = _file_hits(raw, allowed_hosts)
+        hits = file_hits(raw, allowed_hosts)
         records.put(probe, hits)
     for code, line, message in hits:
         findings.error(code, source, line, message)
@@ -59,7 +64,7 @@ def _field_hits(entry) -> list[tuple[str, str, str]]:
 
 def check_content(portal: Portal, findings: Findings) -> None:
     config = portal.config
-    allowed = frozenset(filter(None, [config.identity.get("domain", "")]))
+    allowed = allowed_hosts(config)
     records = FileRecords.for_root(config.root, "content-findings", "\x00".join([SCAN_CODE, *sorted(allowed)]))
     content_root = str(config.content_path)
     scanned_bodies: set[str] = set()

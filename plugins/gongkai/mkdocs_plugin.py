@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.nav import Link
 
-from . import phases, site_build
+from . import phases, quick_rebuild, site_build
 from .build_cache import BodyCache, namespace as cache_namespace
 from .checks import run_checks
 from .config import PortalConfig, build_date
@@ -39,7 +39,7 @@ from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .portal import BodyChanged
 from .process_exit import leave_objects_to_the_system
 from .progress import Progress
-from .serve_watcher import use_inotify
+from .serve_watcher import CHANGED, use_inotify
 from .urls import Linker
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
@@ -97,6 +97,7 @@ def report(findings: Findings) -> None:
 
 class GongkaiPlugin(BasePlugin[GongkaiConfig]):
     def on_config(self, config):
+        quick_rebuild.forget()   # a full build: until it succeeds, the site is not what the last one left
         root = Path(config.config_file_path).parent
         self.portal_config = PortalConfig.from_options(root, config, dict(self.config))
         phases.RECORDER.reset()
@@ -244,6 +245,10 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 tree.memo.save()
                 forget_other_trees(memo_dir, [final, spare_dir(final)])
                 if getattr(self, "serving", False):
+                    quick_rebuild.remember(quick_rebuild.LastBuild(
+                        portal=self.portal, linker=linker, site=final, memo_dir=memo_dir,
+                        make_renderer=job.make_renderer, shell_for=shells.for_file, files=set(tree.kept),
+                        page_keys=dict(tree.page_keys), link_check=self.config.link_check))
                     # the editor's first edit comes seconds later: have the spare ready by then
                     _spare_in_background(final, memo_dir)
         log.debug("gongkai: %d entry pages, body cache %d hits, %d misses", done.pages, done.hits, done.misses)
@@ -267,7 +272,18 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def on_serve(self, server, config, builder):
         # Editors change catalogue entries as often as pages: rebuild on those too.
-        return use_inotify(server, [str(self.portal_config.catalog_path)])
+        server = use_inotify(server, [str(self.portal_config.catalog_path)])
+        full_build = server.builder
+
+        def rebuild():
+            # Saved bodies alone: only their pages and the search index (quick_rebuild.py); else in full.
+            changed = CHANGED.take()
+            _wait_for_spare()   # the spare is linked from the site: not while the site is written
+            if not quick_rebuild.rebuild(changed, log):
+                full_build()
+
+        server.builder = rebuild
+        return server
 
     def on_build_error(self, error):
         gc.unfreeze()

@@ -11,6 +11,8 @@ out, a watchdog without event filters), MkDocs' own observer stays.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 
 log = logging.getLogger("mkdocs.plugins.gongkai")
 
@@ -21,12 +23,54 @@ def _change_events() -> list:
             events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
 
 
-def _changes_only_observer():
+class ChangedPaths:
+    """The paths changed since the rebuild before, as the observer reported them: what lets a rebuild after
+    an edit of one body do only that body's work (quick_rebuild.py). None when not known: a directory
+    changed, or no observer of ours reports (MkDocs' polling one)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._paths: set[str] | None = None
+        self.watching = False
+
+    def add(self, event) -> None:
+        with self._lock:
+            if self._paths is None:
+                return
+            if event.is_directory:
+                self._paths = None
+                return
+            self._paths.add(os.fsdecode(event.src_path))
+            if getattr(event, "dest_path", ""):
+                self._paths.add(os.fsdecode(event.dest_path))
+
+    def take(self) -> set[str] | None:
+        """The paths changed since the last take (None: not known), and start afresh."""
+        with self._lock:
+            taken, self._paths = self._paths, set()
+        return taken if self.watching else None
+
+
+CHANGED = ChangedPaths()
+
+
+def _changes_only_observer(record: ChangedPaths | None = None):
+    from watchdog.events import FileSystemEventHandler
     from watchdog.observers.inotify import InotifyObserver
+
+    class Recording(FileSystemEventHandler):
+        def __init__(self, inner):
+            self.inner = inner
+
+        def dispatch(self, event):
+            record.add(event)
+            self.inner.dispatch(event)
 
     class ChangesOnlyObserver(InotifyObserver):
         def schedule(self, event_handler, path, recursive=False, **kwargs):
             kwargs.setdefault("event_filter", _change_events())
+            if record is not None:
+                event_handler = Recording(event_handler)
             return super().schedule(event_handler, path, recursive=recursive, **kwargs)
 
     return ChangesOnlyObserver()
@@ -56,7 +100,9 @@ def use_inotify(server, extra_paths: list[str]) -> object:
         for path, count in watched.items():
             for _ in range(count):
                 server.unwatch(path)
-        server.observer = _changes_only_observer()
+        server.observer = _changes_only_observer(CHANGED)
+        CHANGED.take()
+        CHANGED.watching = True
         for path, count in watched.items():
             for _ in range(count):
                 server.watch(path)

@@ -1,0 +1,93 @@
+"""Under `mkdocs serve`, saved bodies alone are applied in place (quick_rebuild.py): the site is then the one
+a clean build writes; anything it cannot apply is left to the full build, with the site untouched."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gongkai.synthetic import CorpusSpec, default_theme_dir, generate
+from test_incremental import EPOCH, build, tree
+from test_privacy import id_number
+
+DRIVER = Path(__file__).with_name("serve_driver.py")
+
+
+@pytest.fixture()
+def portal(tmp_path):
+    root, theme = tmp_path / "portal", tmp_path / "theme"
+    shutil.copytree(default_theme_dir(), theme)
+    generate(root, CorpusSpec(entries=60, seed=5, theme_dir=theme))
+    return root
+
+
+def serve(root: Path, site: Path, steps: list[dict]) -> list[bool]:
+    """Build as serve does, then apply each step; quick_rebuild's answer per step."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH=EPOCH, GONGKAI_CACHE="1", GONGKAI_PROGRESS="0",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(DRIVER.parent), os.environ.get("PYTHONPATH")])))
+    done = subprocess.run([sys.executable, str(DRIVER), str(site), json.dumps(steps)], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def policy_bodies(root: Path, count: int) -> list[str]:
+    """Content paths (relative to the portal) of the first public policies' bodies."""
+    found = []
+    for yml in sorted((root / "catalog" / "policy").rglob("*.yml")):
+        text = yml.read_text(encoding="utf-8")
+        body = re.search(r'^body: "(.*)"$', text, re.M)
+        if body and not re.search(r"^disclosure:", text, re.M):   # public (the default)
+            found.append(f"content/{body.group(1)}")
+    assert len(found) >= count
+    return found[:count]
+
+
+def edited(root: Path, rel: str, addition: str) -> str:
+    return (root / rel).read_text(encoding="utf-8") + addition
+
+
+def assert_clean_build_writes(root: Path, site: Path, tmp: Path) -> None:
+    build(root, tmp / "clean", cache=False)
+    quick, clean = tree(site), tree(tmp / "clean")
+    assert quick.keys() == clean.keys()
+    assert [k for k in clean if quick[k] != clean[k]] == []
+
+
+def test_edited_bodies_are_applied_and_the_site_is_a_clean_builds(portal, tmp_path):
+    first, second = policy_bodies(portal, 2)
+    site = tmp_path / "site"
+    steps = [{"write": {first: edited(portal, first, "\n新增一段关于政务公开工作的说明。\n")}, "changed": [first]},
+             {"write": {first: edited(portal, first, "\n再改一次。\n"),
+                        second: edited(portal, second, "\n第二个正文也改了。\n")}, "changed": [first, second]},
+             {"changed": [second]}]   # saved again unchanged: nothing to do
+    assert serve(portal, site, steps) == [True, True, True]
+    assert_clean_build_writes(portal, site, tmp_path)
+    assert "第二个正文也改了" in "".join(p.read_text(encoding="utf-8") for p in (site / "search" / "t").rglob("*.js"))
+
+
+@pytest.mark.parametrize("change", ["unmasked ID number", "broken link"])
+def test_a_body_with_a_finding_is_left_to_the_full_build_and_the_site_kept(portal, tmp_path, change):
+    body = policy_bodies(portal, 1)[0]
+    addition = ("\n联系人身份证号：" + id_number("35010219800101123") + "\n" if change == "unmasked ID number"
+                else "\n详见[不存在的文件](no-such-file.md)。\n")
+    site = tmp_path / "site"
+    before = tmp_path / "before"
+    shutil.copytree(portal, before)
+    assert serve(portal, site, [{"write": {body: edited(portal, body, addition)}, "changed": [body]}]) == [False]
+    (portal / body).write_text(edited(before, body, ""), encoding="utf-8")   # as it was
+    assert_clean_build_writes(portal, site, tmp_path)
+
+
+def test_a_catalogue_change_or_another_file_is_left_to_the_full_build(portal, tmp_path):
+    yml = sorted((portal / "catalog" / "policy").rglob("*.yml"))[0].relative_to(portal).as_posix()
+    body = policy_bodies(portal, 1)[0]
+    steps = [{"changed": [yml]}, {"changed": [body, yml]}, {"changed": ["content/texts/new.md"]}]
+    assert serve(portal, tmp_path / "site", steps) == [False, False, False]
