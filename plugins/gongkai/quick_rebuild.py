@@ -13,6 +13,7 @@ second at 10,000 entries where a full rebuild under serve took three to four.
 """
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from .disk_cache import key_of
 from .linkcheck import check_site
 from .output_tree import TreeMemo, write_if_changed
 from .portal import CHECKED_BODIES, BodyChanged, Portal
-from .search_site import search_files
+from .search_site import SEARCH_DOCUMENTS, search_files
 from .site_build import entry_page_source
 from .textfiles import NotUtf8
 from .urls import SEARCH_DIR, Linker
@@ -70,6 +71,16 @@ def remember(last: LastBuild) -> None:
 def rebuild(changed: set[str] | None, log=None) -> bool:
     """Apply the saved bodies among `changed` (absolute paths) to the published site; True when done, False
     when the full build must run (then nothing of the site was changed)."""
+    collecting = gc.isenabled()
+    gc.disable()   # the last build's portal is millions of objects: a full collection would cost more than this
+    try:
+        return _rebuild(changed, log)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _rebuild(changed: set[str] | None, log) -> bool:
     last = LAST
     if last is None or not changed:
         return False
@@ -128,6 +139,10 @@ def _write(last: LastBuild, entries: list) -> bool | None:
         out = last.linker.file(source.path)
         html = last.shell_for(out).fill(last.linker.url(source.path), page.title, page.head, page.content)
         writer.write(out, html.encode("utf-8"))
+    documents = last.portal.extra.get(SEARCH_DOCUMENTS)
+    if documents is not None:
+        numbers = {id(e): n for n, e in enumerate(last.portal.public_entries)}
+        documents.replace(last.portal, last.linker, sorted(numbers[id(e)] for e in entries))
     search = set()
     for rel, data in search_files(last.portal, last.linker):
         writer.write(rel, data)

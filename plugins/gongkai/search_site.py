@@ -11,11 +11,11 @@ from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
-from . import markdown_render, phases
+from . import disk_cache, markdown_render, phases
 from .deferred import Deferred
 from .disk_cache import DiskCache, cache_enabled, key_of
 from .markdown_render import plain_text
-from .search_index import SEARCH_ASSETS, SearchDoc, index_files, search_page_body
+from .search_index import SEARCH_ASSETS, SearchDoc, doc_key, index_files, search_page_body
 from .search_segment import DEFAULT_USER_DICT
 from .search_store import IndexStore, fingerprint
 from .workers import build_jobs, fork_map
@@ -28,22 +28,26 @@ SEARCH_PAGE_PATH = f"{SEARCH_DIR}/"
 CACHE_ENV = "GONGKAI_CACHE_DIR"
 
 
-def search_docs(portal, linker) -> list[SearchDoc]:
-    """One SearchDoc per public entry; its text is the body, then summary, keywords and attachment titles."""
-    docs = []
+def search_docs(portal, linker, entries=None, bodies=None) -> list[SearchDoc]:
+    """One SearchDoc per public entry (or per one of `entries`); its text is the body, then summary, keywords
+    and attachment titles."""
     plain = DiskCache.for_root(portal.config.root, "plain-text", code_version=_PLAIN_TEXT_CODE)
-    entries = portal.public_entries
-    bodies = _body_plain_texts(plain, portal, entries)
-    for entry, body in zip(entries, bodies):
-        parts = [body] if entry.body else []
-        parts += [entry.summary or "", " ".join(entry.keywords), " ".join(a.title for a in entry.attachments)]
-        columns = [(cid, portal.columns[cid].title) for cid in entry.columns if cid in portal.columns]
-        docs.append(SearchDoc(
-            url=page_url(entry_path(entry), linker.directory_urls), title=entry.title, doc_no=entry.doc_no or "",
-            publisher=entry.publisher, published=entry.published.isoformat(), kind=entry.kind,
-            validity=entry.validity or "", columns=columns, text="\n".join(p for p in parts if p)))
+    entries = portal.public_entries if entries is None else entries
+    docs = [search_doc(portal, linker, entry, body)
+            for entry, body in zip(entries, _body_plain_texts(plain, portal, entries))]
     plain.save()
     return docs
+
+
+def search_doc(portal, linker, entry, body: str) -> SearchDoc:
+    """One entry's SearchDoc, given its body's plain text."""
+    parts = [body] if entry.body else []
+    parts += [entry.summary or "", " ".join(entry.keywords), " ".join(a.title for a in entry.attachments)]
+    columns = [(cid, portal.columns[cid].title) for cid in entry.columns if cid in portal.columns]
+    return SearchDoc(
+        url=page_url(entry_path(entry), linker.directory_urls), title=entry.title, doc_no=entry.doc_no or "",
+        publisher=entry.publisher, published=entry.published.isoformat(), kind=entry.kind,
+        validity=entry.validity or "", columns=columns, text="\n".join(p for p in parts if p))
 
 
 def _body_plain_texts(cache: DiskCache, portal, entries) -> list[str]:
@@ -115,12 +119,19 @@ def search_pages(portal, linker, renderer) -> Iterator[GeneratedPage]:
 
 def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
     """The index files under search/ (the index holds public entries only): the stored index when its
-    documents are unchanged since the last build, else a fresh one (search_store.py)."""
+    documents are unchanged since the last build, else a fresh one (search_store.py). Under `mkdocs serve`
+    the documents stay with the portal (SEARCH_DOCUMENTS), for a quick rebuild to replace a few of them."""
     with phases.phase("  search: documents and fingerprint"):
-        docs, cache = search_docs(portal, linker), cache_dir(portal)
+        cache = cache_dir(portal)
         store = IndexStore(cache) if cache is not None else None
-        doc_keys: dict[str, bytes] = {}
-        key = fingerprint(docs, DEFAULT_USER_DICT, doc_keys) if store else ""
+        documents = portal.extra.get(SEARCH_DOCUMENTS)
+        if documents is None:
+            documents = SearchDocuments()
+            documents.docs = search_docs(portal, linker)
+            if disk_cache.REMEMBER:
+                portal.extra[SEARCH_DOCUMENTS] = documents
+        key = fingerprint(documents.docs, DEFAULT_USER_DICT, documents.keys) if store else ""
+    docs, doc_keys = documents.docs, documents.keys
     if store is None:
         files = index_files(docs)
         with phases.phase("  search: full index build"):
@@ -137,6 +148,25 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
         with phases.phase("  search: index build or update"):
             files = store.build(key, write)
     yield from _under_search_dir(_stored(files))
+
+
+SEARCH_DOCUMENTS = "search documents"   # portal.extra, under serve: the SearchDocuments of its index
+
+
+class SearchDocuments:
+    """The public entries' documents, in order, and each one's doc_key by URL (filled in as the keys are made:
+    an entry's document can be replaced when its body alone changed, with its key)."""
+
+    def __init__(self):
+        self.docs: list[SearchDoc] | None = None
+        self.keys: dict[str, bytes] = {}
+
+    def replace(self, portal, linker, numbers: list[int]) -> None:
+        """Make the documents of the public entries numbered so again, with their keys."""
+        entries = portal.public_entries
+        for number, doc in zip(numbers, search_docs(portal, linker, [entries[n] for n in numbers])):
+            self.docs[number] = doc
+            self.keys[doc.url] = doc_key(doc)
 
 
 def _stored(files: list[tuple[str, str]]) -> Iterator[tuple[str, Deferred]]:

@@ -45,10 +45,15 @@ def _code_fingerprint() -> bytes:
 
 def fingerprint(docs: list, user_dict: Path | None, keys: dict[str, bytes] | None = None) -> str:
     """A hash of everything the index is built from: the code, the user dictionary and every document
-    (`keys`, when given, receives each document's doc_key by URL)."""
+    (`keys`, when given, receives each document's doc_key by URL; when it holds every document's already,
+    those are used: quick_rebuild's, whose documents are the last build's but for those it replaced)."""
     digest = hashlib.sha256(_code_fingerprint())
     if user_dict is not None and Path(user_dict).is_file():
         digest.update(Path(user_dict).read_bytes())
+    if keys and len(keys) == len(docs):
+        for doc in docs:
+            digest.update(keys[doc.url])
+        return digest.hexdigest()
     remember = disk_cache.REMEMBER   # `mkdocs serve`: keys by the build before's documents, kept for the next
     seen: dict[tuple, bytes] = {}
     for doc in docs:
