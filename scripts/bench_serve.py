@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from queue import Empty, Queue
 
-BUILT = re.compile(r"built in ([\d.]+) seconds")
+BUILT = re.compile(r"(?:built|applied to the site) in ([\d.]+) seconds")   # a full rebuild, or a quick one
 
 
 def free_port() -> int:

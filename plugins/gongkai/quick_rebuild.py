@@ -107,20 +107,16 @@ def _rebuild(changed: set[str] | None, log) -> bool:
         edited[body] = digest
     if not edited:
         return True
-    previous = {body: checked[body] for body in edited}
     texts = portal.extra.setdefault("body_text", {})
-    checked.update(edited)
+    checked.update(edited)   # what the pages and the index may publish (portal.read_body)
     for body in edited:
         texts.pop(body, None)
     try:
         written = _write(last, [e for path in sorted(paths) for e in last.bodies[path] if e.body in edited])
-    except (BodyChanged, OSError, NotUtf8):
-        written = None
-    if written is None:
-        checked.update(previous)
-        for body in edited:
-            texts.pop(body, None)
-        forget()   # the site may be part-written: the full build makes it whole
+    except (BodyChanged, OSError, NotUtf8):   # saved again meanwhile, or unreadable: the site was put back
+        written = False
+    if not written:
+        forget()   # this portal no longer describes the site: the full build that follows starts afresh
         return False
     if log is not None:
         log.info("gongkai: %d edited %s applied to the site in %.2f seconds (the rest unchanged)", len(edited),
@@ -128,11 +124,22 @@ def _rebuild(changed: set[str] | None, log) -> bool:
     return True
 
 
-def _write(last: LastBuild, entries: list) -> bool | None:
-    """Write the entries' pages and the search index into the site; link-check it; on a broken link put
-    every file back and return None."""
-    renderer = last.make_renderer()
+def _write(last: LastBuild, entries: list) -> bool:
+    """Write the entries' pages and the search index into the site and link-check it; True when done. On a
+    broken link (False) or an exception, every file is put back first."""
     writer = _UndoableWriter(last.site, last.memo_dir)
+    try:
+        done = _write_checked(last, entries, writer)
+    except BaseException:
+        writer.undo()
+        raise
+    if not done:
+        writer.undo()
+    return done
+
+
+def _write_checked(last: LastBuild, entries: list, writer: "_UndoableWriter") -> bool:
+    renderer = last.make_renderer()
     for entry in entries:
         source = entry_page_source(last.portal, last.linker, renderer, entry)
         page = source.page()
@@ -147,13 +154,14 @@ def _write(last: LastBuild, entries: list) -> bool | None:
     for rel, data in search_files(last.portal, last.linker):
         writer.write(rel, data)
         search.add(rel)
+    for rel in sorted(f for f in last.files if _index_file(f) and f not in search):
+        writer.remove(rel)   # an index built afresh may be sharded otherwise
     files = {f for f in last.files if not _index_file(f)} | search
-    page_keys = dict(last.page_keys, **writer.page_keys)
+    page_keys = {**last.page_keys, **writer.page_keys}
     if last.link_check:
         findings = check_site(last.site, cache_root=last.portal.config.root, files=files, page_keys=page_keys)
         if findings.errors:
-            writer.undo()
-            return None
+            return False   # the full build that follows reports them
     writer.save()
     last.files, last.page_keys = files, page_keys
     return True
@@ -191,6 +199,15 @@ class _UndoableWriter:
             self.memo.record(rel, input_key, known)
         if rel.endswith(".html"):
             self.page_keys[rel] = known
+
+    def remove(self, rel: str) -> None:
+        path = self.root / rel
+        try:
+            old = path.read_bytes()
+        except OSError:
+            return
+        path.unlink()
+        self.before.append((path, old))
 
     def undo(self) -> None:
         for path, old in reversed(self.before):
