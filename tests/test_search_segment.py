@@ -124,3 +124,21 @@ def test_fast_counts_equal_counting_the_tokens(engines):
     texts = corpus_texts()[:200] + ["第3条 a 7 号，ＰＭ２.５ pm2.5 与 x86_64 一网通办一网通办"]
     for text in map(normalize, texts):
         assert list(fast_counts(engines[1], text).items()) == list(Counter(engines[1].tokens(text)).items())
+
+
+def test_warm_up_loads_the_dictionary_in_a_thread_and_a_fork_inherits_it():
+    import os
+    from gongkai import search_segment
+    segmenter = search_segment.segmenter_for(search_segment.DEFAULT_USER_DICT)
+    if segmenter.engine != "rjieba":
+        pytest.skip("only rjieba's dictionary is warmed")
+    segmenter._tok = None
+    search_segment.warm_up()
+    read, write = os.pipe()
+    pid = os.fork()   # waits for the thread (os.register_at_fork): the child has the dictionary
+    if pid == 0:
+        os.write(write, b"1" if segmenter._tok is not None else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert segmenter.cut_han("政务公开") == list(search_segment.Segmenter(engine="rjieba").cut_han("政务公开"))

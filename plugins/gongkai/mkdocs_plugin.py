@@ -39,6 +39,7 @@ from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .portal import BodyChanged
 from .process_exit import leave_objects_to_the_system
 from .progress import Progress
+from .search_segment import warm_up
 from .serve_watcher import CHANGED, use_inotify
 from .urls import Linker
 
@@ -110,6 +111,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         # The portal and the records loaded with it live as long as the build: frozen out of the collector,
         # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
         gc.freeze()
+        warm_up()   # the search index will likely segment: the dictionary loads meanwhile, in a thread
         config.extra["gongkai"] = {"identity": self.portal_config.identity}
         self.final_site_dir = config.site_dir
         config.site_dir = config.site_dir.rstrip("/\\") + STAGING_SUFFIX

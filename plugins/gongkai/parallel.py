@@ -232,12 +232,11 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
     try:
         to_make = _pages_to_make(job, total, progress)
         chunks = [to_make[i:i + CHUNK] for i in range(0, len(to_make), CHUNK)]
-        if chunks:
-            job.cache.load_all()   # read once here, not by each worker
         if jobs == 1 or len(to_make) < MIN_PARALLEL:
-            results = map(_render_chunk, chunks)
+            results = map(_render_chunk, chunks)   # a few pages read only their bodies' cache shards
             pool = None
         else:
+            job.cache.load_all()   # read once here, not by each worker
             pool = fork_pool(min(jobs, len(chunks)))
             results = pool.imap_unordered(_render_chunk, chunks)
         for result in results:

@@ -11,7 +11,9 @@ import hashlib
 import importlib.util
 import json
 import logging
+import os
 import re
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -48,25 +50,32 @@ class Segmenter:
             engine = "rjieba" if importlib.util.find_spec("rjieba") is not None else "jieba"
         self.engine = engine
         self._tok = None
+        self._loading = threading.Lock()   # warm_up's thread and a caller never both load the dictionary
         # Both engines give the same tokens, so the cache key does not name the engine.
         self.fingerprint = hashlib.sha1(json.dumps([CACHE_FORMAT, self.words]).encode()).hexdigest()[:16]
 
     def _tokenizer(self):
         """The engine with its dictionary, loaded when first needed (a third of a second): a rebuild whose
         texts are all in the token cache never needs it."""
-        if self._tok is None:
-            if self.engine == "rjieba":
-                import rjieba
-                tok = rjieba.Jieba()
-            else:
-                import jieba
-                jieba.setLogLevel(logging.WARNING)
-                tok = jieba.Tokenizer()
-                tok.initialize()
-            for word, freq, tag in self.words:
-                tok.add_word(word, freq, tag)
-            self._tok = tok
+        if self._tok is not None:
+            return self._tok
+        with self._loading:
+            if self._tok is None:
+                self._tok = self._load()
         return self._tok
+
+    def _load(self):
+        if self.engine == "rjieba":
+            import rjieba
+            tok = rjieba.Jieba()
+        else:
+            import jieba
+            jieba.setLogLevel(logging.WARNING)
+            tok = jieba.Tokenizer()
+            tok.initialize()
+        for word, freq, tag in self.words:
+            tok.add_word(word, freq, tag)
+        return tok
 
     def cut_han(self, run: str) -> list[str]:
         return list(self._tokenizer().cut_for_search(run))
@@ -102,6 +111,29 @@ def segmenter_for(user_dict: Path | None) -> Segmenter:
         _SEGMENTERS.clear()   # one dictionary at a time
         _SEGMENTERS[key] = Segmenter(user_dict)
     return _SEGMENTERS[key]
+
+
+_WARMING: list[threading.Thread] = []
+
+
+def warm_up(user_dict: Path | None = DEFAULT_USER_DICT) -> None:
+    """Load rjieba's dictionary in a thread, for a build that may segment: rjieba leaves the interpreter to
+    the build meanwhile, so its quarter second overlaps other work, and workers forked after inherit it
+    rather than each load it. (jieba's Python loader would only compete for the interpreter: not warmed.)"""
+    segmenter = segmenter_for(user_dict)
+    if segmenter._tok is None and segmenter.engine == "rjieba" and not _WARMING:
+        thread = threading.Thread(target=segmenter._tokenizer, daemon=True)
+        _WARMING.append(thread)
+        thread.start()
+
+
+def _warmed_before_fork() -> None:
+    """A fork while the thread holds the segmenter's lock would leave the child a lock nobody releases."""
+    while _WARMING:
+        _WARMING.pop().join()
+
+
+os.register_at_fork(before=_warmed_before_fork)
 
 
 class CachedSegmenter:
