@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from gongkai import search_site
+from gongkai import search_documents, search_site
 from gongkai.checks import run_checks
 from gongkai.config import load_config
 from gongkai.disk_cache import key_of
 from gongkai.portal import CHECKED_BODIES, BodyChanged
+from gongkai.search_index import doc_fields
 from gongkai.synthetic import AS_OF, CorpusSpec, generate
 from gongkai.urls import Linker
 
@@ -23,7 +24,7 @@ def portal(tmp_path_factory):
 
 
 def docs_of(portal, monkeypatch, parallel_from: int):
-    monkeypatch.setattr(search_site, "PARALLEL_FROM", parallel_from)
+    monkeypatch.setattr(search_documents, "PARALLEL_FROM", parallel_from)
     monkeypatch.setenv("GONGKAI_CACHE", "0")
     portal.extra.pop("body_text", None)   # read bodies afresh
     return search_site.search_docs(portal, Linker(True))
@@ -66,3 +67,25 @@ def test_an_edit_keeps_the_keys_of_the_index_files_it_did_not_rewrite(portal, mo
     assert edited.keys() == first.keys()
     moved = {name for name in first if edited[name] != first[name]}
     assert "search/manifest.js" in moved and len(moved) < len(first) / 2, (len(moved), len(first))
+
+
+def test_keys_come_from_what_a_document_is_made_of_and_only_changed_texts_are_made(portal, monkeypatch, tmp_path):
+    monkeypatch.setenv("GONGKAI_CACHE", "1")
+    monkeypatch.setattr(portal.config, "root", tmp_path)   # the key cache goes under tmp_path/.cache
+    linker = Linker(True)
+    eager = search_site.search_docs(portal, linker)
+    first = search_documents.SearchDocuments.of(portal, linker)
+    first.fill_keys()
+    assert all(d.text_made for d in first.docs)           # nothing cached yet: every text made, to key it
+    assert [doc_fields(d) for d in first.docs] == [doc_fields(d) for d in eager]
+    assert first.keys == {d.url: search_documents.doc_key(d) for d in eager}
+    again = search_documents.SearchDocuments.of(portal, linker)
+    again.fill_keys()
+    assert again.keys == first.keys and not any(d.text_made for d in again.docs)
+    entry = portal.public_entries[3]
+    monkeypatch.setattr(entry, "summary", (entry.summary or "") + "（补充）")
+    edited = search_documents.SearchDocuments.of(portal, linker)
+    edited.fill_keys()
+    assert [n for n, d in enumerate(edited.docs) if d.text_made] == [3]
+    now = search_site.search_docs(portal, linker)[3]
+    assert edited.docs[3].text == now.text and edited.keys[now.url] == search_documents.doc_key(now)

@@ -26,7 +26,8 @@ from .disk_cache import key_of
 from .linkcheck import check_site
 from .output_tree import TreeMemo, write_if_changed
 from .portal import CHECKED_BODIES, BodyChanged, Portal
-from .search_site import SEARCH_DOCUMENTS, search_files
+from .search_documents import SEARCH_DOCUMENTS
+from .search_site import search_files
 from .site_build import entry_page_source
 from .textfiles import NotUtf8
 from .urls import SEARCH_DIR, Linker
@@ -149,7 +150,7 @@ def _write_checked(last: LastBuild, entries: list, writer: "_UndoableWriter") ->
     documents = last.portal.extra.get(SEARCH_DOCUMENTS)
     if documents is not None:
         numbers = {id(e): n for n, e in enumerate(last.portal.public_entries)}
-        documents.replace(last.portal, last.linker, sorted(numbers[id(e)] for e in entries))
+        documents.replace(sorted(numbers[id(e)] for e in entries))
     search = set()
     for rel, data in search_files(last.portal, last.linker):
         writer.write(rel, data)

@@ -38,14 +38,18 @@ _POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET e
 
 
 def index_with_state(docs, out_dir: Path, *, cache_dir: Path | None, previous: tuple[dict, Path] | None = None,
-                     user_dict: Path | None = None, doc_keys: dict[str, bytes] | None = None) -> tuple[dict, dict]:
+                     user_dict: Path | None = None, doc_keys: dict[str, bytes] | None = None,
+                     before_full_build=None) -> tuple[dict, dict]:
     """(stats, state): an update of `previous` (state, directory) when it applies, else a full build.
-    doc_keys: each document's doc_key by URL, when already computed."""
+    doc_keys: each document's doc_key by URL, when already computed; before_full_build(): called before a
+    full build (which reads every document's text: search_documents makes them all at once)."""
     if previous is not None:
         done = update_search_index(docs, previous[1], previous[0], out_dir, cache_dir=cache_dir, user_dict=user_dict,
                                    doc_keys=doc_keys)
         if done is not None:
             return done
+    if before_full_build is not None:
+        before_full_build()
     state: dict = {}
     stats = build_search_index(docs, out_dir, cache_dir=cache_dir, user_dict=user_dict, state=state,
                                doc_keys=doc_keys)
