@@ -27,7 +27,7 @@ def docs_of(portal, monkeypatch, parallel_from: int):
     monkeypatch.setattr(search_documents, "PARALLEL_FROM", parallel_from)
     monkeypatch.setenv("GONGKAI_CACHE", "0")
     portal.extra.pop("body_text", None)   # read bodies afresh
-    return search_site.search_docs(portal, Linker(True))
+    return search_documents.search_docs(portal, Linker(True))
 
 
 def test_workers_convert_bodies_as_a_serial_run_does(portal, monkeypatch):
@@ -73,7 +73,7 @@ def test_keys_come_from_what_a_document_is_made_of_and_only_changed_texts_are_ma
     monkeypatch.setenv("GONGKAI_CACHE", "1")
     monkeypatch.setattr(portal.config, "root", tmp_path)   # the key cache goes under tmp_path/.cache
     linker = Linker(True)
-    eager = search_site.search_docs(portal, linker)
+    eager = search_documents.search_docs(portal, linker)
     first = search_documents.SearchDocuments.of(portal, linker)
     first.fill_keys()
     assert all(d.text_made for d in first.docs)           # nothing cached yet: every text made, to key it
@@ -87,5 +87,5 @@ def test_keys_come_from_what_a_document_is_made_of_and_only_changed_texts_are_ma
     edited = search_documents.SearchDocuments.of(portal, linker)
     edited.fill_keys()
     assert [n for n, d in enumerate(edited.docs) if d.text_made] == [3]
-    now = search_site.search_docs(portal, linker)[3]
+    now = search_documents.search_docs(portal, linker)[3]
     assert edited.docs[3].text == now.text and edited.keys[now.url] == search_documents.doc_key(now)

@@ -240,11 +240,14 @@ class OutputTree:
                 known = key_of(data)
             else:
                 known = input_key
-            if write_if_changed(self.root / rel, data, self.made_dirs):
+            if self._put(self.root / rel, data):
                 self.written += 1
             self.memo.record(rel, input_key, known)
         if rel.endswith(".html"):
             self.page_keys[rel] = known
+
+    def _put(self, path: Path, data: bytes) -> bool:
+        return write_if_changed(path, data, self.made_dirs)
 
     def keep_noted(self, name: str, key: bytes, frame_key) -> bool:
         """When this tree's last build noted files under name with this key (see note_files), each with the

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Callable
 
 from .content_check import allowed_hosts, file_hits
-from .deferred import Deferred
 from .disk_cache import key_of
 from .linkcheck import check_site
-from .output_tree import TreeMemo, write_if_changed
+from .output_tree import OutputTree, write_if_changed
 from .portal import CHECKED_BODIES, BodyChanged, Portal
 from .search_documents import SEARCH_DOCUMENTS
 from .search_site import search_files
@@ -173,33 +172,23 @@ def _index_file(rel: str) -> bool:
     return rel.startswith(SEARCH_FILES) and rel.endswith(".js")
 
 
-class _UndoableWriter:
+class _UndoableWriter(OutputTree):
     """Writes into a published tree by its memo (an unchanged file is not rewritten), keeping what each file
     held before, so that all of it can be put back."""
 
     def __init__(self, root: Path, memo_dir: Path):
-        self.root = Path(root)
-        self.memo = TreeMemo(self.root, memo_dir)
+        super().__init__(root, memo_dir)
         self.before: list[tuple[Path, bytes | None]] = []
-        self.page_keys: dict[str, bytes] = {}
 
-    def write(self, rel: str, data: bytes | Deferred) -> None:
-        input_key = data.key if isinstance(data, Deferred) else key_of(data)
-        known = self.memo.fresh(rel, input_key)
-        if known is None:
-            if isinstance(data, Deferred):
-                data = data.produce()
-            known = key_of(data)
-            path = self.root / rel
-            try:
-                old = path.read_bytes()
-            except OSError:
-                old = None
-            if write_if_changed(path, data):
-                self.before.append((path, old))
-            self.memo.record(rel, input_key, known)
-        if rel.endswith(".html"):
-            self.page_keys[rel] = known
+    def _put(self, path: Path, data: bytes) -> bool:
+        try:
+            old = path.read_bytes()
+        except OSError:
+            old = None
+        written = super()._put(path, data)
+        if written:
+            self.before.append((path, old))
+        return written
 
     def remove(self, rel: str) -> None:
         path = self.root / rel

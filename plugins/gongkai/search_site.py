@@ -15,7 +15,7 @@ from . import disk_cache, phases
 from .deferred import Deferred
 from .disk_cache import cache_enabled, key_of
 from .generated_page import GeneratedPage
-from .search_documents import SEARCH_DOCUMENTS, SearchDocuments, search_docs  # noqa: F401 (search_docs: tests)
+from .search_documents import SEARCH_DOCUMENTS, SearchDocuments
 from .search_index import SEARCH_ASSETS, index_files, search_page_body
 from .search_segment import DEFAULT_USER_DICT
 from .search_store import IndexStore, fingerprint
