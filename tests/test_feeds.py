@@ -67,6 +67,21 @@ def test_sitemap_is_valid_and_its_gzip_is_deterministic():
     assert files["sitemap.xml.gz"][4:8] == b"\0\0\0\0"            # mtime 0
 
 
+def test_the_sitemap_is_named_by_its_inputs_and_not_made_until_needed(monkeypatch):
+    from gongkai import sitemap
+
+    def keys(portal):
+        return {rel: data.key for rel, data in sitemap_files(portal, Linker(True))}
+
+    monkeypatch.setattr(sitemap, "generated_paths", lambda portal: pytest.fail("listed the pages"))
+    entries = [entry(1, columns=["gzdt"]), entry(2, columns=["gzdt"])]
+    first = keys(make_portal(entries))
+    assert keys(make_portal(entries)) == first            # the same inputs: named alike, nothing made
+    later = [entry(1, columns=["gzdt"]), entry(2, columns=["gzdt"], day=dt.date(2026, 3, 1))]
+    moved = keys(make_portal(later))
+    assert all(moved[rel] != first[rel] for rel in first)  # a lastmod changed: both files are new
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory):
     sys.path.insert(0, str(Path(__file__).parent))

@@ -82,7 +82,24 @@ def deterministic_gzip(data: bytes) -> bytes:
 
 
 def sitemap_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, bytes | Deferred]]:
-    paths = [*hand_written_paths(portal), *generated_paths(portal)]
-    data = sitemap_xml(portal, linker, paths)
-    yield SITEMAP, data
-    yield SITEMAP + ".gz", Deferred(key_of(b"gzip-9\x00" + key_of(data)), lambda: deterministic_gzip(data))
+    """Both files, named by what they are made from (the listing pages' inputs, which hold every public
+    entry, the portal's configuration and the URL style; and the hand-written pages): a rebuild whose inputs
+    are the last build's neither lists the pages nor compresses them again."""
+    from .site_build import listing_pages_key
+    hand_written = hand_written_paths(portal)
+    if portal.extra.get("generated_page_paths"):   # paths given by the caller: not named by the portal
+        data = sitemap_xml(portal, linker, [*hand_written, *generated_paths(portal)])
+        yield SITEMAP, data
+        yield SITEMAP + ".gz", deterministic_gzip(data)
+        return
+    inputs = key_of(b"sitemap\x00" + listing_pages_key(portal, linker)
+                    + repr(hand_written).encode("utf-8", "surrogatepass"))
+    made: list[bytes] = []
+
+    def xml() -> bytes:
+        if not made:
+            made.append(sitemap_xml(portal, linker, [*hand_written, *generated_paths(portal)]))
+        return made[0]
+
+    yield SITEMAP, Deferred(inputs, xml)
+    yield SITEMAP + ".gz", Deferred(key_of(b"gzip-9\x00" + inputs), lambda: deterministic_gzip(xml()))
