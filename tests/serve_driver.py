@@ -3,7 +3,7 @@ with quick_rebuild, as serve's rebuild does on the paths its observer reported.
 
     python serve_driver.py SITE_DIR STEPS_JSON      (run in the portal's directory)
 
-STEPS_JSON: [{"write": {path: text}, "changed": [path, ...]}, ...], paths relative to the portal. Prints one
+STEPS_JSON: [{"write": {path: text}, "delete": [path, ...], "changed": [path, ...]}, ...], paths relative to the portal. Prints one
 JSON list: quick_rebuild.rebuild's answer per step. A separate process: serve's state is global.
 """
 import json
@@ -24,6 +24,8 @@ def main(site: str, steps: str) -> None:
     for step in json.loads(steps):
         for path, text in step.get("write", {}).items():
             Path(path).write_text(text, encoding="utf-8")
+        for path in step.get("delete", []):
+            Path(path).unlink()
         answers.append(quick_rebuild.rebuild({str(Path(p).resolve()) for p in step["changed"]}))
     config.plugins.on_shutdown()
     print(json.dumps(answers))

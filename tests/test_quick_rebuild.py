@@ -67,8 +67,11 @@ def test_edited_bodies_are_applied_and_the_site_is_a_clean_builds(portal, tmp_pa
     steps = [{"write": {first: edited(portal, first, "\n新增一段关于政务公开工作的说明。\n")}, "changed": [first]},
              {"write": {first: edited(portal, first, "\n再改一次。\n"),
                         second: edited(portal, second, "\n第二个正文也改了。\n")}, "changed": [first, second]},
-             {"changed": [second]}]   # saved again unchanged: nothing to do
-    assert serve(portal, site, steps) == [True, True, True]
+             {"changed": [second]},   # saved again unchanged: nothing to do
+             # an editor's backup and swap files, gone by the rebuild, beside a third save
+             {"write": {second: edited(portal, second, "\n第二个正文也改了。\n第三次。\n")},
+              "changed": [second, second + "~", second.replace("/policy", "/.policy") + ".swp"]}]
+    assert serve(portal, site, steps) == [True, True, True, True]
     assert_clean_build_writes(portal, site, tmp_path)
     assert "第二个正文也改了" in "".join(p.read_text(encoding="utf-8") for p in (site / "search" / "t").rglob("*.js"))
 
@@ -89,5 +92,9 @@ def test_a_body_with_a_finding_is_left_to_the_full_build_and_the_site_kept(porta
 def test_a_catalogue_change_or_another_file_is_left_to_the_full_build(portal, tmp_path):
     yml = sorted((portal / "catalog" / "policy").rglob("*.yml"))[0].relative_to(portal).as_posix()
     body = policy_bodies(portal, 1)[0]
-    steps = [{"changed": [yml]}, {"changed": [body, yml]}, {"changed": ["content/texts/new.md"]}]
-    assert serve(portal, tmp_path / "site", steps) == [False, False, False]
+    attachment = next(p for p in (portal / "content").rglob("*") if p.is_file() and p.suffix != ".md")
+    attachment = attachment.relative_to(portal).as_posix()   # a file the last build published, then deleted
+    steps = [{"changed": [yml]}, {"changed": [body, yml]}, {"write": {"content/texts/new.md": "新文件"},
+                                                            "changed": ["content/texts/new.md"]},
+             {"delete": [attachment], "changed": [attachment]}]
+    assert serve(portal, tmp_path / "site", steps) == [False, False, False, False]

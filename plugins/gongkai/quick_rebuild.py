@@ -23,6 +23,7 @@ from typing import Callable
 from .content_check import allowed_hosts, file_hits
 from .disk_cache import key_of
 from .linkcheck import check_site
+from .loader import portal_content_files
 from .output_tree import OutputTree, write_if_changed
 from .portal import CHECKED_BODIES, BodyChanged, Portal
 from .search_documents import SEARCH_DOCUMENTS
@@ -47,12 +48,22 @@ class LastBuild:
     page_keys: dict[str, bytes]                 # key_of each page's bytes (for the link check)
     link_check: bool = True
     bodies: dict[str, list] = field(default_factory=dict)   # absolute body path -> the public entries showing it
+    known: set[str] = field(default_factory=set)            # absolute path of every content and catalogue file
 
     def __post_init__(self):
-        content = str(self.portal.config.content_path)
+        config = self.portal.config
+        content = str(config.content_path)
         for entry in self.portal.public_entries:
             if entry.body:
                 self.bodies.setdefault(os.path.normpath(os.path.join(content, entry.body)), []).append(entry)
+        self.known = {os.path.normpath(os.path.join(content, rel)) for rel in portal_content_files(self.portal)}
+        for base, _dirs, names in os.walk(config.catalog_path):
+            self.known.update(os.path.normpath(os.path.join(base, name)) for name in names)
+
+    def came_and_went(self, path: str) -> bool:
+        """A file that is not there and was not there at the last build: an editor's backup or temporary
+        file (saved beside the body, then renamed or deleted), which no build reads."""
+        return path not in self.known and not os.path.lexists(path)
 
 
 LAST: LastBuild | None = None   # set by a full build that succeeded under serve; None while one runs
@@ -85,7 +96,9 @@ def _rebuild(changed: set[str] | None, log) -> bool:
     if last is None or not changed:
         return False
     started = time.perf_counter()
-    paths = {os.path.normpath(p) for p in changed}
+    paths = {p for p in map(os.path.normpath, changed) if not last.came_and_went(p)}
+    if not paths:
+        return True   # nothing a build reads changed
     if any(p not in last.bodies for p in paths):
         return False
     portal = last.portal
