@@ -98,3 +98,26 @@ def test_a_catalogue_change_or_another_file_is_left_to_the_full_build(portal, tm
                                                             "changed": ["content/texts/new.md"]},
              {"delete": [attachment], "changed": [attachment]}]
     assert serve(portal, tmp_path / "site", steps) == [False, False, False, False]
+
+
+def test_serve_takes_the_quick_rebuild_and_falls_back_to_the_full_build(monkeypatch):
+    from types import SimpleNamespace
+
+    from gongkai import mkdocs_plugin, quick_rebuild
+    builds = []
+    server = SimpleNamespace(builder=lambda: builds.append("full"))
+    monkeypatch.setattr(mkdocs_plugin, "use_inotify", lambda server, paths: server)
+    plugin = mkdocs_plugin.GongkaiPlugin()
+    plugin.portal_config = SimpleNamespace(catalog_path="catalog")
+    plugin.on_serve(server, None, server.builder)
+    monkeypatch.setattr(quick_rebuild, "rebuild", lambda changed, log: True)
+    server.builder()
+    assert builds == []                              # applied quickly: no full build
+
+    def broken(changed, log):
+        raise RuntimeError("a bug in the quick path")
+    monkeypatch.setattr(quick_rebuild, "rebuild", broken)
+    server.builder()
+    monkeypatch.setattr(quick_rebuild, "rebuild", lambda changed, log: False)
+    server.builder()
+    assert builds == ["full", "full"]                # a failure, or a change it cannot apply: in full

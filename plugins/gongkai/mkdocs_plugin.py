@@ -281,7 +281,13 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             # Saved bodies alone: only their pages and the search index (quick_rebuild.py); else in full.
             changed = CHANGED.take()
             _wait_for_spare()   # the spare is linked from the site: not while the site is written
-            if not quick_rebuild.rebuild(changed, log):
+            try:
+                done = quick_rebuild.rebuild(changed, log)
+            except Exception:   # it put the site back: the full build decides, and reports what is wrong
+                log.debug("gongkai: quick rebuild failed; rebuilding in full", exc_info=True)
+                quick_rebuild.forget()
+                done = False
+            if not done:
                 full_build()
 
         server.builder = rebuild
