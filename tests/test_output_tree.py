@@ -150,3 +150,19 @@ def test_a_spare_that_cannot_be_made_is_left_to_the_build(tmp_path, monkeypatch)
     assert not (tmp_path / "spare").exists() and not list(tmp_path.glob("*.cloning"))
     monkeypatch.setattr(output_tree, "clone_tree", refused)
     assert not ready_spare(tmp_path / "site", tmp_path / "spare", memo_dir)   # no traceback from a thread
+
+
+def test_write_file_gives_the_stat_the_memo_checks_and_never_writes_through_links(tmp_path):
+    from gongkai.output_tree import _stat_of, write_file
+    page = tmp_path / "site" / "a" / "index.html"
+    for data in (b"first", b"first", b"second, longer"):   # new, unchanged, rewritten
+        _written, now = write_file(page, data, set())
+        assert now == _stat_of(str(page)) and page.read_bytes() == data
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "site" / "b").symlink_to(elsewhere, target_is_directory=True)
+    (tmp_path / "site" / "c").write_bytes(b"a file where a directory goes")
+    for name in ("b", "c"):
+        assert write_file(tmp_path / "site" / name / "index.html", b"page", set())[0]
+        assert (tmp_path / "site" / name).is_dir() and not (tmp_path / "site" / name).is_symlink()
+    assert list(elsewhere.iterdir()) == []

@@ -28,35 +28,65 @@ def same_bytes(path: Path, data: bytes) -> bool:
     """True when path is a regular file (not a link to one) holding exactly data."""
     try:
         st = os.lstat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
-            return False
+    except OSError:
+        return False
+    return _holds(path, st, data)
+
+
+def _holds(path, st, data: bytes) -> bool:
+    if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+        return False
+    try:
         with open(path, "rb") as fh:
             return fh.read() == data
     except OSError:
         return False
 
 
-def write_if_changed(path: Path, data: bytes, made_dirs: set | None = None) -> bool:
-    """Write data to path unless it already holds exactly that; True when written."""
-    if same_bytes(path, data):
-        return False
-    parent = path.parent
-    if made_dirs is None or parent not in made_dirs:
-        if parent.is_file() or parent.is_symlink():
-            parent.unlink()
-        parent.mkdir(parents=True, exist_ok=True)
-        if made_dirs is not None:
-            made_dirs.add(parent)
+def write_file(path: Path, data: bytes, made_dirs: set | None = None) -> tuple[bool, tuple | None]:
+    """Write data to path unless it already holds exactly that: (whether written, the file's stat as the tree
+    memo records it). One lstat decides; a new file's directory is made once per build (made_dirs): a page
+    written into a new tree costs its directory and its file, not five more stats."""
     try:
         st = os.lstat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
+        st = None
+    if st is not None:
+        if _holds(path, st, data):
+            return False, (st.st_size, st.st_mtime_ns, st.st_ino)
+        if stat.S_ISDIR(st.st_mode):
+            shutil.rmtree(path)
+        elif stat.S_ISLNK(st.st_mode) or st.st_nlink > 1:
+            path.unlink()   # a link, or a file shared with the other tree (clone_tree): never write through it
+    else:
+        parent = path.parent
+        if made_dirs is None or parent not in made_dirs:
+            _make_dir(parent)
+            if made_dirs is not None:
+                made_dirs.add(parent)
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()   # all of it in the file before its stat is taken
+        written = os.fstat(fh.fileno())
+    return True, (written.st_size, written.st_mtime_ns, written.st_ino)
+
+
+def _make_dir(path: Path) -> None:
+    """path as a real directory: a file or a link in its place is removed first (never written through)."""
+    try:
+        st = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
         st = None
     if st is not None and stat.S_ISDIR(st.st_mode):
-        shutil.rmtree(path)
-    elif st is not None and (stat.S_ISLNK(st.st_mode) or st.st_nlink > 1):
-        path.unlink()   # a link, or a file shared with the other tree (clone_tree): never write through it
-    path.write_bytes(data)
-    return True
+        return
+    if st is not None:
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def write_if_changed(path: Path, data: bytes, made_dirs: set | None = None) -> bool:
+    """Write data to path unless it already holds exactly that; True when written."""
+    return write_file(path, data, made_dirs)[0]
 
 
 def ready_spare(site: Path, spare: Path, memo_dir: Path) -> bool:
@@ -171,9 +201,9 @@ class TreeMemo:
         """What the build that made the loaded records noted under name (None: nothing)."""
         return self.old.get(_NOTE + name)
 
-    def record(self, rel: str, input_key: bytes, bytes_key: bytes) -> None:
-        """rel now holds bytes with bytes_key, built from input_key."""
-        now = _stat_of(os.path.join(self.root, rel))
+    def record(self, rel: str, input_key: bytes, bytes_key: bytes, now: tuple | None = None) -> None:
+        """rel now holds bytes with bytes_key, built from input_key (now: its stat, when the writer has it)."""
+        now = now or _stat_of(os.path.join(self.root, rel))
         if now is not None:
             self.new[rel] = (input_key, bytes_key, now)
 
@@ -240,14 +270,15 @@ class OutputTree:
                 known = key_of(data)
             else:
                 known = input_key
-            if self._put(self.root / rel, data):
+            written, now = self._put(self.root / rel, data)
+            if written:
                 self.written += 1
-            self.memo.record(rel, input_key, known)
+            self.memo.record(rel, input_key, known, now)
         if rel.endswith(".html"):
             self.page_keys[rel] = known
 
-    def _put(self, path: Path, data: bytes) -> bool:
-        return write_if_changed(path, data, self.made_dirs)
+    def _put(self, path: Path, data: bytes) -> tuple[bool, tuple | None]:
+        return write_file(path, data, self.made_dirs)
 
     def keep_noted(self, name: str, key: bytes, frame_key) -> bool:
         """When this tree's last build noted files under name with this key (see note_files), each with the

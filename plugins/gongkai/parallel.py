@@ -23,7 +23,7 @@ from typing import Callable
 from .build_cache import BodyCache, CachingRenderer, NotCached
 from .deferred import framed_key
 from .disk_cache import key_of
-from .output_tree import TreeMemo, write_if_changed
+from .output_tree import TreeMemo, write_file
 from .portal import Portal
 from .urls import Linker, entry_path
 from .workers import default_jobs, fork_pool
@@ -117,8 +117,8 @@ def _render_chunk(indexes: list[int]) -> ChunkResult:
         written = time.perf_counter()
         data = html.encode("utf-8")
         result.page_keys[out] = key_of(data)
-        write_if_changed(job.site_dir / out, data, made)
-        memo.record(out, input_key, result.page_keys[out])
+        _written, now = write_file(job.site_dir / out, data, made)
+        memo.record(out, input_key, result.page_keys[out], now)
         result.output += time.perf_counter() - written
         result.templates += written - start
     result.templates -= result.markdown

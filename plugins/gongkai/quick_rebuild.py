@@ -193,15 +193,15 @@ class _UndoableWriter(OutputTree):
         super().__init__(root, memo_dir)
         self.before: list[tuple[Path, bytes | None]] = []
 
-    def _put(self, path: Path, data: bytes) -> bool:
+    def _put(self, path: Path, data: bytes) -> tuple[bool, tuple | None]:
         try:
             old = path.read_bytes()
         except OSError:
             old = None
-        written = super()._put(path, data)
+        written, now = super()._put(path, data)
         if written:
             self.before.append((path, old))
-        return written
+        return written, now
 
     def remove(self, rel: str) -> None:
         path = self.root / rel
