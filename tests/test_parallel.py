@@ -22,14 +22,14 @@ class FakeShell:
         return f"<title>{title}</title>{head}<main data-url='{url}'>{content}</main>"
 
 
-def write_all(root: Path, out: Path, jobs: int, cache: BodyCache) -> parallel.ChunkResult:
+def write_all(root: Path, out: Path, jobs: int, cache: BodyCache, meanwhile=None) -> parallel.ChunkResult:
     portal = load_portal(load_config(root), AS_OF)
     linker = Linker(True)
     pages = site_build.body_pages(portal)
     job = parallel.EntryPageJob(portal=portal, linker=linker, site_dir=out, cache=cache,
                                 make_renderer=lambda: BodyRenderer(True, pages), shell_for=lambda _: FakeShell(),
                                 source_of=site_build.entry_page_source)
-    return parallel.write_entry_pages(job, jobs=jobs, progress=Progress(enabled=False))
+    return parallel.write_entry_pages(job, jobs=jobs, progress=Progress(enabled=False), meanwhile=meanwhile)
 
 
 def tree(root: Path) -> dict[str, str]:
@@ -44,6 +44,39 @@ def test_parallel_pages_equal_serial_pages(tmp_path, monkeypatch):
     serial = write_all(tmp_path / "portal", tmp_path / "serial", 1, BodyCache(None))
     forked = write_all(tmp_path / "portal", tmp_path / "forked", 2, BodyCache(None))
     assert serial.pages == forked.pages > 50
+    assert tree(tmp_path / "serial") == tree(tmp_path / "forked")
+
+
+def test_the_parents_own_work_runs_while_the_workers_render(tmp_path, monkeypatch):
+    """meanwhile() (the listing pages) runs after the workers started and before their first result is
+    taken; without workers, after the pages. Either way once, and the pages are the same."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 9)
+    generate(tmp_path / "portal", CorpusSpec(entries=40, seed=4))
+    started = parallel.fork_pool
+    events = []
+
+    def noting(results):
+        for result in results:
+            events.append("result")
+            yield result
+
+    def pool(processes):
+        real = started(processes)
+        imap = real.imap_unordered
+
+        def recorded(func, chunks):
+            results = imap(func, chunks)   # the workers start on these now
+            events.append("workers started")
+            return noting(results)
+        real.imap_unordered = recorded
+        return real
+    monkeypatch.setattr(parallel, "fork_pool", pool)
+    forked = write_all(tmp_path / "portal", tmp_path / "forked", 2, BodyCache(None), lambda: events.append("meanwhile"))
+    assert events[:2] == ["workers started", "meanwhile"] and events.count("meanwhile") == 1
+    events.clear()
+    serial = write_all(tmp_path / "portal", tmp_path / "serial", 1, BodyCache(None), lambda: events.append("meanwhile"))
+    assert events == ["meanwhile"] and serial.pages == forked.pages > 20
     assert tree(tmp_path / "serial") == tree(tmp_path / "forked")
 
 

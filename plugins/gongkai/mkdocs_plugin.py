@@ -191,7 +191,12 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                            make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
                            shell_for=shells.for_file, source_of=site_build.entry_page_source, memo=tree.memo,
                            inputs_key=site_build.entry_pages_key(self.portal, linker, markdown_key))
-        done = write_entry_pages(job, progress=progress)
+        renderer = BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs)
+
+        def meanwhile():   # the parent's own pages and files, while the workers render entry pages
+            self._listings_and_data(tree, linker, shells, renderer)
+
+        done = write_entry_pages(job, progress=progress, meanwhile=meanwhile)
         tree.keep(entry_page_files(job), done.page_keys, done.memo)
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
         phases.add("  unchanged, skipped", done.checking, count=done.skipped)
@@ -200,28 +205,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         phases.add("  output (summed over workers)", done.output)
         with phases.phase("body cache save"):
             cache.save()
-        progress.start("列表页面和数据文件")
-        renderer = BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs)
-        listings = site_build.LISTING_GENERATORS
-        with phases.phase("output: listing pages"):
-            listings_key = site_build.listing_pages_key(self.portal, linker)
-            unchanged = tree.keep_noted(LISTINGS_NOTE, listings_key, lambda rel: shells.for_file(rel).key)
-        frames: dict[str, bytes] = {}
-        written = 0
-        for only in (listings, None):    # the listing pages first, to note them
-            skip = (site_build.entry_page_generator,) + (listings if unchanged or only is None else ())
-            for page in site_build.generated_pages(self.portal, linker, renderer, skip=skip, only=only):
-                with phases.phase("output: listing pages"):
-                    out = linker.file(page.path)
-                    shell = shells.for_file(out)
-                    tree.write(out, framed_page(shell, linker.url(page.path), page))
-                    if only is not None:
-                        frames[out] = shell.key
-                written += 1
-                progress.update(written)
-        if not unchanged:
-            tree.note_files(LISTINGS_NOTE, listings_key, frames)
-        for rel, data in site_build.generated_files(self.portal, linker):
+        progress.start("搜索索引和数据文件")
+        for rel, data in site_build.generated_files(self.portal, linker, only=site_build.FORKING_FILE_GENERATORS):
             with phases.phase("output: data files"):
                 tree.write(rel, data)
         progress.finish()
@@ -255,6 +240,30 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                     _spare_in_background(final, memo_dir)
         log.debug("gongkai: %d entry pages, body cache %d hits, %d misses", done.pages, done.hits, done.misses)
         phases.RECORDER.write_if_requested()
+
+    def _listings_and_data(self, tree: OutputTree, linker: Linker, shells: ShellFactory, renderer) -> None:
+        """The listing pages, the other generated pages and the data files that need no worker processes (run
+        while the entry pages' workers are: it must not fork). Listing pages unchanged since the tree's last
+        build, with the same frames, are kept as they are."""
+        listings = site_build.LISTING_GENERATORS
+        with phases.phase("output: listing pages"):
+            listings_key = site_build.listing_pages_key(self.portal, linker)
+            unchanged = tree.keep_noted(LISTINGS_NOTE, listings_key, lambda rel: shells.for_file(rel).key)
+        frames: dict[str, bytes] = {}
+        for only in (listings, None):    # the listing pages first, to note them
+            skip = (site_build.entry_page_generator,) + (listings if unchanged or only is None else ())
+            for page in site_build.generated_pages(self.portal, linker, renderer, skip=skip, only=only):
+                with phases.phase("output: listing pages"):
+                    out = linker.file(page.path)
+                    shell = shells.for_file(out)
+                    tree.write(out, framed_page(shell, linker.url(page.path), page))
+                    if only is not None:
+                        frames[out] = shell.key
+        if not unchanged:
+            tree.note_files(LISTINGS_NOTE, listings_key, frames)
+        for rel, data in site_build.generated_files(self.portal, linker, skip=site_build.FORKING_FILE_GENERATORS):
+            with phases.phase("output: data files"):
+                tree.write(rel, data)
 
     def _publish(self, built: Path, keep_previous: bool) -> None:
         """Put the built tree in place of the site; the previous site becomes the next build's spare

@@ -181,6 +181,21 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
     return to_make
 
 
+def _add(total: ChunkResult, result: ChunkResult, job: EntryPageJob) -> None:
+    """A chunk's work, cache use and records into the total."""
+    total.pages += result.pages
+    total.markdown += result.markdown
+    total.templates += result.templates
+    total.output += result.output
+    total.hits += result.hits
+    total.misses += result.misses
+    total.skipped += result.skipped
+    total.memo.update(result.memo)
+    job.cache.new.update(result.new)
+    job.cache.used.update(result.used)
+    total.page_keys.update(result.page_keys)
+
+
 NOTE = "entry pages"    # the tree memo's note: (inputs_key, {output file: _page_inputs}) of the build that made it
 
 
@@ -217,9 +232,10 @@ def _note_inputs(job: EntryPageJob, total: ChunkResult) -> None:
     job.memo.note(NOTE, (job.inputs_key, pages))
 
 
-def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None) -> ChunkResult:
+def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None, meanwhile=None) -> ChunkResult:
     """Render every public entry's page and write it where its bytes changed; returns the summed work and
-    cache use."""
+    cache use. meanwhile(), when given, runs in this process while the workers render (the listing pages: the
+    cores a serial part of the build left idle); it must not fork. Without workers it runs after the pages."""
     global _JOB
     entries = job.portal.public_entries
     jobs = default_jobs() if jobs is None else max(1, jobs)
@@ -239,25 +255,25 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None)
             job.cache.load_all()   # read once here, not by each worker
             pool = fork_pool(min(jobs, len(chunks)))
             results = pool.imap_unordered(_render_chunk, chunks)
-        for result in results:
-            total.pages += result.pages
-            total.markdown += result.markdown
-            total.templates += result.templates
-            total.output += result.output
-            total.hits += result.hits
-            total.misses += result.misses
-            total.skipped += result.skipped
-            total.memo.update(result.memo)
-            job.cache.new.update(result.new)
-            job.cache.used.update(result.used)
-            total.page_keys.update(result.page_keys)
-            if progress is not None:
-                progress.update(total.pages)
+        try:
+            if pool is not None and meanwhile is not None:
+                meanwhile()
+                meanwhile = None
+            for result in results:
+                _add(total, result, job)
+                if progress is not None:
+                    progress.update(total.pages)
+        except BaseException:
+            if pool is not None:
+                pool.terminate()
+            raise
         if pool is not None:
             pool.close()
             pool.join()
     finally:
         _JOB = None
+    if meanwhile is not None:
+        meanwhile()
     job.cache.hits, job.cache.misses = total.hits, total.misses
     _note_inputs(job, total)
     return total

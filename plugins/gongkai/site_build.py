@@ -111,6 +111,9 @@ PAGE_GENERATORS = [entry_pages, column_pages, catalogue_pages, policy_library_pa
 # Pages made from the loaded portal alone (no renderer, no other file): skipped together when unchanged.
 LISTING_GENERATORS = (column_pages, catalogue_pages, policy_library_pages)
 FILE_GENERATORS: list = [open_data_files, feed_files, search_files, sitemap_files]   # callables (portal, linker) -> Iterator[tuple[str, bytes]]
+# File generators that fork worker processes: not run while other workers are (the plugin makes the others
+# while the entry pages' workers run).
+FORKING_FILE_GENERATORS = (search_files,)
 
 
 def _timed(name: str, items: Iterator) -> Iterator:
@@ -138,9 +141,11 @@ def generated_pages(portal: Portal, linker: Linker, renderer: BodyRenderer, skip
             yield from _timed(f"pages: {generator.__name__}", generator(portal, linker, renderer))
 
 
-def generated_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, bytes]]:
+def generated_files(portal: Portal, linker: Linker, skip=(), only=None) -> Iterator[tuple[str, bytes]]:
+    """Every generated file (but the generators in `skip`; only those in `only` when given)."""
     for generator in FILE_GENERATORS:
-        yield from _timed(f"files: {generator.__name__}", generator(portal, linker))
+        if generator not in skip and (only is None or generator in only):
+            yield from _timed(f"files: {generator.__name__}", generator(portal, linker))
 
 
 def unpublished_content_files(portal: Portal) -> set[str]:
