@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from gongkai import parallel, site_build
@@ -56,10 +57,7 @@ def test_the_parents_own_work_runs_while_the_workers_render(tmp_path, monkeypatc
     started = parallel.fork_pool
     events = []
 
-    def noting(results):
-        for result in results:
-            events.append("result")
-            yield result
+    add = parallel._add
 
     def pool(processes):
         real = started(processes)
@@ -68,15 +66,27 @@ def test_the_parents_own_work_runs_while_the_workers_render(tmp_path, monkeypatc
         def recorded(func, chunks):
             results = imap(func, chunks)   # the workers start on these now
             events.append("workers started")
-            return noting(results)
+            return results
         real.imap_unordered = recorded
         return real
+
+    def meanwhile(tick):
+        events.append("meanwhile")
+        end = time.monotonic() + 30
+        while "result" not in events and time.monotonic() < end:
+            time.sleep(0.05)
+            tick()                        # takes what the workers finished meanwhile
+        events.append("meanwhile done")
+
     monkeypatch.setattr(parallel, "fork_pool", pool)
-    forked = write_all(tmp_path / "portal", tmp_path / "forked", 2, BodyCache(None), lambda: events.append("meanwhile"))
+    monkeypatch.setattr(parallel, "_add", lambda total, result, job: (events.append("result"), add(total, result, job)))
+    forked = write_all(tmp_path / "portal", tmp_path / "forked", 2, BodyCache(None), meanwhile)
     assert events[:2] == ["workers started", "meanwhile"] and events.count("meanwhile") == 1
+    assert events.index("result") < events.index("meanwhile done")   # results taken during it
     events.clear()
-    serial = write_all(tmp_path / "portal", tmp_path / "serial", 1, BodyCache(None), lambda: events.append("meanwhile"))
-    assert events == ["meanwhile"] and serial.pages == forked.pages > 20
+    serial = write_all(tmp_path / "portal", tmp_path / "serial", 1, BodyCache(None), meanwhile)
+    assert events[-2:] == ["meanwhile", "meanwhile done"] and "result" in events[:-2]
+    assert serial.pages == forked.pages > 20
     assert tree(tmp_path / "serial") == tree(tmp_path / "forked")
 
 

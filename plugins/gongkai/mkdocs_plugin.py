@@ -193,8 +193,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                            inputs_key=site_build.entry_pages_key(self.portal, linker, markdown_key))
         renderer = BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs)
 
-        def meanwhile():   # the parent's own pages and files, while the workers render entry pages
-            self._listings_and_data(tree, linker, shells, renderer)
+        def meanwhile(tick):   # the parent's own pages and files, while the workers render entry pages
+            self._listings_and_data(tree, linker, shells, renderer, tick)
 
         done = write_entry_pages(job, progress=progress, meanwhile=meanwhile)
         tree.keep(entry_page_files(job), done.page_keys, done.memo)
@@ -241,10 +241,10 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         log.debug("gongkai: %d entry pages, body cache %d hits, %d misses", done.pages, done.hits, done.misses)
         phases.RECORDER.write_if_requested()
 
-    def _listings_and_data(self, tree: OutputTree, linker: Linker, shells: ShellFactory, renderer) -> None:
+    def _listings_and_data(self, tree: OutputTree, linker: Linker, shells: ShellFactory, renderer, tick) -> None:
         """The listing pages, the other generated pages and the data files that need no worker processes (run
-        while the entry pages' workers are: it must not fork). Listing pages unchanged since the tree's last
-        build, with the same frames, are kept as they are."""
+        while the entry pages' workers are: it must not fork; tick() after each page takes their results).
+        Listing pages unchanged since the tree's last build, with the same frames, are kept as they are."""
         listings = site_build.LISTING_GENERATORS
         with phases.phase("output: listing pages"):
             listings_key = site_build.listing_pages_key(self.portal, linker)
@@ -259,6 +259,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                     tree.write(out, framed_page(shell, linker.url(page.path), page))
                     if only is not None:
                         frames[out] = shell.key
+                tick()
         if not unchanged:
             tree.note_files(LISTINGS_NOTE, listings_key, frames)
         for rel, data in site_build.generated_files(self.portal, linker, skip=site_build.FORKING_FILE_GENERATORS):

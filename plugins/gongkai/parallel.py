@@ -15,6 +15,7 @@ a rebuild after a small edit forks nothing.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,6 +182,19 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
     return to_make
 
 
+def _take_ready(results, total: ChunkResult, job: EntryPageJob, progress) -> None:
+    """Take the workers' results that are in, without waiting (between the parent's own pages: the progress
+    shown stays that of the entry pages, and results do not queue up)."""
+    while True:
+        try:
+            result = results.next(timeout=0)
+        except (multiprocessing.TimeoutError, StopIteration):
+            return
+        _add(total, result, job)
+        if progress is not None:
+            progress.update(total.pages)
+
+
 def _add(total: ChunkResult, result: ChunkResult, job: EntryPageJob) -> None:
     """A chunk's work, cache use and records into the total."""
     total.pages += result.pages
@@ -234,8 +248,9 @@ def _note_inputs(job: EntryPageJob, total: ChunkResult) -> None:
 
 def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None, meanwhile=None) -> ChunkResult:
     """Render every public entry's page and write it where its bytes changed; returns the summed work and
-    cache use. meanwhile(), when given, runs in this process while the workers render (the listing pages: the
-    cores a serial part of the build left idle); it must not fork. Without workers it runs after the pages."""
+    cache use. meanwhile(tick), when given, runs in this process while the workers render (the listing pages,
+    on the core the workers' writes leave idle) and calls tick() now and then to take the results that are in;
+    it must not fork. Without workers it runs after the pages."""
     global _JOB
     entries = job.portal.public_entries
     jobs = default_jobs() if jobs is None else max(1, jobs)
@@ -257,7 +272,7 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None,
             results = pool.imap_unordered(_render_chunk, chunks)
         try:
             if pool is not None and meanwhile is not None:
-                meanwhile()
+                meanwhile(lambda: _take_ready(results, total, job, progress))
                 meanwhile = None
             for result in results:
                 _add(total, result, job)
@@ -273,7 +288,7 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None,
     finally:
         _JOB = None
     if meanwhile is not None:
-        meanwhile()
+        meanwhile(lambda: None)
     job.cache.hits, job.cache.misses = total.hits, total.misses
     _note_inputs(job, total)
     return total
