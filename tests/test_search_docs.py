@@ -89,3 +89,19 @@ def test_keys_come_from_what_a_document_is_made_of_and_only_changed_texts_are_ma
     assert [n for n, d in enumerate(edited.docs) if d.text_made] == [3]
     now = search_documents.search_docs(portal, linker)[3]
     assert edited.docs[3].text == now.text and edited.keys[now.url] == search_documents.doc_key(now)
+
+
+def test_replacing_a_few_documents_keeps_the_plain_text_cache(portal, monkeypatch, tmp_path):
+    monkeypatch.setenv("GONGKAI_CACHE", "1")
+    monkeypatch.setattr(portal.config, "root", tmp_path)
+    linker = Linker(True)
+    documents = search_documents.SearchDocuments.of(portal, linker)
+    documents.make_texts()                       # every text, through the plain-text cache
+    cached = search_documents.DiskCache.for_root(tmp_path, "plain-text",
+                                                  code_version=search_documents._PLAIN_TEXT_CODE).old
+    assert len(cached) > 20
+    documents.replace([2])
+    after = search_documents.DiskCache.for_root(tmp_path, "plain-text",
+                                                 code_version=search_documents._PLAIN_TEXT_CODE).old
+    assert after.keys() == cached.keys()
+    assert documents.docs[2].text == search_documents.search_docs(portal, linker)[2].text

@@ -139,10 +139,12 @@ class SearchDocuments:
         return isinstance(doc, LazyTextDoc) and not doc.text_made
 
     def replace(self, numbers: list[int]) -> None:
-        """Make the documents of the public entries numbered so again (their bodies changed), with their keys."""
-        entries = self.portal.public_entries
-        for number, doc in zip(numbers, search_docs(self.portal, self.linker, [entries[n] for n in numbers])):
-            self.docs[number] = doc
+        """Make the documents of the public entries numbered so again (their bodies changed), with their keys;
+        their texts made from the bodies, not through the plain-text cache (which keeps only what a run used:
+        saved after a few, it would forget every other text)."""
+        entries = [self.portal.public_entries[n] for n in numbers]
+        for number, entry, body in zip(numbers, entries, _body_plain_texts(DiskCache(None), self.portal, entries)):
+            doc = self.docs[number] = search_doc(self.portal, self.linker, entry, body)
             self.keys[doc.url] = doc_key(doc)
 
 
