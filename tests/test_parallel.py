@@ -79,7 +79,8 @@ def test_the_parents_own_work_runs_while_the_workers_render(tmp_path, monkeypatc
         events.append("meanwhile done")
 
     monkeypatch.setattr(parallel, "fork_pool", pool)
-    monkeypatch.setattr(parallel, "_add", lambda total, result, job: (events.append("result"), add(total, result, job)))
+    monkeypatch.setattr(parallel, "_add", lambda total, result, job, progress: (events.append("result"),
+                                                                         add(total, result, job, progress)))
     forked = write_all(tmp_path / "portal", tmp_path / "forked", 2, BodyCache(None), meanwhile)
     assert events[:2] == ["workers started", "meanwhile"] and events.count("meanwhile") == 1
     assert events.index("result") < events.index("meanwhile done")   # results taken during it

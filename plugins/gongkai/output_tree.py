@@ -24,16 +24,8 @@ from .deferred import Deferred
 from .disk_cache import key_of, load_pickle, save_pickle
 
 
-def same_bytes(path: Path, data: bytes) -> bool:
-    """True when path is a regular file (not a link to one) holding exactly data."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    return _holds(path, st, data)
-
-
 def _holds(path, st, data: bytes) -> bool:
+    """True when path, whose lstat is st, is a regular file (not a link to one) holding exactly data."""
     if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
         return False
     try:
@@ -53,7 +45,7 @@ def write_file(path: Path, data: bytes, made_dirs: set | None = None) -> tuple[b
         st = None
     if st is not None:
         if _holds(path, st, data):
-            return False, (st.st_size, st.st_mtime_ns, st.st_ino)
+            return False, _recorded(st)
         if stat.S_ISDIR(st.st_mode):
             shutil.rmtree(path)
         elif stat.S_ISLNK(st.st_mode) or st.st_nlink > 1:
@@ -68,7 +60,7 @@ def write_file(path: Path, data: bytes, made_dirs: set | None = None) -> tuple[b
         fh.write(data)
         fh.flush()   # all of it in the file before its stat is taken
         written = os.fstat(fh.fileno())
-    return True, (written.st_size, written.st_mtime_ns, written.st_ino)
+    return True, _recorded(written)
 
 
 def _make_dir(path: Path) -> None:
@@ -149,7 +141,12 @@ def _stat_of(path: str) -> tuple | None:
         st = os.lstat(path)
     except OSError:
         return None
-    return (st.st_size, st.st_mtime_ns, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+    return _recorded(st) if stat.S_ISREG(st.st_mode) else None
+
+
+def _recorded(st) -> tuple:
+    """What the memo keeps of a file's stat: a file anyone rewrote since differs in one of these."""
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 _NOTE = "\x00note:"    # notes share the records' dict under names no file path has

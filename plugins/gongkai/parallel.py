@@ -190,13 +190,11 @@ def _take_ready(results, total: ChunkResult, job: EntryPageJob, progress) -> Non
             result = results.next(timeout=0)
         except (multiprocessing.TimeoutError, StopIteration):
             return
-        _add(total, result, job)
-        if progress is not None:
-            progress.update(total.pages)
+        _add(total, result, job, progress)
 
 
-def _add(total: ChunkResult, result: ChunkResult, job: EntryPageJob) -> None:
-    """A chunk's work, cache use and records into the total."""
+def _add(total: ChunkResult, result: ChunkResult, job: EntryPageJob, progress) -> None:
+    """A chunk's work, cache use and records into the total (and the pages done into the progress shown)."""
     total.pages += result.pages
     total.markdown += result.markdown
     total.templates += result.templates
@@ -208,6 +206,8 @@ def _add(total: ChunkResult, result: ChunkResult, job: EntryPageJob) -> None:
     job.cache.new.update(result.new)
     job.cache.used.update(result.used)
     total.page_keys.update(result.page_keys)
+    if progress is not None:
+        progress.update(total.pages)
 
 
 NOTE = "entry pages"    # the tree memo's note: (inputs_key, {output file: _page_inputs}) of the build that made it
@@ -275,9 +275,7 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None,
                 meanwhile(lambda: _take_ready(results, total, job, progress))
                 meanwhile = None
             for result in results:
-                _add(total, result, job)
-                if progress is not None:
-                    progress.update(total.pages)
+                _add(total, result, job, progress)
         except BaseException:
             if pool is not None:
                 pool.terminate()
