@@ -2,6 +2,8 @@
 after the checks stops the build there too."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from gongkai import search_documents, search_site
@@ -9,7 +11,6 @@ from gongkai.checks import run_checks
 from gongkai.config import load_config
 from gongkai.disk_cache import key_of
 from gongkai.portal import CHECKED_BODIES, BodyChanged
-from gongkai.search_index import doc_fields
 from gongkai.synthetic import AS_OF, CorpusSpec, generate
 from gongkai.urls import Linker
 
@@ -21,6 +22,11 @@ def portal(tmp_path_factory):
     portal, _findings = run_checks(load_config(root), AS_OF)
     assert len(portal.extra[CHECKED_BODIES]) > 20
     return portal
+
+
+def fields_of(doc) -> list:
+    """Every field of a document (a lazily made one compares unequal to a SearchDoc as a dataclass)."""
+    return [getattr(doc, f.name) for f in dataclasses.fields(doc)]
 
 
 def docs_of(portal, monkeypatch, parallel_from: int):
@@ -77,7 +83,7 @@ def test_keys_come_from_what_a_document_is_made_of_and_only_changed_texts_are_ma
     first = search_documents.SearchDocuments.of(portal, linker)
     first.fill_keys()
     assert all(d.text_made for d in first.docs)           # nothing cached yet: every text made, to key it
-    assert [doc_fields(d) for d in first.docs] == [doc_fields(d) for d in eager]
+    assert [fields_of(d) for d in first.docs] == [fields_of(d) for d in eager]
     assert first.keys == {d.url: search_documents.doc_key(d) for d in eager}
     again = search_documents.SearchDocuments.of(portal, linker)
     again.fill_keys()
@@ -105,3 +111,8 @@ def test_replacing_a_few_documents_keeps_the_plain_text_cache(portal, monkeypatc
                                                  code_version=search_documents._PLAIN_TEXT_CODE).old
     assert after.keys() == cached.keys()
     assert documents.docs[2].text == search_documents.search_docs(portal, linker)[2].text
+    documents.fill_keys()                        # every document keyed: 10,000 inputs are not keyed again
+    monkeypatch.setattr(search_documents.DiskCache, "for_root", lambda *a, **k: pytest.fail("looked again"))
+    documents.replace([3])
+    documents.fill_keys()
+    assert documents.keys[documents.docs[3].url] == search_documents.doc_key(documents.docs[3])

@@ -133,22 +133,21 @@ def test_an_update_in_place_publishes_only_the_index_files(tmp_path, docs):
     assert digest(files) == digest(search_store.list_files(tmp_path / "clean"))
 
 
-def test_serve_remembers_document_keys_but_never_a_stale_one(docs, monkeypatch):
-    from gongkai import disk_cache
+def test_known_document_keys_are_used_and_only_the_others_hashed(docs, monkeypatch):
+    """A build passes the keys it kept by what each document is made from (search_documents.py): the edited
+    document, whose key it dropped, is the only one hashed, and the fingerprint is a fresh one's."""
     plain = fingerprint(docs, DEFAULT_USER_DICT)
-    monkeypatch.setattr(disk_cache, "REMEMBER", True)
-    monkeypatch.setattr(search_store, "_KNOWN_KEYS", {})
     calls = []
     real = search_store.doc_key
     monkeypatch.setattr(search_store, "doc_key", lambda d: calls.append(d.url) or real(d))
-    assert fingerprint(docs, DEFAULT_USER_DICT) == plain and len(calls) == len(docs)
+    keys: dict = {}
+    assert fingerprint(docs, DEFAULT_USER_DICT, keys) == plain and len(calls) == len(docs)
     calls.clear()
     edited = [dataclasses.replace(d, text=d.text + "改") if n == 4 else dataclasses.replace(d)
               for n, d in enumerate(docs)]
-    keys: dict = {}
+    del keys[docs[4].url]
     assert fingerprint(edited, DEFAULT_USER_DICT, keys) != plain
     assert calls == [docs[4].url]                        # only the edited document is hashed again
-    monkeypatch.setattr(disk_cache, "REMEMBER", False)
     fresh: dict = {}
-    fingerprint(edited, DEFAULT_USER_DICT, fresh)
+    assert fingerprint(edited, DEFAULT_USER_DICT, fresh) == fingerprint(edited, DEFAULT_USER_DICT, keys)
     assert keys == fresh

@@ -95,7 +95,10 @@ class SearchDocuments:
 
     def fill_keys(self) -> None:
         """Every document's doc_key: from the key cache by what the document is made from, else from its text
-        (made for all such documents at once)."""
+        (made for all such documents at once). Nothing to do when every one is keyed already (a quick rebuild's
+        documents: the last build's, and those it replaced, keyed by replace)."""
+        if len(self.keys) == len(self.docs):
+            return
         cache = DiskCache.for_root(self.portal.config.root, "search-doc-keys", code_version=_DOC_KEY_CODE)
         checked = self.portal.extra.get(CHECKED_BODIES, {})
         inputs, missing = [], []

@@ -241,11 +241,6 @@ def facet_keys(doc: SearchDoc, publisher_index: int) -> list[str]:
     return keys
 
 
-def doc_fields(doc: SearchDoc) -> tuple:
-    """Every field of one document, as a hashable tuple (its columns as a tuple)."""
-    return tuple(tuple(v) if isinstance(v, list) else v for v in (getattr(doc, f.name) for f in _DOC_FIELDS))
-
-
 def doc_key(doc: SearchDoc) -> bytes:
     """A hash of every field of one document (each length-prefixed, so no two documents share one)."""
     digest = hashlib.sha1()

@@ -21,9 +21,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import __version__, disk_cache
+from . import __version__
 from .disk_cache import load_pickle, remember_saved
-from .search_index import doc_fields, doc_key
+from .search_index import doc_key
 
 STORE_DIR = "search-index"
 STATE_FILE = "search-index.json"
@@ -44,37 +44,20 @@ def _code_fingerprint() -> bytes:
 
 
 def fingerprint(docs: list, user_dict: Path | None, keys: dict[str, bytes] | None = None) -> str:
-    """A hash of everything the index is built from: the code, the user dictionary and every document
-    (`keys`, when given, receives each document's doc_key by URL; when it holds every document's already,
-    those are used: quick_rebuild's, whose documents are the last build's but for those it replaced)."""
+    """A hash of everything the index is built from: the code, the user dictionary and every document.
+    `keys`, when given, holds documents' doc_keys by URL (search_documents keeps them by what each document is
+    made from): those are used, and the others' filled in."""
     digest = hashlib.sha256(_code_fingerprint())
     if user_dict is not None and Path(user_dict).is_file():
         digest.update(Path(user_dict).read_bytes())
-    if keys and len(keys) == len(docs):
-        for doc in docs:
-            digest.update(keys[doc.url])
-        return digest.hexdigest()
-    remember = disk_cache.REMEMBER   # `mkdocs serve`: keys by the build before's documents, kept for the next
-    seen: dict[tuple, bytes] = {}
     for doc in docs:
-        fields = doc_fields(doc) if remember else None
-        key = _KNOWN_KEYS.get(fields) if remember else None
+        key = keys.get(doc.url) if keys is not None else None
         if key is None:
             key = doc_key(doc)
-        if remember:
-            seen[fields] = key
-        if keys is not None:
-            keys[doc.url] = key
+            if keys is not None:
+                keys[doc.url] = key
         digest.update(key)
-    if remember:
-        _KNOWN_KEYS.clear()
-        _KNOWN_KEYS.update(seen)
     return digest.hexdigest()
-
-
-# `mkdocs serve` rebuilds after each edit: each document's doc_key by its fields, which are compared whole on a
-# hit (a dict lookup), cheaper than hashing every text again.
-_KNOWN_KEYS: dict[tuple, bytes] = {}
 
 
 class IndexStore:
