@@ -97,6 +97,10 @@ def test_a_catalogue_change_or_another_file_is_left_to_the_full_build(portal, tm
     steps = [{"changed": [yml]}, {"changed": [body, yml]}, {"write": {"content/texts/new.md": "新文件"},
                                                             "changed": ["content/texts/new.md"]},
              {"delete": [attachment], "changed": [attachment]}]
+    # a catalogue entry the last build had, deleted (the first path a rebuild finds gone), then put back
+    kept = (portal / yml).read_bytes()
+    assert serve(portal, tmp_path / "site2", [{"delete": [yml], "changed": [yml]}]) == [False]
+    (portal / yml).write_bytes(kept)
     assert serve(portal, tmp_path / "site", steps) == [False, False, False, False]
 
 
