@@ -288,3 +288,33 @@ def test_an_update_that_needs_uncached_counts_declines(tmp_path, corpus, monkeyp
             shard.unlink()
     assert update_search_index(EDITS["rewrite a body"](corpus), tmp_path / "old", state, tmp_path / "new",
                                cache_dir=cache) is None
+
+
+def test_a_document_that_falls_out_of_a_capped_list_lets_the_next_in_line_in(tmp_path, corpus, monkeypatch):
+    """A longer body lowers the document's score for every word it holds: where it drops below the best
+    document left out of a capped list, that one takes its place. next_in_line settles it alone, so no other
+    document's counts are read (the segmentation cache holds the edited document's alone: an update that
+    needed another's would decline), and the update still equals a full build."""
+    from gongkai import search_index, search_update
+    from gongkai.search_build_words import segment_keys
+    from gongkai.search_index import normalize
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
+    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
+    settled = []
+    above_next = search_update._above_next
+    monkeypatch.setattr(search_update, "_above_next", lambda *a: settled.append(above_next(*a)) or settled[-1])
+    n = 8
+    # longer, with a word no other document holds (a new word's postings are the edited document's alone)
+    after = edit(corpus, n, text=corpus[n].text + " qqfiller" * 300)
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    needed = {k[0] for k in segment_keys(normalize(corpus[n].title), normalize(corpus[n].doc_no), normalize(corpus[n].text))}
+    for shard in next(cache.glob("search-tokens-*")).glob("*.pickle"):
+        if shard.stem not in needed:
+            shard.unlink()
+    done = update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
+    assert done is not None, "the update declined: it needed an unchanged document's counts"
+    assert any(found is not None and found[1] is None for found in settled), "no document fell out of a list"
+    clean = full(after, tmp_path / "clean")
+    assert digest(tmp_path / "new") == digest(tmp_path / "clean")
+    assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()

@@ -272,7 +272,7 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
     those and the edited documents are the answer whenever they fill the cap without reaching below the
     worst unchanged one; if not, the word is scored afresh too. Before that, and mostly instead, the best
     document left out of the list (next_in_line, kept from the last build and updated here) settles it when the
-    edited holders all rank above it (_above_next).
+    unchanged holders and the edited ones that rank above it fill the cap, or all but one place (_above_next).
     """
     title_counts, body_counts, cap, total = job["title_counts"], job["body_counts"], job["cap"], job["total"]
     changed_set = set(changed)
@@ -307,10 +307,15 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
             rescan[w] = None
             continue
         unchanged = [p for p in listed_pairs if p[0] not in changed_set]
-        kept = _above_next(w, listed, unchanged, edited_now, next_in_line.get(w), changed_set, job)
-        if kept is None:
+        settled = _above_next(w, unchanged, edited_now, next_in_line.get(w), changed_set, job)
+        if settled is not None:
+            kept, after = settled
+        else:
+            kept, after = _capped_update(w, unchanged, edited_now, job), None
+        if after is None:
             next_in_line.pop(w, None)   # who ranks next after the list is not known after these
-            kept = _capped_update(w, unchanged, edited_now, job)
+        else:
+            next_in_line[w] = after
         if kept is None:
             rescan[w] = None
         elif kept != listed_pairs:
@@ -333,23 +338,28 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
     return values
 
 
-def _above_next(w: str, listed: list[int], unchanged: list[tuple[int, int]], edited: list[int], next_in_line,
-                changed_set, job: dict) -> list[tuple[int, int]] | None:
-    """The (document, weight) pairs of a word listed at the cap whose idf did not move, when the best document
-    left out (next_in_line, not edited) settles them: every edited holder that was listed ranks above it
-    still, every other one below it, and the listed ones still fill the cap. Then the list keeps its
-    members, and the one left out still ranks next. None when that does not settle it."""
+def _above_next(w: str, unchanged: list[tuple[int, int]], edited: list[int], next_in_line, changed_set,
+                job: dict) -> tuple[list[tuple[int, int]], tuple | None] | None:
+    """(pairs, who ranks next after them) of a word listed at the cap whose idf did not move, when the best
+    document left out (next_in_line, not edited) settles them; None when it does not.
+
+    The unchanged listed documents rank above it, and every other document left out ranks below it, so
+    the list is the unchanged ones and the edited ones that rank above it, when they fill the cap (then the
+    best left out is it or an edited one below it), or the cap but one: then it joins the list, and who
+    ranks next is not known (None)."""
     if next_in_line is None or next_in_line[1] in changed_set:
         return None
-    was_listed = set(listed)
-    staying = [n for n in edited if n in was_listed]
-    if len(unchanged) + len(staying) != job["cap"]:
-        return None
-    scored = {n: search_build_words.score(w, n, job) for n in edited}
+    next_in_line = tuple(next_in_line)
     # (negated score, document): the lower ranks higher
-    if any((scored[n] < next_in_line) != (n in was_listed) for n in edited):
+    scored = [search_build_words.score(w, n, job) for n in edited]
+    above = [s for s in scored if s < next_in_line]
+    room = job["cap"] - len(unchanged) - len(above)
+    if room not in (0, 1):
         return None
-    return sorted(unchanged + [(n, search_build_words.weight(scored[n][0])) for n in staying])
+    pairs = unchanged + [(n, search_build_words.weight(negated)) for negated, n in above]
+    if room == 1:
+        return sorted(pairs + [(next_in_line[1], search_build_words.weight(next_in_line[0]))]), None
+    return sorted(pairs), min([s for s in scored if not s < next_in_line] + [next_in_line])
 
 
 def _capped_update(w: str, unchanged: list[tuple[int, int]], edited: list[int], job: dict
