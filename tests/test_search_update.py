@@ -271,21 +271,31 @@ def test_publishing_within_a_step_of_the_document_count_scores_only_the_new_word
     assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()
 
 
-def test_an_update_that_needs_uncached_counts_declines(tmp_path, corpus, monkeypatch):
-    """Unchanged documents' counts are read from the segmentation cache only when needed (a word scored over
-    every document); one missing there makes the update decline, so the caller builds in full."""
-    from gongkai import search_index, search_update
+def only_the_edited_documents_counts_cached(cache, edited, terms: bool):
+    """Remove the segmentation cache's shards but those the edited document's texts are in (and the term
+    index, unless terms): an update that needs another document's counts from the cache then declines."""
     from gongkai.search_build_words import segment_keys
     from gongkai.search_index import normalize
-    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
-    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
-    cache = tmp_path / "cache"
-    state = full(corpus, tmp_path / "old", cache)
-    edited = corpus[8]
     needed = {k[0] for k in segment_keys(normalize(edited.title), normalize(edited.doc_no), normalize(edited.text))}
     for shard in next(cache.glob("search-tokens-*")).glob("*.pickle"):
         if shard.stem not in needed:
             shard.unlink()
+    if not terms:
+        assert list(cache.glob("search-terms-*"))
+        for path in cache.glob("search-terms-*"):
+            path.unlink()
+
+
+def test_an_update_that_needs_uncached_counts_declines(tmp_path, corpus, monkeypatch):
+    """Without a term index (its files gone, or a build without numpy), unchanged documents' counts are read
+    from the segmentation cache when needed (a word scored over every document); one missing there makes
+    the update decline, so the caller builds in full."""
+    from gongkai import search_index, search_update
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
+    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    only_the_edited_documents_counts_cached(cache, corpus[8], terms=False)
     assert update_search_index(EDITS["rewrite a body"](corpus), tmp_path / "old", state, tmp_path / "new",
                                cache_dir=cache) is None
 
@@ -296,8 +306,6 @@ def test_a_document_that_falls_out_of_a_capped_list_lets_the_next_in_line_in(tmp
     document's counts are read (the segmentation cache holds the edited document's alone: an update that
     needed another's would decline), and the update still equals a full build."""
     from gongkai import search_index, search_update
-    from gongkai.search_build_words import segment_keys
-    from gongkai.search_index import normalize
     monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
     monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
     settled = []
@@ -308,13 +316,35 @@ def test_a_document_that_falls_out_of_a_capped_list_lets_the_next_in_line_in(tmp
     after = edit(corpus, n, text=corpus[n].text + " qqfiller" * 300)
     cache = tmp_path / "cache"
     state = full(corpus, tmp_path / "old", cache)
-    needed = {k[0] for k in segment_keys(normalize(corpus[n].title), normalize(corpus[n].doc_no), normalize(corpus[n].text))}
-    for shard in next(cache.glob("search-tokens-*")).glob("*.pickle"):
-        if shard.stem not in needed:
-            shard.unlink()
+    only_the_edited_documents_counts_cached(cache, corpus[n], terms=False)
     done = update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
     assert done is not None, "the update declined: it needed an unchanged document's counts"
     assert any(found is not None and found[1] is None for found in settled), "no document fell out of a list"
     clean = full(after, tmp_path / "clean")
     assert digest(tmp_path / "new") == digest(tmp_path / "clean")
     assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()
+
+
+@pytest.mark.parametrize("name", ["rewrite a body", "two documents"])
+def test_the_term_index_gives_the_holders_of_a_word_whose_idf_moved(tmp_path, corpus, monkeypatch, name):
+    """An edit that adds a word to a document, or takes one out, re-scores that word over every document that
+    holds it: the full build's term index gives their counts (the segmentation cache holds the edited
+    documents' alone here), over successive edits (the documents edited since are kept in the state)."""
+    from gongkai import search_index, search_update
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
+    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "v0", cache)
+    assert state["terms"] and state["terms"]["overlay"] == {}
+    docs = corpus
+    for step, change in enumerate([EDITS[name], EDITS["append a sentence"]], start=1):
+        after = change(docs)
+        for n in (n for n, (a, b) in enumerate(zip(docs, after)) if a != b):
+            only_the_edited_documents_counts_cached(cache, docs[n], terms=True)
+        done = update_search_index(after, tmp_path / f"v{step - 1}", state, tmp_path / f"v{step}", cache_dir=cache)
+        assert done is not None, "the update declined: it read an unchanged document's counts from the cache"
+        state, docs = done[1], after
+        assert state["terms"]["overlay"], "the edited documents' counts are not kept"
+        clean = full(docs, tmp_path / f"clean{step}", tmp_path / f"clean-cache{step}")
+        assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}")
+        assert state["next_in_line"].items() <= clean["next_in_line"].items()

@@ -11,23 +11,27 @@ from itertools import chain
 import numpy as np
 
 from gongkai.search_codes import encode_weighted_runs
+from gongkai.search_terms import TF_LIMIT, TITLE_SHIFT
 from gongkai.workers import release_free_memory
 
 
 CHUNK_DOCS = 4096   # documents scored at a time: their temporaries stay small beside the postings
 
 
-def word_values(job: dict, next_out: dict | None = None) -> dict[str, str]:
+def word_values(job: dict, next_out: dict | None = None, terms_out: dict | None = None) -> dict[str, str]:
     """Encoded (document, weight) postings of every word in job["df"] (see search_build_words.scoring_job);
     next_out, when given, receives (negated score, document) of the best document left out of each word cut
     at the cap (search_update keeps it to tell, after an edit, that the list's members did not change).
+    terms_out, when given, receives the counts of every (word, document) in word order (search_terms.save's
+    words, docs, ptr and tf).
 
     Empties job's title_counts and body_counts (the caller's lists) once every posting is in two arrays:
     at 100,000 entries those dicts are gigabytes, better freed before the postings are sorted."""
     total = job["total"]
     words = sorted(job["df"])
-    keys, scores = _posting_scores(job, {w: n for n, w in enumerate(words)},
-                                   np.array([job["idf"][w] for w in words], dtype=np.float64))
+    keys, scores, codes = _posting_scores(job, {w: n for n, w in enumerate(words)},
+                                          np.array([job["idf"][w] for w in words], dtype=np.float64),
+                                          terms_out is not None)
     job["title_counts"].clear()
     job["body_counts"].clear()
     release_free_memory()
@@ -35,12 +39,19 @@ def word_values(job: dict, next_out: dict | None = None) -> dict[str, str]:
     order = np.argsort(keys)
     keys = keys[order]
     scores = scores[order]
+    if codes is not None:
+        codes = codes[order]
     del order
     firsts = _starts(keys)
     scores = np.add.reduceat(scores, firsts) if len(firsts) else scores
     keys = keys[firsts]
     word, doc = np.divmod(keys, total) if total else (keys, keys)
     del keys
+    if codes is not None:
+        codes = np.add.reduceat(codes, firsts) if len(firsts) else codes
+        terms_out.update(words=words, docs=doc.astype(np.int32),
+                         ptr=np.searchsorted(word, np.arange(len(words) + 1)), tf=codes)
+        del codes
     keep, first_out = _best(word, doc, scores, job["cap"])
     if keep is not None:
         if next_out is not None:
@@ -56,24 +67,30 @@ def word_values(job: dict, next_out: dict | None = None) -> dict[str, str]:
                     encode_weighted_runs(doc, weights, firsts, lasts)))
 
 
-def _posting_scores(job: dict, number: dict[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _posting_scores(job: dict, number: dict[str, int], idf: np.ndarray, with_codes: bool
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """(word * total + document, score) of every word of every document's body, then of its title (boosted),
-    filled a chunk of documents at a time into two arrays."""
+    filled a chunk of documents at a time into two arrays; with_codes: and each count (search_terms: a
+    title's shifted), as a third."""
     fields = [(job["body_counts"], np.array(job["b_norm"], dtype=np.float64), 1.0),
               (job["title_counts"], np.array(job["t_norm"], dtype=np.float64), job["boost"])]
     size = sum(sum(map(len, counts)) for counts, _norms, _boost in fields)
     keys, scores = np.empty(size, dtype=np.int64), np.empty(size, dtype=np.float64)
+    codes = np.empty(size, dtype=np.uint32) if with_codes else None
     at = 0
     for counts, norms, boost in fields:
+        shift = 0 if counts is job["body_counts"] else TITLE_SHIFT
         for start in range(0, len(counts), CHUNK_DOCS):
-            chunk_keys, chunk_scores = _field_scores(counts[start:start + CHUNK_DOCS], start, number, idf,
-                                                     norms, job)
+            chunk_keys, chunk_scores, tf = _field_scores(counts[start:start + CHUNK_DOCS], start, number, idf,
+                                                         norms, job)
             if boost != 1.0:
                 chunk_scores = boost * chunk_scores
             keys[at:at + len(chunk_keys)] = chunk_keys
             scores[at:at + len(chunk_keys)] = chunk_scores
+            if codes is not None:
+                codes[at:at + len(chunk_keys)] = np.minimum(tf, TF_LIMIT).astype(np.uint32) << shift
             at += len(chunk_keys)
-    return keys, scores
+    return keys, scores, codes
 
 
 def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
@@ -95,15 +112,15 @@ def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
 
 
 def _field_scores(counts: list[dict[str, int]], first: int, number: dict[str, int], idf: np.ndarray,
-                  norms: np.ndarray, job: dict) -> tuple[np.ndarray, np.ndarray]:
-    """(word * total + document, score) of every word of documents first, first + 1, ... in one field."""
+                  norms: np.ndarray, job: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(word * total + document, score, count) of every word of documents first, first + 1, ... in one field."""
     sizes = np.fromiter(map(len, counts), dtype=np.int64, count=len(counts))
     n = int(sizes.sum())
     word = np.fromiter(map(number.__getitem__, chain.from_iterable(counts)), dtype=np.int64, count=n)
     tf = np.fromiter(chain.from_iterable(map(dict.values, counts)), dtype=np.float64, count=n)
     doc = np.repeat(np.arange(first, first + len(counts), dtype=np.int64), sizes)
     norm = norms[doc]
-    return word * job["total"] + doc, _bm25(idf[word], tf, norm, job)
+    return word * job["total"] + doc, _bm25(idf[word], tf, norm, job), tf
 
 
 def _bm25(idf, tf: np.ndarray, norm: np.ndarray, job: dict) -> np.ndarray:

@@ -220,12 +220,14 @@ def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, b
 
 
 def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int,
-                encode, next_out: dict | None = None) -> tuple[dict[str, str], tuple[float, float], dict[str, int]]:
+                encode, next_out: dict | None = None, terms_out: dict | None = None
+                ) -> tuple[dict[str, str], tuple[float, float], dict[str, int]]:
     """BM25 (lunr's formula) per word over title+文号 and body, quantised to 0..63; the best `cap` per word.
-    Also returns the (quantised) average lengths it normalised by, and each word's document frequency."""
+    Also returns the (quantised) average lengths it normalised by, and each word's document frequency.
+    terms_out: see search_build_wordcodes.word_values (filled only with numpy)."""
     job = scoring_job(title_counts, body_counts, total, k1=k1, b=b, boost=boost, cap=cap, encode=encode)
     if search_build_wordcodes is not None:
-        return search_build_wordcodes.word_values(job, next_out), job["averages"], dict(job["df"])
+        return search_build_wordcodes.word_values(job, next_out, terms_out), job["averages"], dict(job["df"])
     jobs = build_jobs()
     groups = [set() for _ in range(jobs * max(1, -(-total // (DOCS_PER_WORD_GROUP * jobs))))]
     for n, w in enumerate(sorted(job["df"])):

@@ -25,7 +25,7 @@ import zlib
 from functools import partial
 from pathlib import Path
 
-from gongkai import search_build_words
+from gongkai import search_build_words, search_terms
 from gongkai.search_build_words import idf, quantised_count
 from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUNK, NGRAM_SHARD_BYTES, TITLE_BOOST,
                                   WORD_POSTING_CAP, WORD_SHARD_BYTES, IndexPlan, _meta_script, _script, _shard_count,
@@ -33,6 +33,7 @@ from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUN
                                   encode_weighted, entry_size, fnv1a, grams, normalize, partition, text_file,
                                   update_state, write_files)
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
+from gongkai.search_terms import HeldCounts, TermIndex
 
 _POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET else 0 for c in range(256))
 
@@ -71,16 +72,18 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
     changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
     changed += range(len(old_urls), plan.total)   # new documents (numbered oldest first, they come last)
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
+    terms = TermIndex.of(cache_dir, old.get("terms"))
     try:
-        return _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys)
+        return _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys, terms, cache_dir)
     except MissingCounts:   # an unchanged document's counts were needed and are not cached
         return None
 
 
-def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys) -> tuple[dict, dict] | None:
+def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys, terms, cache_dir
+            ) -> tuple[dict, dict] | None:
     old_urls = old["urls"]
     appended = len(urls) - len(old_urls)
-    counts = _all_counts(plan, old, changed, segmenter)
+    counts = _all_counts(plan, old, changed, segmenter, terms)
     if counts is None:
         return None
     title_counts, body_counts, old_counts, normalised = counts
@@ -98,9 +101,11 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
         # The document count or an average length stepped on its ladder, which moves every word's weights:
         # score all words again (in bulk), as a full build does.
         next_in_line = {}
+        made_terms: dict | None = {} if cache_dir is not None else None
         word_values, averages, df = search_build_words.word_values(
             list(title_counts), list(body_counts), plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST,
-            cap=WORD_POSTING_CAP, encode=encode_weighted, next_out=next_in_line)
+            cap=WORD_POSTING_CAP, encode=encode_weighted, next_out=next_in_line, terms_out=made_terms)
+        terms_entry = search_terms.kept(cache_dir, made_terms)
         word_count, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
         w_shards = (dict(enumerate(word_parts)), word_size)
     else:
@@ -108,7 +113,8 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
         averages, word_count = old["averages"], old["word_shards"]
         word_shards = Shards(old_dir, "w", old["word_shards"])
         df = _updated_df(old["df"], changed, old_counts, title_counts, body_counts)
-        word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards, next_in_line)
+        word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards, next_in_line, terms)
+        terms_entry = terms.entry() if terms is not None else None
         w_shards = _patched_shards(word_shards, old["word_size"], word_changes, WORD_SHARD_BYTES,
                                    lambda value, change: change)
 
@@ -142,7 +148,8 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
                                             known=old.get("files") if in_place else None)
 
     state = dict(old, urls=urls, doc_keys=keys, gram_size=g_shards[1], word_shards=word_count, word_size=w_shards[1],
-                 averages=averages, df=df, files=digests, next_in_line=next_in_line, lengths=lengths)
+                 averages=averages, df=df, files=digests, next_in_line=next_in_line, lengths=lengths,
+                 terms=terms_entry)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
                          [normalised[n] for n in changed], doc_keys)
     for field in ("texts", "segment_keys", "facets"):
@@ -157,17 +164,22 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
     return stats, state
 
 
-def _all_counts(plan, old, changed, segmenter):
-    """Token counts of every document (the edited and new ones' counted, the others' read from the
-    segmentation cache only if asked for: most never are), the old counts of the changed ones and the
-    normalised texts of the changed ones; None when the segmentation cache lacks an old text."""
+def _all_counts(plan, old, changed, segmenter, terms: TermIndex | None):
+    """Token counts of every document (the edited and new ones' counted, the others' read when asked for,
+    from the term index when there is one, else from the segmentation cache), the old counts of the changed
+    ones and the normalised texts of the changed ones; None when the segmentation cache lacks an old text."""
     changed_set = set(changed)
     normalised = {n: (normalize(plan.docs[n].title), normalize(plan.docs[n].doc_no), normalize(plan.docs[n].text))
                   for n in changed}
     old_counts = {}
     known = len(old["segment_keys"])
     for n in changed:
-        was = [segmenter.old.get(k) for k in old["segment_keys"][n]] if n < known else [{}, {}]
+        if n >= known:
+            was = [{}, {}]
+        elif terms is not None:
+            was = list(terms.counts(n))
+        else:
+            was = [segmenter.old.get(k) for k in old["segment_keys"][n]]
         if None in was:
             return None
         old_counts[n] = was
@@ -179,7 +191,9 @@ def _all_counts(plan, old, changed, segmenter):
         if n not in changed_set:
             for key in keys:
                 segmenter.keep(key)
-    counts = [_StoredCounts(old["segment_keys"], fresh, field, segmenter, plan.total) for field in (0, 1)]
+    if terms is not None:
+        terms.edited(fresh)
+    counts = [_StoredCounts(old["segment_keys"], fresh, field, segmenter, plan.total, terms) for field in (0, 1)]
     return counts[0], counts[1], old_counts, normalised
 
 
@@ -189,25 +203,32 @@ class MissingCounts(Exception):
 
 class _StoredCounts:
     """One field's token counts by document number: the edited and new documents' as just counted, the
-    others' from the segmentation cache when first asked for."""
+    others' when first asked for: what score() asks of them from the term index when there is one, else
+    from the segmentation cache. Iterated, every document's counts as dicts (from the cache)."""
 
-    def __init__(self, keys: list, fresh: dict, field: int, segmenter, total: int):
+    def __init__(self, keys: list, fresh: dict, field: int, segmenter, total: int, terms: TermIndex | None = None):
         self.keys, self.fresh, self.field, self.segmenter, self.total = keys, fresh, field, segmenter, total
+        self.terms = terms
 
     def __len__(self) -> int:
         return self.total
 
-    def __getitem__(self, n: int) -> dict:
+    def __getitem__(self, n: int):
         found = self.fresh.get(n)
         if found is not None:
             return found[self.field]
+        if self.terms is not None:
+            return HeldCounts(self.terms, n, self.field)
+        return self._cached(n)
+
+    def _cached(self, n: int) -> dict:
         found = self.segmenter.old.get(self.keys[n][self.field])
         if found is None:
             raise MissingCounts(n)
         return found
 
     def __iter__(self):
-        return (self[n] for n in range(self.total))
+        return (self.fresh[n][self.field] if n in self.fresh else self._cached(n) for n in range(self.total))
 
 
 def _lengths(old, changed, title_counts, body_counts, total: int) -> tuple[list[int], list[int]]:
@@ -261,8 +282,8 @@ def _updated_df(df: dict, changed, old_counts, title_counts, body_counts) -> dic
     return df
 
 
-def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_in_line: dict
-                  ) -> dict[str, str | None]:
+def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_in_line: dict,
+                  terms: TermIndex | None = None) -> dict[str, str | None]:
     """The new postings of every word of an edited document (None: no document holds it any more).
 
     Unchanged documents score as before unless the word's idf moved (its document frequency changed): then
@@ -321,7 +342,9 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
         elif kept != listed_pairs:
             values[w] = job["encode"](kept)
     full_scan = {w for w, docs in rescan.items() if docs is None}
-    if full_scan:
+    if full_scan and terms is not None:
+        rescan.update((w, set(terms.held(w))) for w in full_scan)
+    elif full_scan:
         wanted = sorted(full_scan)
         holders = {w: set() for w in wanted}
         for num, (tc, bc) in enumerate(zip(title_counts, body_counts)):

@@ -1,0 +1,158 @@
+"""Who holds a word, and how often, for a search index update: the full build's token counts in word order.
+
+An update re-scores a word over the documents that hold it when the word's idf moves (an edit added it to
+a document or took it out of one). Those documents' counts were read from the segmentation cache, which is
+kept by text: a word's holders are spread over all of its shards, so such an update read the whole cache
+(0.3 s at 10,000 entries), as most edits do. The full build (numpy) writes every (word, document) count
+sorted by word, here, beside the index's state; an update looks up a word's holders in a slice of it,
+memory-mapped, and the documents edited since that build are kept in the state with their counts (the
+overlay), ahead of what the arrays say of them.
+
+Files: <cache>/search-terms-<token>-{docs,ptr,tf}.npy and -words.pickle, <token> named in the state
+(state["terms"]): a full build writes a new set and removes the others.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import secrets
+from bisect import bisect_left
+from pathlib import Path
+
+PREFIX = "search-terms-"
+TITLE_SHIFT = 16   # a count is body + title << 16; a build whose counts do not fit keeps no term index
+_LIMIT = 1 << 16
+TF_LIMIT = _LIMIT - 1   # counts are clipped to this: a build with one that reaches it keeps no term index
+OVERLAY_LIMIT = 2000   # documents edited since the full build, beyond which updates read the cache again
+
+
+def save(cache_dir: Path, words: list[str], docs, ptr, tf) -> dict:
+    """Write a full build's term index (documents in word order, each word's first position in ptr, codes
+    in tf); the state entry that names it. Other term indexes in cache_dir go."""
+    import numpy as np
+    token = secrets.token_hex(6)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for name, array in (("docs", docs), ("ptr", ptr), ("tf", tf)):
+        np.save(cache_dir / f"{PREFIX}{token}-{name}.npy", np.ascontiguousarray(array))
+    with open(cache_dir / f"{PREFIX}{token}-words.pickle", "wb") as fh:
+        pickle.dump(words, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    for path in cache_dir.glob(PREFIX + "*"):
+        if not path.name.startswith(f"{PREFIX}{token}-"):
+            path.unlink(missing_ok=True)
+    return {"token": token, "overlay": {}}
+
+
+def kept(cache_dir: Path | None, terms: dict | None) -> dict | None:
+    """Save the term index a full build made (search_build_wordcodes.word_values' terms_out): the state's
+    entry naming it; None when there is none (no cache, no numpy, a count too large), and then the other
+    term indexes in cache_dir go, since nothing names them."""
+    if cache_dir is None:
+        return None
+    if not terms or not fits(terms["tf"]):
+        remove_all(cache_dir)
+        return None
+    return save(Path(cache_dir), terms["words"], terms["docs"], terms["ptr"], terms["tf"])
+
+
+def fits(tf) -> bool:
+    """Whether no count was clipped (see TF_LIMIT)."""
+    return not len(tf) or not (((tf & TF_LIMIT) == TF_LIMIT) | ((tf >> TITLE_SHIFT) == TF_LIMIT)).any()
+
+
+class TermIndex:
+    """Counts by word: held(w) is {document: (title count, body count)} of every document that holds w."""
+
+    def __init__(self, cache_dir: Path, entry: dict):
+        import numpy as np
+        base = Path(cache_dir) / f"{PREFIX}{entry['token']}"
+        self.docs = np.load(f"{base}-docs.npy", mmap_mode="r")
+        self.ptr = np.load(f"{base}-ptr.npy", mmap_mode="r")
+        self.tf = np.load(f"{base}-tf.npy", mmap_mode="r")
+        with open(f"{base}-words.pickle", "rb") as fh:
+            self.words: list[str] = pickle.load(fh)
+        self.token = entry["token"]
+        self.overlay: dict[int, tuple[dict, dict]] = dict(entry["overlay"])
+        self._held: dict[str, dict[int, tuple[int, int]]] = {}
+
+    @classmethod
+    def of(cls, cache_dir: Path | None, entry: dict | None) -> "TermIndex | None":
+        """The term index a state names, None when it names none or its files are gone or damaged."""
+        if cache_dir is None or not entry:
+            return None
+        try:
+            return cls(cache_dir, entry)
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError, KeyError):
+            return None
+
+    def counts(self, n: int) -> tuple[dict, dict]:
+        """Document n's title and body counts, as the segmentation cache holds them."""
+        if n in self.overlay:
+            return self.overlay[n]
+        import numpy as np
+        at = np.flatnonzero(np.asarray(self.docs) == n)
+        word_numbers = np.searchsorted(self.ptr, at, side="right") - 1
+        title, body = {}, {}
+        for number, code in zip(word_numbers.tolist(), np.asarray(self.tf)[at].tolist()):
+            w = self.words[number]
+            if code >> TITLE_SHIFT:
+                title[w] = code >> TITLE_SHIFT
+            if code & (_LIMIT - 1):
+                body[w] = code & (_LIMIT - 1)
+        return title, body
+
+    def held(self, w: str) -> dict[int, tuple[int, int]]:
+        found = self._held.get(w)
+        if found is None:
+            found = {}
+            i = bisect_left(self.words, w)
+            if i < len(self.words) and self.words[i] == w:
+                lo, hi = int(self.ptr[i]), int(self.ptr[i + 1])
+                for n, code in zip(self.docs[lo:hi].tolist(), self.tf[lo:hi].tolist()):
+                    if n not in self.overlay:
+                        found[n] = (code >> TITLE_SHIFT, code & (_LIMIT - 1))
+            for n, (title, body) in self.overlay.items():
+                if w in title or w in body:
+                    found[n] = (title.get(w, 0), body.get(w, 0))
+            self._held[w] = found
+        return found
+
+    def edited(self, counts: dict[int, tuple[dict, dict]]) -> None:
+        """These documents now hold these (title, body) counts."""
+        self.overlay.update(counts)
+        self._held.clear()
+
+    def entry(self) -> dict | None:
+        """The state's entry for the next update (None once too many documents were edited since)."""
+        if len(self.overlay) > OVERLAY_LIMIT:
+            return None
+        return {"token": self.token, "overlay": self.overlay}
+
+
+class HeldCounts:
+    """One field's counts of one document, as score() asks for them (`w in`, [w], get), from a TermIndex."""
+
+    __slots__ = ("terms", "n", "field")
+
+    def __init__(self, terms: TermIndex, n: int, field: int):
+        self.terms, self.n, self.field = terms, n, field
+
+    def get(self, w: str, default=None):
+        found = self.terms.held(w).get(self.n)
+        return found[self.field] or default if found is not None else default
+
+    def __contains__(self, w: str) -> bool:
+        return bool(self.get(w, 0))
+
+    def __getitem__(self, w: str) -> int:
+        found = self.get(w, 0)
+        if not found:
+            raise KeyError(w)
+        return found
+
+
+def remove_all(cache_dir: Path) -> None:
+    for path in Path(cache_dir).glob(PREFIX + "*"):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
