@@ -31,3 +31,10 @@ def test_linker_hrefs_in_both_url_styles():
     assert Linker(False).href("xxgk/a/", "zl/c/") == "../zl/c.html"
     assert Linker(True).href("", "xxgk/a/") == "xxgk/a/"
     assert Linker(False).href("xxgk/a/", "xxgk/a/") == "a.html"
+
+
+def test_an_entry_slug_keeps_letters_digits_and_dash_underscore_dot_and_dashes_the_rest():
+    from gongkai.model import slug_of
+    assert slug_of("113799000000000001/2023-00001") == "113799000000000001-2023-00001"
+    assert slug_of("示例〔2026〕1号 a_b.c") == "示例-2026-1号-a_b.c"
+    assert slug_of("½²Ⅻ") == "".join(c if c.isalnum() else "-" for c in "½²Ⅻ")   # as str.isalnum() judges

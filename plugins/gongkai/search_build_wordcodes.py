@@ -48,7 +48,7 @@ def word_values(job: dict, next_out: dict | None = None, terms_out: dict | None 
     word, doc = np.divmod(keys, total) if total else (keys, keys)
     del keys
     if codes is not None:
-        codes = np.add.reduceat(codes, firsts) if len(firsts) else codes
+        codes = np.add.reduceat(codes, firsts, dtype=np.uint32) if len(firsts) else codes
         terms_out.update(words=words, docs=doc.astype(np.int32),
                          ptr=np.searchsorted(word, np.arange(len(words) + 1)), tf=codes)
         del codes
