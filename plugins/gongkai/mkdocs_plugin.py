@@ -206,9 +206,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         with phases.phase("body cache save"):
             cache.save()
         progress.start("搜索索引和数据文件")
-        for rel, data in site_build.generated_files(self.portal, linker, only=site_build.FORKING_FILE_GENERATORS):
-            with phases.phase("output: data files"):
-                tree.write(rel, data)
+        self._write_files(tree, site_build.generated_files(self.portal, linker, only=site_build.FORKING_FILE_GENERATORS))
         progress.finish()
         with phases.phase("output: MkDocs' pages and assets, stale files removed"):
             reads: list[str] = []
@@ -262,9 +260,16 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                 tick()
         if not unchanged:
             tree.note_files(LISTINGS_NOTE, listings_key, frames)
-        for rel, data in site_build.generated_files(self.portal, linker, skip=site_build.FORKING_FILE_GENERATORS):
-            with phases.phase("output: data files"):
-                tree.write(rel, data)
+        self._write_files(tree, site_build.generated_files(self.portal, linker, skip=site_build.FORKING_FILE_GENERATORS))
+
+    @staticmethod
+    def _write_files(tree: OutputTree, files) -> None:
+        writing = phases.Stopwatch("output: data files")   # the generators' own time is theirs (site_build._timed)
+        for rel, data in files:
+            writing.start()
+            tree.write(rel, data)
+            writing.stop()
+        writing.done()
 
     def _publish(self, built: Path, keep_previous: bool) -> None:
         """Put the built tree in place of the site; the previous site becomes the next build's spare
