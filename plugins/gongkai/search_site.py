@@ -13,7 +13,7 @@ from typing import Iterator
 
 from . import disk_cache, phases
 from .deferred import Deferred
-from .disk_cache import cache_enabled, key_of
+from .disk_cache import cache_enabled
 from .generated_page import GeneratedPage
 from .search_documents import SEARCH_DOCUMENTS, SearchDocuments
 from .search_index import SEARCH_ASSETS, index_files, search_page_body
@@ -77,18 +77,16 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
             return state
         with phases.phase("  search: index build or update"):
             files = store.build(key, write)
-    yield from _under_search_dir(_stored(files))
+    yield from _under_search_dir(_stored(files, store.digests()))
 
 
-def _stored(files: list[tuple[str, str]]) -> Iterator[tuple[str, Deferred]]:
-    """The stored files, each named by its path and stat, so the output tree reads only those it does not
-    hold already. An update rewrites only the files whose bytes change (and every write moves the stat), so
-    after an edit most keys stay: naming them by the index's fingerprint too made every file be read again."""
+def _stored(files: list[tuple[str, str]], digests: dict[str, str]) -> Iterator[tuple[str, Deferred]]:
+    """The stored files, each named by the digest of its bytes the store recorded, so the output tree reads
+    only those it does not hold already. An update rewrites only the files whose bytes change, so after an
+    edit most keys stay: naming them by the index's fingerprint too made every file be read again (and by
+    its stat, a stat and a hash of each of 12,000 files on every build)."""
     for name, path in files:
-        st = os.stat(path)
-        key = key_of(f"{path}\x00{st.st_size}\x00{st.st_mtime_ns}\x00{st.st_ino}\x00{st.st_dev}"
-                     .encode("utf-8", "surrogatepass"))
-        yield name, Deferred(key, partial(_read, path))
+        yield name, Deferred(b"search index file\x00" + digests[name].encode("ascii"), partial(_read, path))
 
 
 def _read(path: str) -> bytes:

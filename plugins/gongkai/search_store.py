@@ -7,7 +7,7 @@ fingerprint matches the stored one copies the stored files instead of segmenting
 A changed fingerprint rebuilds the whole index, so a stale hit is impossible by construction.
 
 Layout: <cache>/search-index/ (the files, as under the site's search/, updated in place) and
-<cache>/search-index.json ({"fingerprint", "files": {name: size}}), removed before the files change and
+<cache>/search-index.json ({"fingerprint", "files": {name: [size, sha1]}}), removed before the files change and
 written after, so a build cut short leaves no record that names files which are not as it says; <cache>/search-index-state.pickle, what search_update needs to
 update that index after an edit instead of building it again.
 """
@@ -81,14 +81,14 @@ class IndexStore:
             return None
         files = []
         base = str(self.dir)
-        for name, size in sorted(state.get("files", {}).items()):
-            path = os.path.join(base, name)
-            try:
+        try:
+            for name, (size, _sha1) in sorted(state.get("files", {}).items()):
+                path = os.path.join(base, name)
                 if os.stat(path).st_size != size:
                     return None
-            except OSError:
-                return None
-            files.append((name, path))
+                files.append((name, path))
+        except (OSError, TypeError, ValueError):   # a file gone, or a record of another format
+            return None
         return state, files
 
     def files_for(self, key: str) -> list[tuple[str, Path]] | None:
@@ -132,11 +132,24 @@ class IndexStore:
             update_state = dict(update_state, fingerprint=key, code=_code_fingerprint())
             _atomic_write(self.update_state, pickle.dumps(update_state, protocol=pickle.HIGHEST_PROTOCOL))
             remember_saved(self.update_state, update_state)
-        # sizes as written (the update state holds each file's but the manifest's): not a stat per file
+        # sizes and digests as written (the update state holds each file's but the manifest's)
         written = update_state.get("files", {}) if update_state is not None else {}
-        sizes = {n: written[n][1] if n in written else os.stat(p).st_size for n, p in files}
-        _atomic_write(self.state, json.dumps({"fingerprint": key, "files": sizes}).encode("utf-8"))
+        record = {"fingerprint": key,
+                  "files": {n: [written[n][1], written[n][0].hex()] if n in written else _size_and_sha1(p)
+                            for n, p in files}}
+        _atomic_write(self.state, json.dumps(record).encode("utf-8"))
+        self._record = ((record, files),)
         return files
+
+    def digests(self) -> dict[str, str]:
+        """The sha1 (hex) of each stored file, by name, as the last look or build recorded them."""
+        recorded = self._recorded()
+        return {name: entry[1] for name, entry in recorded[0]["files"].items()} if recorded else {}
+
+
+def _size_and_sha1(path: str) -> list:
+    data = Path(path).read_bytes()
+    return [len(data), hashlib.sha1(data).hexdigest()]
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
