@@ -8,6 +8,7 @@ corpus) and rjieba is about 20x faster.
 from __future__ import annotations
 
 import hashlib
+import importlib.machinery
 import importlib.util
 import json
 import logging
@@ -66,8 +67,7 @@ class Segmenter:
 
     def _load(self):
         if self.engine == "rjieba":
-            import rjieba
-            tok = rjieba.Jieba()
+            tok = _rjieba_class()()
         else:
             import jieba
             jieba.setLogLevel(logging.WARNING)
@@ -94,6 +94,24 @@ class Segmenter:
         out = [w for w in self.han_words(text) if len(w) >= 2]
         out.extend(LATIN_TOKEN.findall(text))
         return out
+
+
+def _rjieba_class():
+    """rjieba's Jieba, from its extension module alone: the package's __init__ also builds a default instance,
+    never used here, and while it does (0.13 s, in warm_up's thread) the build's main thread barely runs.
+    Where the package is laid out otherwise, it is imported as usual."""
+    package = importlib.util.find_spec("rjieba")
+    for folder in (package.submodule_search_locations or []) if package else []:
+        for name in sorted(os.listdir(folder)):
+            if name.startswith("rjieba.") and name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+                path = os.path.join(folder, name)
+                loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", path)
+                spec = importlib.util.spec_from_file_location("rjieba.rjieba", path, loader=loader)
+                module = importlib.util.module_from_spec(spec)
+                loader.exec_module(module)
+                return module.Jieba
+    import rjieba
+    return rjieba.Jieba
 
 
 _SEGMENTERS: dict[tuple, Segmenter] = {}

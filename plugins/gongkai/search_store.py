@@ -18,6 +18,7 @@ import json
 import os
 import pickle
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Callable
 
@@ -33,7 +34,9 @@ _CODE_MODULES = ("gongkai.search_index", "gongkai.search_build_grams", "gongkai.
                  "gongkai.search_update")
 
 
+@cache
 def _code_fingerprint() -> bytes:
+    """The code that builds the index, as this process runs it (read once: a build asked three times)."""
     digest = hashlib.sha256(__version__.encode())
     for name in _CODE_MODULES:
         module = sys.modules.get(name)
