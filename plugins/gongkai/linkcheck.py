@@ -149,18 +149,20 @@ def _still_holds(verdict: tuple, files: set[str], dirs: set[str]) -> bool:
     """Whether a page's verdict from an earlier build holds in this site: every file its links reached is
     still there, every broken target still missing, every path that was (not) a directory still (not) one."""
     _key, _ids, broken, _fragments, (reached, probes) = verdict
-    return (all(t in files for t in reached)
+    return (files.issuperset(reached)
             and all(t.startswith("..") or t not in files for _line, t in broken)
             and all((p in dirs) == was for p, was in probes))
 
 
 def _dirs_of(files) -> set[str]:
+    """Every directory that holds a file, and their parents (str.rpartition is posixpath.dirname for these
+    relative paths, without its overhead: 25,000 files a build)."""
     dirs = set()
     for f in files:
-        d = posixpath.dirname(f)
+        d = f.rpartition("/")[0]
         while d and d not in dirs:
             dirs.add(d)
-            d = posixpath.dirname(d)
+            d = d.rpartition("/")[0]
     return dirs
 
 
@@ -189,11 +191,13 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
     verdict_cache = DiskCache.for_root(cache_root, "link-verdicts", code) if cache_root else DiskCache(None)
     verdicts: dict[str, tuple] = {}
     todo = []
+    reused: set[str] = set()   # pages whose verdict was got under its key: no need to put it again
     for rel in pages:
         known = page_keys.get(rel) if page_keys else None
         cached = verdict_cache.get(_verdict_key(known, rel)) if known else None
         if cached is not None and cached[0] == known and _still_holds(cached, files, dirs):
             verdicts[rel] = cached
+            reused.add(rel)
         else:
             todo.append(rel)
     if todo:
@@ -213,7 +217,8 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
             cache.get(verdicts[rel][0])   # keep the parses of this site's pages that were not read
         cache.save()
     for rel in pages:
-        verdict_cache.put(_verdict_key(verdicts[rel][0], rel), verdicts[rel])
+        if rel not in reused:
+            verdict_cache.put(_verdict_key(verdicts[rel][0], rel), verdicts[rel])
     verdict_cache.save()
     for rel in pages:
         _, _, broken, fragments, _ = verdicts[rel]
