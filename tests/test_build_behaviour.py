@@ -120,3 +120,31 @@ def test_a_body_saved_during_the_build_is_not_published_unchecked(tmp_path, monk
         build(config)
     assert "content/p1.md 在构建过程中被修改" in caplog.text
     assert tree_digest(site) == before
+
+
+def test_the_rendered_bodies_are_let_go_before_the_search_index_is_built(tmp_path, monkeypatch):
+    """After a cold build renders every body, the body cache holds them all (a gigabyte at 100,000 entries);
+    once saved it lets them go, so they are not held through the search index's build, the build's peak."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from gongkai import build_cache, search_site, site_build
+
+    caches = []
+    made = build_cache.BodyCache.for_root
+    monkeypatch.setattr(build_cache.BodyCache, "for_root",
+                        classmethod(lambda cls, root, ns: caches.append(made(root, ns)) or caches[-1]))
+    held_during_search = []
+    search_files = search_site.search_files
+
+    def noting_search_files(portal, linker):
+        held_during_search.extend(len(cache.new) for cache in caches)
+        yield from search_files(portal, linker)
+    monkeypatch.setattr(site_build, "FILE_GENERATORS",
+                        [noting_search_files if g is search_files else g for g in site_build.FILE_GENERATORS])
+    monkeypatch.setattr(site_build, "FORKING_FILE_GENERATORS", (noting_search_files,))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert caches and held_during_search == [0] * len(caches)
+    assert list((root / ".cache" / "gongkai").glob("bodies-*")), "the rendered bodies were not saved"

@@ -205,6 +205,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         phases.add("  output (summed over workers)", done.output)
         with phases.phase("body cache save"):
             cache.save()
+            cache.release()
         progress.start("搜索索引和数据文件")
         self._write_files(tree, site_build.generated_files(self.portal, linker, only=site_build.FORKING_FILE_GENERATORS))
         progress.finish()

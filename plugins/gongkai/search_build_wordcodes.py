@@ -18,12 +18,12 @@ from gongkai.workers import release_free_memory
 CHUNK_DOCS = 4096   # documents scored at a time: their temporaries stay small beside the postings
 
 
-def word_values(job: dict, next_out: dict | None = None, terms_out: dict | None = None) -> dict[str, str]:
+def word_values(job: dict, next_out: dict | None = None, terms_out=None) -> dict[str, str]:
     """Encoded (document, weight) postings of every word in job["df"] (see search_build_words.scoring_job);
     next_out, when given, receives (negated score, document) of the best document left out of each word cut
     at the cap (search_update keeps it to tell, after an edit, that the list's members did not change).
-    terms_out, when given, receives the counts of every (word, document) in word order (search_terms.save's
-    words, docs, ptr and tf).
+    terms_out, when given, is called with the counts of every (word, document) in word order (search_terms'
+    words, docs, ptr and tf), as soon as they are made: it saves them, and they are freed before the rest.
 
     Empties job's title_counts and body_counts (the caller's lists) once every posting is in two arrays:
     at 100,000 entries those dicts are gigabytes, better freed before the postings are sorted."""
@@ -49,8 +49,7 @@ def word_values(job: dict, next_out: dict | None = None, terms_out: dict | None 
     del keys
     if codes is not None:
         codes = np.add.reduceat(codes, firsts, dtype=np.uint32) if len(firsts) else codes
-        terms_out.update(words=words, docs=doc.astype(np.int32),
-                         ptr=np.searchsorted(word, np.arange(len(words) + 1)), tf=codes)
+        terms_out(words, doc.astype(np.int32), np.searchsorted(word, np.arange(len(words) + 1)), codes)
         del codes
     keep, first_out = _best(word, doc, scores, job["cap"])
     if keep is not None:

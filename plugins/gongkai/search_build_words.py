@@ -220,7 +220,7 @@ def scoring_job(title_counts, body_counts, total: int, *, k1: float, b: float, b
 
 
 def word_values(title_counts, body_counts, total: int, *, k1: float, b: float, boost: float, cap: int,
-                encode, next_out: dict | None = None, terms_out: dict | None = None
+                encode, next_out: dict | None = None, terms_out=None
                 ) -> tuple[dict[str, str], tuple[float, float], dict[str, int]]:
     """BM25 (lunr's formula) per word over title+文号 and body, quantised to 0..63; the best `cap` per word.
     Also returns the (quantised) average lengths it normalised by, and each word's document frequency.

@@ -356,14 +356,13 @@ def _index_makers(docs: list[SearchDoc], *, cache_dir: Path | None, user_dict: P
     # Words first: their token counts (most of the parent's memory at 100,000 entries) are freed before the
     # n-gram workers fork and build their postings.
     next_in_line: dict = {}
-    terms: dict | None = {} if state is not None and cache_dir is not None else None
+    terms = search_terms.Saver(cache_dir) if state is not None and cache_dir is not None else None
     word_values, averages, df = search_build_words.word_values(
         title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
         encode=encode_weighted, next_out=next_in_line, terms_out=terms)
     del title_counts, body_counts
     if state is not None:
-        state["terms"] = search_terms.kept(cache_dir, terms)
-    del terms
+        state["terms"] = terms.entry() if terms is not None else None
     # The gram workers inherit these texts (forked), so they are never pickled.
     texts = [(*norm, plan.facets(d)) for norm, d in zip(normalised, docs)]
     del normalised

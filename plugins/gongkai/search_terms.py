@@ -36,22 +36,26 @@ def save(cache_dir: Path, words: list[str], docs, ptr, tf) -> dict:
         np.save(cache_dir / f"{PREFIX}{token}-{name}.npy", np.ascontiguousarray(array))
     with open(cache_dir / f"{PREFIX}{token}-words.pickle", "wb") as fh:
         pickle.dump(words, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    for path in cache_dir.glob(PREFIX + "*"):
-        if not path.name.startswith(f"{PREFIX}{token}-"):
-            path.unlink(missing_ok=True)
+    remove_all(cache_dir, but=token)
     return {"token": token, "overlay": {}}
 
 
-def kept(cache_dir: Path | None, terms: dict | None) -> dict | None:
-    """Save the term index a full build made (search_build_wordcodes.word_values' terms_out): the state's
-    entry naming it; None when there is none (no cache, no numpy, a count too large), and then the other
-    term indexes in cache_dir go, since nothing names them."""
-    if cache_dir is None:
-        return None
-    if not terms or not fits(terms["tf"]):
-        remove_all(cache_dir)
-        return None
-    return save(Path(cache_dir), terms["words"], terms["docs"], terms["ptr"], terms["tf"])
+class Saver:
+    """terms_out for a full build's word scoring (search_build_wordcodes.word_values): saves the term index
+    it is called with, at once; entry() is the state's entry naming it, or None when there is none (no
+    numpy, a count too large), and then the other term indexes in cache_dir go, since no state names them."""
+
+    def __init__(self, cache_dir: Path):
+        self.cache_dir, self.saved = cache_dir, None
+
+    def __call__(self, words: list[str], docs, ptr, tf) -> None:
+        if fits(tf):
+            self.saved = save(Path(self.cache_dir), words, docs, ptr, tf)
+
+    def entry(self) -> dict | None:
+        if self.saved is None:
+            remove_all(self.cache_dir)
+        return self.saved
 
 
 def fits(tf) -> bool:
@@ -150,9 +154,12 @@ class HeldCounts:
         return found
 
 
-def remove_all(cache_dir: Path) -> None:
+def remove_all(cache_dir: Path, but: str | None = None) -> None:
+    """Remove the term indexes in cache_dir (but the one named `but`); one still open elsewhere (another
+    build's, on a system that will not remove an open file) stays for the next build to remove."""
     for path in Path(cache_dir).glob(PREFIX + "*"):
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
+        if but is None or not path.name.startswith(f"{PREFIX}{but}-"):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass

@@ -101,11 +101,11 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
         # The document count or an average length stepped on its ladder, which moves every word's weights:
         # score all words again (in bulk), as a full build does.
         next_in_line = {}
-        made_terms: dict | None = {} if cache_dir is not None else None
+        made_terms = search_terms.Saver(cache_dir) if cache_dir is not None else None
         word_values, averages, df = search_build_words.word_values(
             list(title_counts), list(body_counts), plan.total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST,
             cap=WORD_POSTING_CAP, encode=encode_weighted, next_out=next_in_line, terms_out=made_terms)
-        terms_entry = search_terms.kept(cache_dir, made_terms)
+        terms_entry = made_terms.entry() if made_terms is not None else None
         word_count, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
         w_shards = (dict(enumerate(word_parts)), word_size)
     else:
