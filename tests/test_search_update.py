@@ -348,3 +348,22 @@ def test_the_term_index_gives_the_holders_of_a_word_whose_idf_moved(tmp_path, co
         clean = full(docs, tmp_path / f"clean{step}", tmp_path / f"clean-cache{step}")
         assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}")
         assert state["next_in_line"].items() <= clean["next_in_line"].items()
+
+
+def test_the_term_index_holds_every_documents_counts(tmp_path, corpus):
+    """What a full build writes: every document's title and body counts, by document and by word, as the
+    segmentation gives them."""
+    from gongkai.search_build_words import normalise_and_segment
+    from gongkai.search_index import IndexPlan, normalize
+    from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
+    from gongkai.search_terms import TermIndex
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    numbered = IndexPlan.of(corpus).docs   # documents are numbered oldest first
+    _normalised, titles, bodies = normalise_and_segment(
+        CachedSegmenter(segmenter_for(DEFAULT_USER_DICT), None), numbered, normalize)
+    terms = TermIndex(cache, state["terms"])
+    assert terms.counts(range(len(corpus))) == {n: (titles[n], bodies[n]) for n in range(len(corpus))}
+    word = next(iter(bodies[7]))
+    assert terms.held(word) == {n: (titles[n].get(word, 0), bodies[n].get(word, 0))
+                                for n in range(len(corpus)) if word in titles[n] or word in bodies[n]}

@@ -21,8 +21,7 @@ from pathlib import Path
 
 PREFIX = "search-terms-"
 TITLE_SHIFT = 16   # a count is body + title << 16; a build whose counts do not fit keeps no term index
-_LIMIT = 1 << 16
-TF_LIMIT = _LIMIT - 1   # counts are clipped to this: a build with one that reaches it keeps no term index
+TF_LIMIT = (1 << TITLE_SHIFT) - 1   # counts are clipped to this: a build with one that reaches it keeps no term index
 OVERLAY_LIMIT = 2000   # documents edited since the full build, beyond which updates read the cache again
 
 
@@ -88,21 +87,27 @@ class TermIndex:
         except (OSError, ValueError, EOFError, pickle.UnpicklingError, KeyError):
             return None
 
-    def counts(self, n: int) -> tuple[dict, dict]:
-        """Document n's title and body counts, as the segmentation cache holds them."""
-        if n in self.overlay:
-            return self.overlay[n]
+    def counts(self, numbers) -> dict[int, tuple[dict, dict]]:
+        """The title and body counts of these documents, as the segmentation cache holds them (one pass over
+        the arrays for all of them: a push that edits many documents does not scan once for each)."""
+        found = {n: self.overlay[n] for n in numbers if n in self.overlay}
+        wanted = [n for n in numbers if n not in found]
+        if not wanted:
+            return found
         import numpy as np
-        at = np.flatnonzero(np.asarray(self.docs) == n)
+        docs = np.asarray(self.docs)
+        at = np.flatnonzero(np.isin(docs, np.array(wanted, dtype=docs.dtype)))
+        for n in wanted:
+            found[n] = ({}, {})
         word_numbers = np.searchsorted(self.ptr, at, side="right") - 1
-        title, body = {}, {}
-        for number, code in zip(word_numbers.tolist(), np.asarray(self.tf)[at].tolist()):
+        for n, number, code in zip(docs[at].tolist(), word_numbers.tolist(), np.asarray(self.tf)[at].tolist()):
+            title, body = found[n]
             w = self.words[number]
             if code >> TITLE_SHIFT:
                 title[w] = code >> TITLE_SHIFT
-            if code & (_LIMIT - 1):
-                body[w] = code & (_LIMIT - 1)
-        return title, body
+            if code & TF_LIMIT:
+                body[w] = code & TF_LIMIT
+        return found
 
     def held(self, w: str) -> dict[int, tuple[int, int]]:
         found = self._held.get(w)
@@ -113,7 +118,7 @@ class TermIndex:
                 lo, hi = int(self.ptr[i]), int(self.ptr[i + 1])
                 for n, code in zip(self.docs[lo:hi].tolist(), self.tf[lo:hi].tolist()):
                     if n not in self.overlay:
-                        found[n] = (code >> TITLE_SHIFT, code & (_LIMIT - 1))
+                        found[n] = (code >> TITLE_SHIFT, code & TF_LIMIT)
             for n, (title, body) in self.overlay.items():
                 if w in title or w in body:
                     found[n] = (title.get(w, 0), body.get(w, 0))

@@ -173,11 +173,12 @@ def _all_counts(plan, old, changed, segmenter, terms: TermIndex | None):
                   for n in changed}
     old_counts = {}
     known = len(old["segment_keys"])
+    held = terms.counts([n for n in changed if n < known]) if terms is not None else {}
     for n in changed:
         if n >= known:
             was = [{}, {}]
         elif terms is not None:
-            was = list(terms.counts(n))
+            was = list(held[n])
         else:
             was = [segmenter.old.get(k) for k in old["segment_keys"][n]]
         if None in was:
