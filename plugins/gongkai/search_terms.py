@@ -147,7 +147,9 @@ class HeldCounts:
 
     def get(self, w: str, default=None):
         found = self.terms.held(w).get(self.n)
-        return found[self.field] or default if found is not None else default
+        if found is None or not found[self.field]:
+            return default
+        return found[self.field]
 
     def __contains__(self, w: str) -> bool:
         return bool(self.get(w, 0))
