@@ -82,6 +82,20 @@ def test_the_sitemap_is_named_by_its_inputs_and_not_made_until_needed(monkeypatc
     assert all(moved[rel] != first[rel] for rel in first)  # a lastmod changed: both files are new
 
 
+def test_the_sitemaps_name_does_not_hang_on_the_order_of_a_set(monkeypatch, tmp_path):
+    """The hand-written pages come from a set of paths, whose order changes from process to process: named in
+    that order, the sitemap was made again on most rebuilds for nothing."""
+    (tmp_path / "content").mkdir()
+    pages = [f"page{n}.md" for n in range(8)]
+
+    def key(order):
+        portal = make_portal([entry(1, columns=["gzdt"])], root=tmp_path)
+        portal.content_files = order
+        return {rel: data.key for rel, data in sitemap_files(portal, Linker(True))}
+
+    assert key(list(pages)) == key(list(reversed(pages)))
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory):
     sys.path.insert(0, str(Path(__file__).parent))

@@ -33,7 +33,7 @@ def hand_written_paths(portal: Portal) -> list[str]:
         return []
     hidden = unpublished_content_files(portal)
     paths = []
-    for rel in portal_content_files(portal):
+    for rel in sorted(portal_content_files(portal)):   # a set: its order changes with the process's hash seed
         if not rel.endswith(".md") or rel in hidden or rel in NOT_IN_SITEMAP:
             continue
         if any(part.startswith(".") for part in rel.split("/")):
