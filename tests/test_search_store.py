@@ -151,3 +151,15 @@ def test_known_document_keys_are_used_and_only_the_others_hashed(docs, monkeypat
     fresh: dict = {}
     assert fingerprint(edited, DEFAULT_USER_DICT, fresh) == fingerprint(edited, DEFAULT_USER_DICT, keys)
     assert keys == fresh
+
+
+def test_the_code_fingerprint_reads_every_index_module_and_loads_no_numpy():
+    """Every module that shapes the index or its update state is in the fingerprint, read from its file:
+    asking the lazily loaded numpy modules for theirs would load numpy on every build."""
+    import subprocess
+    import sys
+    package = Path(search_store.__file__).parent
+    assert all((package / f"{name}.py").is_file() for name in search_store._CODE_MODULES)
+    probe = "import sys; from gongkai import search_store; search_store._code_fingerprint(); print('numpy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True).stdout.split() == ["False"]

@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import pickle
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Callable
@@ -29,20 +28,22 @@ from .search_index import doc_key
 STORE_DIR = "search-index"
 STATE_FILE = "search-index.json"
 UPDATE_STATE_FILE = "search-index-state.pickle"
-_CODE_MODULES = ("gongkai.search_index", "gongkai.search_build_grams", "gongkai.search_build_gramcodes",
-                 "gongkai.search_build_words", "gongkai.search_segment", "gongkai.search_store",
-                 "gongkai.search_update")
+_CODE_MODULES = ("search_index", "search_build_grams", "search_build_gramcodes", "search_build_words",
+                 "search_build_wordcodes", "search_codes", "search_segment", "search_store", "search_terms",
+                 "search_update")
 
 
 @cache
 def _code_fingerprint() -> bytes:
-    """The code that builds the index, as this process runs it (read once: a build asked three times)."""
+    """The code that builds the index and its update state, read from the package's files (not through the
+    modules: the numpy ones load lazily, and asking one for its file would load numpy on every build), once
+    per process (a build asked three times)."""
     digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).parent
     for name in _CODE_MODULES:
-        module = sys.modules.get(name)
-        path = getattr(module, "__file__", None)
-        if path:
-            digest.update(Path(path).read_bytes())
+        path = package / f"{name}.py"
+        if path.is_file():
+            digest.update(path.read_bytes())
     return digest.digest()
 
 
