@@ -4,7 +4,7 @@ leaves the previous site untouched. Pages do not grow with the number of entries
 from __future__ import annotations
 
 from portal_factory import INTERPRETATION, POLICY, write_portal
-from site_build_helpers import mkdocs_build, tree_digest
+from site_build_helpers import DEMO_DATE, mkdocs_build, tree_digest
 
 
 def test_failed_build_keeps_previous_site(tmp_path):
@@ -148,3 +148,29 @@ def test_the_rendered_bodies_are_let_go_before_the_search_index_is_built(tmp_pat
     build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
     assert caches and held_during_search == [0] * len(caches)
     assert list((root / ".cache" / "gongkai").glob("bodies-*")), "the rendered bodies were not saved"
+
+
+def test_a_rebuilds_search_index_is_updated_in_a_child_beside_the_pages(tmp_path, monkeypatch):
+    """With a stored index to update, a rebuild forks a child for it as soon as the checks pass: the parent
+    makes no search document itself, and the site is the one a clean build makes."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from gongkai import search_documents
+
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    site = tmp_path / "site"
+    assert mkdocs_build(root, site).returncode == 0
+    body = root / "content" / "p1.md"
+    body.write_text(body.read_text(encoding="utf-8") + "\n新增一句：政务公开工作要点。\n", encoding="utf-8")
+    made_here = []
+    of = search_documents.SearchDocuments.of
+    monkeypatch.setattr(search_documents.SearchDocuments, "of",
+                        classmethod(lambda cls, portal, linker: made_here.append(1) or of(portal, linker)))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(DEMO_DATE.timestamp())))
+    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site)))
+    assert made_here == [], "the parent made the search documents itself"
+    assert any("政务公开工作要点" in p.read_text(encoding="utf-8") for p in (site / "search").rglob("*.js"))
+    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
+    assert tree_digest(site) == tree_digest(tmp_path / "clean")

@@ -111,6 +111,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         # The portal and the records loaded with it live as long as the build: frozen out of the collector,
         # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
         gc.freeze()
+        # A rebuild's search index, in a child process beside MkDocs' work and the pages (before the warm-up
+        # thread: a fork waits for it)
+        site_build.start_files_early(self.portal, Linker(bool(config.use_directory_urls)))
         warm_up()   # the search index will likely segment: the dictionary loads meanwhile, in a thread
         config.extra["gongkai"] = {"identity": self.portal_config.identity}
         self.final_site_dir = config.site_dir

@@ -148,6 +148,15 @@ def generated_files(portal: Portal, linker: Linker, skip=(), only=None) -> Itera
             yield from _timed(f"files: {generator.__name__}", generator(portal, linker))
 
 
+def start_files_early(portal: Portal, linker: Linker) -> None:
+    """Let the file generators that can (a `start_early` attribute: search_files') start their work in a
+    child process now, while the pages are made; they take its result when run."""
+    for generator in FILE_GENERATORS:
+        start = getattr(generator, "start_early", None)
+        if start is not None:
+            start(portal, linker)
+
+
 def unpublished_content_files(portal: Portal) -> set[str]:
     """content/ files that must not be copied: every entry body (shown on entry pages, or
     not at all) and every attachment that belongs only to non-public entries."""
