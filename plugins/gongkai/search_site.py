@@ -5,6 +5,7 @@ Only the portal's public entries reach the index.
 """
 from __future__ import annotations
 
+import atexit
 import os
 from functools import partial
 from itertools import chain
@@ -126,6 +127,16 @@ def start_early(portal, linker) -> None:
             os._exit(code)
     os.close(write)
     portal.extra[_EARLY] = (pid, read)
+    # A build that stops before it takes the child's index (a failed check of a page, an interrupt) still
+    # waits for it at exit, so the next build never finds the store half written by a child still running.
+    atexit.register(_reap, pid)
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:   # waited for already
+        pass
 
 
 search_files.start_early = start_early   # site_build.start_files_early
