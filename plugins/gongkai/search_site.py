@@ -50,15 +50,13 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
     documents are unchanged since the last build, else a fresh one (search_store.py). Under `mkdocs serve`
     the documents stay with the portal (SEARCH_DOCUMENTS), for a quick rebuild to replace a few of them.
     When start_early built or updated the stored index in a child process, its files are taken as they are."""
-    early = _early_key(portal)
-    if early is not None:
-        store = IndexStore(cache_dir(portal))
-        files = store.files_for(early)
-        if files is not None:
-            yield from _under_search_dir(_stored(files, store.digests()))
-            return
     cache = cache_dir(portal)
     store = IndexStore(cache) if cache is not None else None
+    early = _early_key(portal)   # a child's only with a cache
+    files = store.files_for(early) if early is not None else None
+    if files is not None:
+        yield from _under_search_dir(_stored(files, store.digests()))
+        return
     documents, key = _documents_and_key(portal, linker, store)
     if store is None:
         documents.make_texts()

@@ -310,25 +310,24 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
         job["idf"][w] = idf(total, df[w])
         was = shards.get(w)
         listed_pairs = decode_weighted_pairs(was) if was else []
-        listed = [doc for doc, _weight in listed_pairs]
+        unchanged = [p for p in listed_pairs if p[0] not in changed_set]
         edited_now = [n for n in changed if w in holders_now[n]]
         if old_df.get(w, 0) <= cap and df[w] == old_df.get(w, 0) and was:
             # Every holder is listed and the idf did not move: the unchanged holders keep their weights,
             # only the edited ones are scored again.
-            pairs = [p for p in listed_pairs if p[0] not in changed_set]
-            pairs += [(n, search_build_words.weight(search_build_words.score(w, n, job)[0])) for n in edited_now]
+            pairs = unchanged + [(n, search_build_words.weight(search_build_words.score(w, n, job)[0]))
+                                 for n in edited_now]
             pairs.sort()
             if pairs != listed_pairs:   # an edit mostly leaves a word's weights as they were: nothing to write
                 values[w] = job["encode"](pairs)
             continue
         if old_df.get(w, 0) <= cap:
             # Every holder was listed; now they are those and the edited ones: score them all.
-            rescan[w] = set(listed).union(edited_now)
+            rescan[w] = {doc for doc, _weight in listed_pairs}.union(edited_now)
             continue
         if df[w] != old_df[w]:
             rescan[w] = None
             continue
-        unchanged = [p for p in listed_pairs if p[0] not in changed_set]
         settled = _above_next(w, unchanged, edited_now, next_in_line.get(w), changed_set, job)
         if settled is not None:
             kept, after = settled
