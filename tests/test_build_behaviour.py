@@ -3,6 +3,7 @@ leaves the previous site untouched. Pages do not grow with the number of entries
 
 from __future__ import annotations
 
+import pytest
 from portal_factory import INTERPRETATION, POLICY, write_portal
 from site_build_helpers import DEMO_DATE, mkdocs_build, tree_digest
 
@@ -93,7 +94,6 @@ def test_a_body_saved_during_the_build_is_not_published_unchecked(tmp_path, monk
     """The checks passed one text; if the file changes before its page is written (an editor saves during
     the build), the build stops instead of publishing text nobody checked. (A body whose checked bytes were
     built before is not read again: its cached page is what was checked.)"""
-    import pytest
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort
@@ -122,9 +122,15 @@ def test_a_body_saved_during_the_build_is_not_published_unchecked(tmp_path, monk
     assert tree_digest(site) == before
 
 
-def test_the_rendered_bodies_are_let_go_before_the_search_index_is_built(tmp_path, monkeypatch):
+@pytest.mark.parametrize("beside", [True, False], ids=["in-a-child", "in-process"])
+def test_the_rendered_bodies_are_let_go_before_the_search_index_is_built(tmp_path, monkeypatch, beside):
     """After a cold build renders every body, the body cache holds them all (a gigabyte at 100,000 entries);
-    once saved it lets them go, so they are not held through the search index's build, the build's peak."""
+    the search index, the build's peak, is built without them: in a child forked before any body is
+    rendered, or, for a portal too large to build the index beside the pages, in the build's process after
+    the saved cache lets them go."""
+    import json
+    import os
+
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
@@ -134,19 +140,24 @@ def test_the_rendered_bodies_are_let_go_before_the_search_index_is_built(tmp_pat
     made = build_cache.BodyCache.for_root
     monkeypatch.setattr(build_cache.BodyCache, "for_root",
                         classmethod(lambda cls, root, ns: caches.append(made(root, ns)) or caches[-1]))
-    held_during_search = []
+    noted = tmp_path / "held-during-search.json"
     search_files = search_site.search_files
 
     def noting_search_files(portal, linker):
-        held_during_search.extend(len(cache.new) for cache in caches)
+        noted.write_text(json.dumps([os.getpid(), [len(cache.new) for cache in caches]]))
         yield from search_files(portal, linker)
     monkeypatch.setattr(site_build, "FILE_GENERATORS",
                         [noting_search_files if g is search_files else g for g in site_build.FILE_GENERATORS])
     monkeypatch.setattr(site_build, "FORKING_FILE_GENERATORS", (noting_search_files,))
+    noting_search_files.may_run_beside = search_files.may_run_beside
+    if not beside:   # as a portal too large for the index's memory to add to the pages'
+        monkeypatch.setattr(search_site, "BESIDE_THE_PAGES_MAX", 0)
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
     build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
-    assert caches and held_during_search == [0] * len(caches)
+    pid, held = json.loads(noted.read_text())
+    assert (pid != os.getpid()) == beside
+    assert caches and held == ([] if beside else [0] * len(caches))
     assert list((root / ".cache" / "gongkai").glob("bodies-*")), "the rendered bodies were not saved"
 
 

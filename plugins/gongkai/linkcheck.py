@@ -99,6 +99,7 @@ def _scan(pages: list[str]):
     and the parse cache entries used. A verdict depends only on the page's bytes, its place and, of the
     site's files, on those its links reach (see _still_holds)."""
     site, files, resolve, cache = _STATE["site"], _STATE["files"], _STATE["resolve"], _STATE["cache"]
+    known_keys = _STATE["page_keys"] or {}   # the build's keys of what it wrote: not hashed again
     split_memo: dict[str, tuple[str, str] | None] = {}
     # (depth, value) -> (target, probe): a link good on every page at that depth (it climbs to the root)
     fine: dict[tuple[int, str], tuple[str, str | None]] = {}
@@ -106,11 +107,15 @@ def _scan(pages: list[str]):
     verdicts, used = {}, {}
     keep_parses = cache.path is not None   # no parse cache: sending the parses back would only cost memory
     for rel in pages:
-        data = (site / rel).read_bytes()
-        key = key_of(data)
-        scanned = cache.get(key)
+        key = known_keys.get(rel)
+        scanned = cache.get(key) if key else None
         if scanned is None:
-            scanned = _page_links(data, parser)
+            data = (site / rel).read_bytes()
+            if key is None:
+                key = key_of(data)
+                scanned = cache.get(key)
+            if scanned is None:
+                scanned = _page_links(data, parser)
         if keep_parses:
             used[key] = scanned
         page_dir = posixpath.dirname(rel)
@@ -204,7 +209,7 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
         # Parsing a few pages is cheaper than loading the parse cache of all of them.
         few = len(todo) < min(PARSE_CACHE_FROM, len(pages))
         cache = DiskCache.for_root(cache_root, "links", code) if cache_root and not few else DiskCache(None)
-        _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache)
+        _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache, page_keys=page_keys)
         try:
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
             # Merged as each chunk comes (fork_imap), not all chunks' results held at once.

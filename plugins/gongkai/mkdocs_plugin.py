@@ -104,21 +104,34 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         phases.RECORDER.reset()
         with phases.phase("loading and checks"):
             self.portal, findings = run_checks(self.portal_config, build_date())
-        self._mkdocs_started = time.perf_counter(), time.process_time()
         report(findings)
         if findings.errors:
             raise PluginError(f"检查发现{findings.summary()}，网站未生成，原有网站保持不变。请按上面的提示修改后重新构建。")
         # The portal and the records loaded with it live as long as the build: frozen out of the collector,
         # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
         gc.freeze()
-        # A rebuild's search index, in a child process beside MkDocs' work and the pages (before the warm-up
-        # thread: a fork waits for it)
-        site_build.start_files_early(self.portal, Linker(bool(config.use_directory_urls)))
-        warm_up()   # the search index will likely segment: the dictionary loads meanwhile, in a thread
-        config.extra["gongkai"] = {"identity": self.portal_config.identity}
         self.final_site_dir = config.site_dir
+        self.tree = self._output_tree()
+        # The search index, made and written by a child process beside MkDocs' work and the pages (before
+        # the warm-up thread: a fork waits for it)
+        if not site_build.start_files_beside(self.portal, Linker(bool(config.use_directory_urls)), self.tree):
+            warm_up()   # the search index will likely segment: the dictionary loads meanwhile, in a thread
+        config.extra["gongkai"] = {"identity": self.portal_config.identity}
         config.site_dir = config.site_dir.rstrip("/\\") + STAGING_SUFFIX
+        self._mkdocs_started = time.perf_counter(), time.process_time()
         return config
+
+    def _output_tree(self) -> OutputTree:
+        """The tree this build writes: with caches on, the spare (the site before last, made from the site
+        when missing), else a new directory beside the site."""
+        final = Path(self.final_site_dir)
+        if not cache_enabled():
+            return OutputTree(Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-", dir=final.parent)))
+        memo_dir = self.portal_config.root / CACHE_DIR
+        with phases.phase("output: spare made from the site (hard links)"):
+            _wait_for_spare()
+            ready_spare(final, spare_dir(final), memo_dir)
+        return OutputTree(spare_dir(final), memo_dir)
 
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
@@ -176,12 +189,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         final = Path(self.final_site_dir)
         reuse = cache_enabled()
         memo_dir = self.portal_config.root / CACHE_DIR if reuse else None
-        if reuse:
-            with phases.phase("output: spare made from the site (hard links)"):
-                _wait_for_spare()
-                ready_spare(final, spare_dir(final), memo_dir)
-        tree = OutputTree(spare_dir(final) if reuse else Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-",
-                                                                                  dir=final.parent)), memo_dir)
+        tree = self.tree
         linker = Linker(bool(config.use_directory_urls))
         body_pages = site_build.body_pages(self.portal)
         extensions, mdx_configs = config.markdown_extensions, config.mdx_configs
@@ -210,7 +218,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             cache.save()
             cache.release()
         progress.start("搜索索引和数据文件")
-        self._write_files(tree, site_build.generated_files(self.portal, linker, only=site_build.FORKING_FILE_GENERATORS))
+        if not site_build.take_files_made_beside(self.portal, tree):
+            self._write_files(tree, site_build.generated_files(self.portal, linker,
+                                                               only=site_build.FORKING_FILE_GENERATORS))
         progress.finish()
         with phases.phase("output: MkDocs' pages and assets, stale files removed"):
             reads: list[str] = []
@@ -314,6 +324,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def on_build_error(self, error):
         gc.unfreeze()
+        if getattr(self, "portal", None) is not None:
+            site_build.discard_files_made_beside(self.portal)
         if getattr(self, "final_site_dir", None):
             final = Path(self.final_site_dir)
             shutil.rmtree(self.final_site_dir.rstrip("/\\") + STAGING_SUFFIX, ignore_errors=True)

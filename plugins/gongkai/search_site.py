@@ -5,7 +5,6 @@ Only the portal's public entries reach the index.
 """
 from __future__ import annotations
 
-import atexit
 import os
 from functools import partial
 from itertools import chain
@@ -19,7 +18,7 @@ from .generated_page import GeneratedPage
 from .search_documents import SEARCH_DOCUMENTS, SearchDocuments
 from .search_index import SEARCH_ASSETS, index_files, search_page_body
 from .search_segment import DEFAULT_USER_DICT
-from .search_store import STATE_FILE, IndexStore, fingerprint
+from .search_store import IndexStore, fingerprint
 from .search_update import index_with_state
 from .urls import SEARCH_DIR, output_file, relative_url
 
@@ -48,15 +47,9 @@ def search_pages(portal, linker, renderer) -> Iterator[GeneratedPage]:
 def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
     """The index files under search/ (the index holds public entries only): the stored index when its
     documents are unchanged since the last build, else a fresh one (search_store.py). Under `mkdocs serve`
-    the documents stay with the portal (SEARCH_DOCUMENTS), for a quick rebuild to replace a few of them.
-    When start_early built or updated the stored index in a child process, its files are taken as they are."""
+    the documents stay with the portal (SEARCH_DOCUMENTS), for a quick rebuild to replace a few of them."""
     cache = cache_dir(portal)
     store = IndexStore(cache) if cache is not None else None
-    early = _early_key(portal)   # a child's only with a cache
-    files = store.files_for(early) if early is not None else None
-    if files is not None:
-        yield from _under_search_dir(_stored(files, store.digests()))
-        return
     documents, key = _documents_and_key(portal, linker, store)
     if store is None:
         documents.make_texts()
@@ -67,6 +60,19 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
         return
     files = _build_stored(store, key, documents, cache)
     yield from _under_search_dir(_stored(files, store.digests()))
+
+
+# Public entries up to which a full index build runs beside the pages: above, its peak adds to theirs
+# (4.8 GB at 100,000 entries, against 3.5 GB one after the other), and memory matters more than the seconds.
+BESIDE_THE_PAGES_MAX = 30_000
+
+
+def may_run_beside(portal) -> bool:
+    """Whether search_files may run in a child process beside the pages (site_build.start_files_beside)."""
+    return len(portal.public_entries) <= BESIDE_THE_PAGES_MAX
+
+
+search_files.may_run_beside = may_run_beside
 
 
 def _documents_and_key(portal, linker, store: IndexStore | None) -> tuple[SearchDocuments, str]:
@@ -95,62 +101,6 @@ def _build_stored(store: IndexStore, key: str, documents: SearchDocuments, cache
         with phases.phase("  search: index build or update"):
             files = store.build(key, write)
     return files
-
-
-_EARLY = "search-index-early"   # portal.extra: (pid, pipe) of the child start_early forked
-
-
-def start_early(portal, linker) -> None:
-    """Build or update the stored index in a forked child while this process makes the pages: a rebuild's
-    search work (most of a second at 10,000 entries, on one core) then runs beside the parent's on the other;
-    search_files takes what the child stored, or does it all itself when the child failed. Only for a
-    rebuild (a stored index to reuse or update: a first build's index forks workers of its own), with the
-    cache on, where fork is; not under `mkdocs serve`, whose process keeps the index's documents."""
-    cache = cache_dir(portal)
-    if (cache is None or disk_cache.REMEMBER or not hasattr(os, "fork") or not (cache / STATE_FILE).is_file()
-            or _EARLY in portal.extra):
-        return
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:   # the child: the stored index, then its key down the pipe; never returns
-        code = 1
-        try:
-            os.close(read)
-            store = IndexStore(cache)
-            documents, key = _documents_and_key(portal, linker, store)
-            _build_stored(store, key, documents, cache)
-            os.write(write, key.encode("ascii"))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write)
-    portal.extra[_EARLY] = (pid, read)
-    # A build that stops before it takes the child's index (a failed check of a page, an interrupt) still
-    # waits for it at exit, so the next build never finds the store half written by a child still running.
-    atexit.register(_reap, pid)
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:   # waited for already
-        pass
-
-
-search_files.start_early = start_early   # site_build.start_files_early
-
-
-def _early_key(portal) -> str | None:
-    """The key of the index start_early's child stored, once it is done; None when there was none or it failed."""
-    early = portal.extra.pop(_EARLY, None)
-    if early is None:
-        return None
-    pid, read = early
-    with phases.phase("  search: waiting for the index built beside the pages"):
-        with os.fdopen(read, "rb") as pipe:
-            key = pipe.read().decode("ascii")
-        _, status = os.waitpid(pid, 0)
-    return key if status == 0 and key else None
 
 
 def _stored(files: list[tuple[str, str]], digests: dict[str, str]) -> Iterator[tuple[str, Deferred]]:

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import phases
+from . import files_beside, phases
 from .disk_cache import key_of
 from .generated_page import GeneratedPage
 from .entry_page import context_key, entry_context, page_meta_tags, render_context
 from .markdown_render import BodyRenderer
 from .portal import Portal
+from .search_segment import warm_up
 from .urls import Linker, entry_path
 
 
@@ -148,13 +149,29 @@ def generated_files(portal: Portal, linker: Linker, skip=(), only=None) -> Itera
             yield from _timed(f"files: {generator.__name__}", generator(portal, linker))
 
 
-def start_files_early(portal: Portal, linker: Linker) -> None:
-    """Let the file generators that can (a `start_early` attribute: search_files') start their work in a
-    child process now, while the pages are made; they take its result when run."""
-    for generator in FILE_GENERATORS:
-        start = getattr(generator, "start_early", None)
-        if start is not None:
-            start(portal, linker)
+def start_files_beside(portal: Portal, linker: Linker, tree) -> bool:
+    """Make the files of the generators that fork workers of their own (the search index) in a child
+    process that writes them into tree (an output_tree.OutputTree) while the pages are made; True when
+    started. take_files_made_beside() takes them. Not when a generator says it may not (its memory would
+    add to the pages')."""
+    for generator in FORKING_FILE_GENERATORS:
+        if not getattr(generator, "may_run_beside", lambda _portal: True)(portal):
+            return False
+    def make_files():
+        warm_up()   # the index segments: the dictionary loads in a thread while the documents are made
+        return generated_files(portal, linker, only=FORKING_FILE_GENERATORS)
+    return files_beside.start(portal, tree, make_files)
+
+
+def take_files_made_beside(portal: Portal, tree) -> bool:
+    """Take into tree the files start_files_beside's child wrote; False when it was not started or failed (the
+    caller then writes generated_files(only=FORKING_FILE_GENERATORS) itself)."""
+    return files_beside.take(portal, tree)
+
+
+def discard_files_made_beside(portal: Portal) -> None:
+    """A failed build: wait for start_files_beside's child to stop writing into the tree."""
+    files_beside.discard(portal)
 
 
 def unpublished_content_files(portal: Portal) -> set[str]:

@@ -1,0 +1,91 @@
+"""Data files made and written by a child process beside the pages (no mkdocs import).
+
+The search index is most of a build's work after the entry pages, and much of it runs on one core
+(postings merged, 12,000 files written). Forked as soon as the checks pass, a child makes those files
+and writes them into the build's output tree while the parent and its workers make the pages; the
+parent then only takes the child's list of what it wrote. When the child fails, the parent makes the
+files itself, so a child can cost time but never change the site.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+from typing import Callable, Iterable
+
+from . import disk_cache, phases
+from .output_tree import OutputTree
+
+_CHILD = "files-beside-child"   # portal.extra: (pid, read end of the pipe)
+
+
+def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str, bytes]]]) -> bool:
+    """Fork a child that writes make_files()'s files into tree; True when forked. Not under `mkdocs serve`
+    (its process keeps the search documents for quick rebuilds), nor where there is no fork."""
+    if disk_cache.REMEMBER or not hasattr(os, "fork") or _CHILD in portal.extra:
+        return False
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:   # the child: the files, then what it wrote down the pipe; never returns
+        code = 1
+        try:
+            os.close(read)
+            _write_in_child(tree, make_files, write)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    portal.extra[_CHILD] = (pid, read)
+    # A build that stops before it takes the child's files (a failed check of a page, an interrupt) still
+    # waits for it at exit, so the next build never finds a store or a tree that the child is still writing.
+    atexit.register(_reap, pid)
+    return True
+
+
+def _write_in_child(tree: OutputTree, make_files, pipe: int) -> None:
+    phases.RECORDER.reset()
+    before = set(tree.kept)
+    for rel, data in make_files():
+        tree.write(rel, data)
+    wrote = sorted(tree.kept - before)
+    result = {"kept": wrote, "page_keys": {rel: tree.page_keys[rel] for rel in wrote if rel in tree.page_keys},
+              "memo": {rel: tree.memo.new[rel] for rel in wrote if rel in tree.memo.new},
+              "written": tree.written, "phases": phases.RECORDER.as_dict()["phases"]}
+    with os.fdopen(pipe, "wb") as out:
+        pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def take(portal, tree: OutputTree) -> bool:
+    """Wait for the child start() forked and take its files into tree (and its phases into the build's
+    profile); False when there was no child or it failed, and the caller must make the files itself."""
+    child = portal.extra.pop(_CHILD, None)
+    if child is None:
+        return False
+    pid, read = child
+    with phases.phase("files made beside the pages: waiting for them"):
+        with os.fdopen(read, "rb") as pipe:
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not data:
+        return False
+    result = pickle.loads(data)
+    tree.keep(result["kept"], result["page_keys"], result["memo"])
+    tree.written += result["written"]
+    for row in result["phases"]:
+        phases.add(row["name"], row["wall"], row["cpu"], row["count"])
+    return True
+
+
+def discard(portal) -> None:
+    """A failed build: wait for the child, if any, and leave what it wrote to be removed with the tree."""
+    child = portal.extra.pop(_CHILD, None)
+    if child is not None:
+        os.close(child[1])   # the child's write to the pipe then fails, and it exits
+        _reap(child[0])
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:   # waited for already
+        pass
