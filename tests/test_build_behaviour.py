@@ -161,6 +161,28 @@ def test_the_rendered_bodies_are_let_go_before_the_search_index_is_built(tmp_pat
     assert list((root / ".cache" / "gongkai").glob("bodies-*")), "the rendered bodies were not saved"
 
 
+def test_the_link_check_scans_the_pages_while_the_child_makes_the_search_index(tmp_path, monkeypatch):
+    """The build takes the child's search files only once the link check has scanned the pages, so the
+    check runs on the cores the pages left while the child finishes; the site is a clean build's."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from gongkai import linkcheck, site_build
+
+    order = []
+    scan, take = linkcheck._scan, site_build.take_files_made_beside
+    monkeypatch.setattr(linkcheck, "_scan", lambda pages: order.append("scan") or scan(pages))
+    monkeypatch.setattr(site_build, "take_files_made_beside",
+                        lambda portal, tree: order.append("take") or take(portal, tree))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(DEMO_DATE.timestamp())))
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert order == ["scan", "take"]
+    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "clean")
+
+
 def test_a_rebuilds_search_index_is_updated_in_a_child_beside_the_pages(tmp_path, monkeypatch):
     """With a stored index to update, a rebuild forks a child for it as soon as the checks pass: the parent
     makes no search document itself, and the site is the one a clean build makes."""

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from gongkai.content_check import _scan_chunk as _SCAN_CHUNK
 from portal_factory import INTERPRETATION, POLICY, check, codes, write_portal
 
 BASE = {"p1.yml": POLICY, "i1.yml": INTERPRETATION}
@@ -155,3 +156,38 @@ def test_gongkai_check_exit_codes(tmp_path):
     nowhere = subprocess.run([sys.executable, "-m", "gongkai.cli", "check"], cwd=tmp_path.parent,
                              capture_output=True, text=True)
     assert nowhere.returncode == 2
+
+
+def _noting_scan(paths):
+    """content_check._scan_chunk, noting the process it ran in (a module function: the pool pickles it)."""
+    import os
+
+    with open(os.environ["NOTE_SCANS_TO"], "a", encoding="utf-8") as out:
+        out.write(f"{os.getpid()}\n")
+    return _SCAN_CHUNK(paths)
+
+
+def test_many_bodies_are_scanned_in_workers_with_the_findings_of_one_process(tmp_path, monkeypatch):
+    """A cold build scans its bodies for personal data on every core: the same findings, with file and line,
+    as one process finds, and the digests of the bytes scanned, which the pages are held to."""
+    import os
+
+    from gongkai import content_check
+    from gongkai.portal import CHECKED_BODIES
+
+    number = "11010519491231002X"   # a valid 身份证号 (check character X)
+    root = write_portal(tmp_path / "portal", BASE, files={"p1.md": f"政策正文。\n\n联系人身份证号：{number}。\n"})
+    pids = tmp_path / "pids"
+    monkeypatch.setenv("NOTE_SCANS_TO", str(pids))
+    monkeypatch.setattr(content_check, "_scan_chunk", _noting_scan)
+    monkeypatch.setenv("GONGKAI_CACHE", "0")
+    monkeypatch.setenv("GONGKAI_JOBS", "2")
+    results = {}
+    for many_from in (10**9, 1):
+        monkeypatch.setattr(content_check, "SCAN_IN_WORKERS_FROM", many_from)
+        monkeypatch.setattr(content_check, "SCAN_CHUNK", 1)
+        portal, findings = check(root)
+        results[many_from] = ([(f.code, f.file, f.line) for f in findings], portal.extra[CHECKED_BODIES])
+    assert pids.exists() and str(os.getpid()) not in pids.read_text().split(), "the bodies were not scanned in workers"
+    assert results[1] == results[10**9]
+    assert ("GK-PRIV-ID", "content/p1.md", 3) in results[1][0]

@@ -91,6 +91,25 @@ def test_link_check_passes_a_whole_site(tmp_path):
     assert not check_site(site)
 
 
+def test_link_check_judges_links_against_files_written_while_it_scanned(tmp_path):
+    """more_files: the files another process wrote while the pages were scanned (the search index). A link
+    to one of them is good; a page among them is checked too; a link to a file still missing is broken."""
+    site = _site(tmp_path, {"index.html": '<script src="search/manifest.js"></script><a href="gone.js">x</a>',
+                            "a/index.html": '<p id="sec">x</p>'})
+    files, keys = _keys(site)
+    scanned_first = []
+
+    def more_files():
+        scanned_first.append(True)
+        _site(site, {"search/manifest.js": "gkSearchLoad();", "search/index.html": '<a href="../a/#nope">x</a>'})
+        return {"search/manifest.js", "search/index.html"}
+    found = check_site(site, files=files, page_keys=keys, more_files=more_files)
+    assert scanned_first == [True]
+    assert sorted((f.code, f.file) for f in found) == [("GK-LINK-ANCHOR", "site/search/index.html"),
+                                                       ("GK-LINK-BROKEN", "site/index.html")]
+    assert "gone.js" in next(f.message for f in found if f.code == "GK-LINK-BROKEN")
+
+
 def test_body_links_point_at_entry_pages_and_files():
     renderer = BodyRenderer(True, {"texts/other.md": "xxgk/B/"})
     html = renderer.render("[另一个](other.md) [附件](../files/a.pdf) [指南](../guide.md) [外部](https://x.cn/)",

@@ -7,14 +7,17 @@ allowed hosts in the namespace, so a rebuild reads and scans only the files that
 from __future__ import annotations
 
 import os
+from itertools import chain
 from pathlib import Path
 
 from . import privacy, textfiles
+from .disk_cache import key_of
 from .file_records import FileRecords, Probe
 from .findings import Findings
 from .loader import portal_content_files
 from .portal import CHECKED_BODIES, Portal
 from .textfiles import NotUtf8, decode_text, not_utf8_message
+from .workers import fork_map
 
 FIELDS = ("title", "summary", "doc_no", "publisher")
 # A file's findings depend on the scanners and on how a file becomes text.
@@ -38,15 +41,57 @@ def file_hits(raw: bytes, allowed_hosts: frozenset[str]) -> list[tuple[str, int 
     return [(hit.code, hit.line, hit.message) for hit in found]
 
 
+SCAN_IN_WORKERS_FROM = 200   # files to scan from which forked workers pay off
+SCAN_CHUNK = 250
+_JOB: dict = {}   # the allowed hosts, set before the workers fork
+
+
+def _scan_chunk(paths: list[str]) -> list[tuple[bytes, list] | None]:
+    """(key_of the bytes, file_hits) of each file (in a worker); None for a file that cannot be read."""
+    out = []
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            out.append(None)
+            continue
+        out.append((key_of(raw), file_hits(raw, _JOB["allowed"])))
+    return out
+
+
+def _scan_ahead(probes: list[Probe], allowed_hosts: frozenset[str], records: FileRecords) -> dict[str, list]:
+    """The findings of the probed files that have no record, scanned on every core when there are many (a
+    cold build: 10,000 bodies); rel -> hits, each probe given the digest of the bytes scanned."""
+    todo = [probe for probe in probes if records.get(probe) is None]
+    if len(todo) < SCAN_IN_WORKERS_FROM:
+        return {}
+    _JOB["allowed"] = allowed_hosts
+    try:
+        parts = fork_map(_scan_chunk, [[str(p.path) for p in todo[i:i + SCAN_CHUNK]]
+                                       for i in range(0, len(todo), SCAN_CHUNK)])
+    finally:
+        _JOB.clear()
+    scanned = {}
+    for probe, found in zip(todo, chain.from_iterable(parts)):
+        if found is not None:
+            probe.know_digest(found[0])
+            scanned[probe.rel] = found[1]
+    return scanned
+
+
 def _check_file(probe: Probe, source: str, findings: Findings, allowed_hosts: frozenset[str],
-                records: FileRecords) -> bytes | None:
-    """Report the file's findings; returns key_of the bytes they are about (None: not checked)."""
+                records: FileRecords, scanned: dict[str, list] | None = None) -> bytes | None:
+    """Report the file's findings (scanned ahead, or looked up, or scanned now); returns key_of the bytes
+    they are about (None: not checked)."""
     hits = records.get(probe)
     if hits is None:
-        raw = probe.bytes()
-        if raw is None:
-            return None   # gone since the directory walk: the next build sees what is there
-        hits = file_hits(raw, allowed_hosts)
+        hits = scanned.get(probe.rel) if scanned else None
+        if hits is None:
+            raw = probe.bytes()
+            if raw is None:
+                return None   # gone since the directory walk: the next build sees what is there
+            hits = file_hits(raw, allowed_hosts)
         records.put(probe, hits)
     for code, line, message in hits:
         findings.error(code, source, line, message)
@@ -67,6 +112,11 @@ def check_content(portal: Portal, findings: Findings) -> None:
     allowed = allowed_hosts(config)
     records = FileRecords.for_root(config.root, "content-findings", "\x00".join([SCAN_CODE, *sorted(allowed)]))
     content_root = str(config.content_path)
+    probes: dict[str, Probe] = {}   # each public entry's body, once
+    for entry in portal.entries:
+        if entry.disclosure == "public" and entry.body and entry.body not in probes:
+            probes[entry.body] = Probe(entry.body, f"{content_root}/{entry.body}")
+    scanned = _scan_ahead([probe for probe in probes.values() if probe.is_file], allowed, records)
     scanned_bodies: set[str] = set()
     for entry in portal.entries:
         if entry.disclosure != "public":
@@ -75,10 +125,10 @@ def check_content(portal: Portal, findings: Findings) -> None:
             findings.error(code, entry.source, entry.line(key), message)
         if entry.body and entry.body not in scanned_bodies:
             scanned_bodies.add(entry.body)
-            probe = Probe(entry.body, f"{content_root}/{entry.body}")
+            probe = probes[entry.body]
             if not probe.is_file:
                 continue  # reported by the loader
-            checked = _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records)
+            checked = _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records, scanned)
             if checked is not None:   # pages and search publish these bytes or none (portal.read_body)
                 portal.extra.setdefault(CHECKED_BODIES, {})[entry.body] = checked
     # Hand-written pages are published as they are.

@@ -67,6 +67,10 @@ class Probe:
                 self._raw = None
         return self._raw
 
+    def know_digest(self, digest: bytes) -> None:
+        """The digest of the file's bytes as another process read them (they are not read here again)."""
+        self._digest, self._read = digest, True
+
     def digest(self) -> bytes | None:
         """key_of the file's bytes, hashed once (get, put and digest_of each ask for it)."""
         if self._digest is None:

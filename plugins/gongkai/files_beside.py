@@ -55,6 +55,10 @@ def _write_in_child(tree: OutputTree, make_files, pipe: int) -> None:
         pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def pending(portal) -> bool:
+    return _CHILD in portal.extra
+
+
 def take(portal, tree: OutputTree) -> bool:
     """Wait for the child start() forked and take its files into tree (and its phases into the build's
     profile); False when there was no child or it failed, and the caller must make the files itself."""

@@ -11,6 +11,7 @@ import os
 import posixpath
 import sys
 from pathlib import Path
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -176,14 +177,17 @@ def _verdict_key(page_key: bytes, rel: str) -> bytes:
 
 
 def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Path | None = None,
-               files: set[str] | None = None, page_keys: dict[str, bytes] | None = None) -> Findings:
+               files: set[str] | None = None, page_keys: dict[str, bytes] | None = None,
+               more_files: Callable[[], Iterable[str]] | None = None) -> Findings:
     """Check every page of a built site.
 
     With cache_root, each page's parse is cached by its bytes, and its verdict by its bytes and place, with
     the files its links reached (and missed), under cache_root/.cache/gongkai: the verdict is reused while
     those are as they were, however the rest of the site changed. A build that knows what it wrote passes
     `files` (every file of the site) and `page_keys` (key_of the bytes of each page): then a page whose
-    verdict is cached is not even read, so a rebuild that changed or added a few pages checks only those."""
+    verdict is cached is not even read, so a rebuild that changed or added a few pages checks only those.
+    `more_files`, called once the pages in `files` are scanned, returns the files still being written
+    meanwhile (by another process): links are judged against them too, and their pages checked."""
     findings = Findings() if findings is None else findings
     site = Path(site_dir)
     if files is None:
@@ -193,6 +197,28 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
         files, dirs = set(files), _dirs_of(files)
     pages = sorted(f for f in files if f.endswith(".html"))
     code = Path(__file__).read_text(encoding="utf-8")
+    verdicts = _verdicts(site, pages, files, dirs, cache_root, page_keys, code)
+    if more_files is not None:
+        added = set(more_files()) - files
+        files |= added
+        more_pages = sorted(f for f in added if f.endswith(".html"))
+        if more_pages:   # every page judged again with them (the caches keep only what one pass used)
+            pages = sorted(pages + more_pages)
+            verdicts = _verdicts(site, pages, files, _dirs_of(files), cache_root, page_keys, code)
+    for rel in pages:
+        _, _, broken, fragments, _ = verdicts[rel]
+        for line, target in broken:
+            if target.startswith("..") or target not in files:   # judged again: more_files may have it
+                findings.error("GK-LINK-BROKEN", f"site/{rel}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
+        for line, target, fragment in fragments:
+            if target in verdicts and fragment not in verdicts[target][1]:
+                findings.error("GK-LINK-ANCHOR", f"site/{rel}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")
+    return findings
+
+
+def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cache_root: Path | None,
+              page_keys: dict[str, bytes] | None, code: str) -> dict[str, tuple]:
+    """Each page's verdict (see _scan): from the verdict cache while it holds, else scanned on every core."""
     verdict_cache = DiskCache.for_root(cache_root, "link-verdicts", code) if cache_root else DiskCache(None)
     verdicts: dict[str, tuple] = {}
     todo = []
@@ -225,14 +251,7 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
         if rel not in reused:
             verdict_cache.put(_verdict_key(verdicts[rel][0], rel), verdicts[rel])
     verdict_cache.save()
-    for rel in pages:
-        _, _, broken, fragments, _ = verdicts[rel]
-        for line, target in broken:
-            findings.error("GK-LINK-BROKEN", f"site/{rel}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
-        for line, target, fragment in fragments:
-            if target in verdicts and fragment not in verdicts[target][1]:
-                findings.error("GK-LINK-ANCHOR", f"site/{rel}", line, f"页面中的链接指向“{target}”里不存在的锚点“#{fragment}”。")
-    return findings
+    return verdicts
 
 
 EXTERNAL_XPATH = etree.XPath("//a/@href|//img/@src|//iframe/@src|//source/@src|//video/@src|//audio/@src")

@@ -217,26 +217,35 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         with phases.phase("body cache save"):
             cache.save()
             cache.release()
-        progress.start("搜索索引和数据文件")
-        if not site_build.take_files_made_beside(self.portal, tree):
-            self._write_files(tree, site_build.generated_files(self.portal, linker,
-                                                               only=site_build.FORKING_FILE_GENERATORS))
-        progress.finish()
-        with phases.phase("output: MkDocs' pages and assets, stale files removed"):
-            reads: list[str] = []
-            for rel, source in self.files.from_sources:
-                if rel not in tree.kept:   # a page or file of ours goes before MkDocs' (as in adopt)
-                    tree.write(rel, source_file(source, reads))
-            tree.adopt(mkdocs_output)
-            tree.prune()
-        phases.add("  static files read (the others unchanged)", 0.0, 0.0, count=len(reads))
+        # Files made beside the pages (the search index) are taken once the link check has scanned the pages
+        # (their process works meanwhile); MkDocs' own files where they go wait for them, as ours come first.
+        beside = site_build.files_beside_pending(self.portal)
+        waits = (lambda rel: rel.startswith(site_build.FORKING_FILES_DIRS)) if beside else (lambda rel: False)
+        if not beside:
+            self._forking_files(tree, linker)
+        reads: list[str] = []
+        with phases.phase("output: MkDocs' pages and assets"):
+            self._mkdocs_files(tree, mkdocs_output, reads, skip=waits)
+
+        def files_made_beside() -> set[str]:
+            before = set(tree.kept)
+            self._forking_files(tree, linker)
+            with phases.phase("output: MkDocs' pages and assets"):
+                self._mkdocs_files(tree, mkdocs_output, reads)
+            return tree.kept - before
+
         if self.config.link_check:
             with phases.phase("link check"):
-                findings = check_site(tree.root, cache_root=self.portal_config.root,
-                                      files=tree.kept, page_keys=tree.page_keys)
+                findings = check_site(tree.root, cache_root=self.portal_config.root, files=tree.kept,
+                                      page_keys=tree.page_keys, more_files=files_made_beside if beside else None)
             report(findings)
             if findings.errors:
                 raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")
+        elif beside:
+            files_made_beside()
+        phases.add("  static files read (the others unchanged)", 0.0, 0.0, count=len(reads))
+        with phases.phase("output: stale files removed"):
+            tree.prune()
         with phases.phase("publish"):
             self._publish(tree.root, keep_previous=reuse)
             shutil.rmtree(mkdocs_output, ignore_errors=True)
@@ -275,6 +284,22 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         if not unchanged:
             tree.note_files(LISTINGS_NOTE, listings_key, frames)
         self._write_files(tree, site_build.generated_files(self.portal, linker, skip=site_build.FORKING_FILE_GENERATORS))
+
+    def _forking_files(self, tree: OutputTree, linker: Linker) -> None:
+        """The search index's files: taken from the child that made them, or made here."""
+        progress = Progress()
+        progress.start("搜索索引和数据文件")
+        if not site_build.take_files_made_beside(self.portal, tree):
+            self._write_files(tree, site_build.generated_files(self.portal, linker,
+                                                               only=site_build.FORKING_FILE_GENERATORS))
+        progress.finish()
+
+    def _mkdocs_files(self, tree: OutputTree, mkdocs_output: Path, reads: list[str], skip=lambda rel: False) -> None:
+        """MkDocs' own pages and assets, but where a file of ours is (and those skip() names, for later)."""
+        for rel, source in self.files.from_sources:
+            if rel not in tree.kept and not skip(rel):   # a page or file of ours goes before MkDocs' (as in adopt)
+                tree.write(rel, source_file(source, reads))
+        tree.adopt(mkdocs_output, skip)
 
     @staticmethod
     def _write_files(tree: OutputTree, files) -> None:

@@ -308,14 +308,14 @@ class OutputTree:
         if memo:
             self.memo.merge(memo)
 
-    def adopt(self, other: Path) -> None:
+    def adopt(self, other: Path, skip=lambda rel: False) -> None:
         """Take the files of another directory (MkDocs' own output) as if written here, but for those this
-        build wrote already (ours replace MkDocs' sitemap.xml, for one)."""
+        build wrote already (ours replace MkDocs' sitemap.xml, for one) and those skip() names."""
         other = str(other)
         for dirpath, _dirs, files in os.walk(other):
             prefix = _prefix(dirpath, other)
             for name in files:
-                if prefix + name not in self.kept:
+                if prefix + name not in self.kept and not skip(prefix + name):
                     with open(os.path.join(dirpath, name), "rb") as fh:
                         self.write(prefix + name, fh.read())
 

@@ -18,7 +18,7 @@ from .entry_page import context_key, entry_context, page_meta_tags, render_conte
 from .markdown_render import BodyRenderer
 from .portal import Portal
 from .search_segment import warm_up
-from .urls import Linker, entry_path
+from .urls import SEARCH_DIR, Linker, entry_path
 
 
 def body_pages(portal: Portal) -> dict[str, str]:
@@ -115,6 +115,7 @@ FILE_GENERATORS: list = [open_data_files, feed_files, search_files, sitemap_file
 # File generators that fork worker processes: not run while other workers are (the plugin makes the others
 # while the entry pages' workers run).
 FORKING_FILE_GENERATORS = (search_files,)
+FORKING_FILES_DIRS = (f"{SEARCH_DIR}/",)   # where those write: another's file there waits for them
 
 
 def _timed(name: str, items: Iterator) -> Iterator:
@@ -167,6 +168,11 @@ def take_files_made_beside(portal: Portal, tree) -> bool:
     """Take into tree the files start_files_beside's child wrote; False when it was not started or failed (the
     caller then writes generated_files(only=FORKING_FILE_GENERATORS) itself)."""
     return files_beside.take(portal, tree)
+
+
+def files_beside_pending(portal: Portal) -> bool:
+    """Whether start_files_beside's child is making its files (take_files_made_beside not called yet)."""
+    return files_beside.pending(portal)
 
 
 def discard_files_made_beside(portal: Portal) -> None:
