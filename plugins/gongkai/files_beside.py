@@ -17,6 +17,7 @@ from . import disk_cache, phases
 from .output_tree import OutputTree
 
 _CHILD = "files-beside-child"   # portal.extra: (pid, read end of the pipe)
+CHILD_PHASE_PREFIX = "  beside the pages: "
 
 
 def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str, bytes]]]) -> bool:
@@ -66,7 +67,7 @@ def take(portal, tree: OutputTree) -> bool:
     if child is None:
         return False
     pid, read = child
-    with phases.phase("files made beside the pages: waiting for them"):
+    with phases.phase("waiting for the files made beside the pages"):
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(pid, 0)
@@ -75,8 +76,8 @@ def take(portal, tree: OutputTree) -> bool:
     result = pickle.loads(data)
     tree.keep(result["kept"], result["page_keys"], result["memo"])
     tree.written += result["written"]
-    for row in result["phases"]:
-        phases.add(row["name"], row["wall"], row["cpu"], row["count"])
+    for row in result["phases"]:   # named as the child's: its time ran beside the build's, not in it
+        phases.add(f"{CHILD_PHASE_PREFIX}{row['name'].strip()}", row["wall"], row["cpu"], row["count"])
     return True
 
 
