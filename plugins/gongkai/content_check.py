@@ -117,20 +117,17 @@ def check_content(portal: Portal, findings: Findings) -> None:
         if entry.disclosure == "public" and entry.body and entry.body not in probes:
             probes[entry.body] = Probe(entry.body, f"{content_root}/{entry.body}")
     scanned = _scan_ahead([probe for probe in probes.values() if probe.is_file], allowed, records)
-    scanned_bodies: set[str] = set()
     for entry in portal.entries:
         if entry.disclosure != "public":
             continue  # never published, so never scanned as published text
         for key, code, message in _field_hits(entry):
             findings.error(code, entry.source, entry.line(key), message)
-        if entry.body and entry.body not in scanned_bodies:
-            scanned_bodies.add(entry.body)
-            probe = probes[entry.body]
-            if not probe.is_file:
-                continue  # reported by the loader
-            checked = _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records, scanned)
-            if checked is not None:   # pages and search publish these bytes or none (portal.read_body)
-                portal.extra.setdefault(CHECKED_BODIES, {})[entry.body] = checked
+        probe = probes.pop(entry.body, None) if entry.body else None
+        if probe is None or not probe.is_file:
+            continue  # no body, one checked already (shared by entries), or one the loader reported missing
+        checked = _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records, scanned)
+        if checked is not None:   # pages and search publish these bytes or none (portal.read_body)
+            portal.extra.setdefault(CHECKED_BODIES, {})[entry.body] = checked
     # Hand-written pages are published as they are.
     bodies = {e.body for e in portal.entries if e.body}
     under_root = os.path.relpath(config.content_path, config.root).replace(os.sep, "/")

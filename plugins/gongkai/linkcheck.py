@@ -138,7 +138,7 @@ def _scan(pages: list[str]):
             target, probe = resolve(page_dir, path) if path else (rel, None)
             if probe is not None:
                 probes.add(probe)
-            if target.startswith("..") or target not in files:
+            if _missing(target, files):
                 broken.append((line, target))
                 continue
             reached.add(target)
@@ -151,12 +151,17 @@ def _scan(pages: list[str]):
     return verdicts, used
 
 
+def _missing(target: str, files: set[str]) -> bool:
+    """Whether a link's resolved target is not a file of the site (or climbs out of it)."""
+    return target.startswith("..") or target not in files
+
+
 def _still_holds(verdict: tuple, files: set[str], dirs: set[str]) -> bool:
     """Whether a page's verdict from an earlier build holds in this site: every file its links reached is
     still there, every broken target still missing, every path that was (not) a directory still (not) one."""
     _key, _ids, broken, _fragments, (reached, probes) = verdict
     return (files.issuperset(reached)
-            and all(t.startswith("..") or t not in files for _line, t in broken)
+            and all(_missing(t, files) for _line, t in broken)
             and all((p in dirs) == was for p, was in probes))
 
 
@@ -208,7 +213,7 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
     for rel in pages:
         _, _, broken, fragments, _ = verdicts[rel]
         for line, target in broken:
-            if target.startswith("..") or target not in files:   # judged again: more_files may have it
+            if _missing(target, files):   # judged again: more_files may have it
                 findings.error("GK-LINK-BROKEN", f"site/{rel}", line, f"页面中的链接指向不存在的文件“{target}”，请修改或删除该链接。")
         for line, target, fragment in fragments:
             if target in verdicts and fragment not in verdicts[target][1]:

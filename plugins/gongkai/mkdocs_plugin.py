@@ -123,15 +123,15 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
 
     def _output_tree(self) -> OutputTree:
         """The tree this build writes: with caches on, the spare (the site before last, made from the site
-        when missing), else a new directory beside the site."""
+        when missing), with its memo under memo_dir, else a new directory beside the site (memo_dir None)."""
         final = Path(self.final_site_dir)
-        if not cache_enabled():
+        self.memo_dir = self.portal_config.root / CACHE_DIR if cache_enabled() else None
+        if self.memo_dir is None:
             return OutputTree(Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-", dir=final.parent)))
-        memo_dir = self.portal_config.root / CACHE_DIR
         with phases.phase("output: spare made from the site (hard links)"):
             _wait_for_spare()
-            ready_spare(final, spare_dir(final), memo_dir)
-        return OutputTree(spare_dir(final), memo_dir)
+            ready_spare(final, spare_dir(final), self.memo_dir)
+        return OutputTree(spare_dir(final), self.memo_dir)
 
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
@@ -187,9 +187,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         phases.add("mkdocs: theme, hand-written pages, assets", time.perf_counter() - wall, time.process_time() - cpu)
         mkdocs_output = Path(config.site_dir)
         final = Path(self.final_site_dir)
-        reuse = cache_enabled()
-        memo_dir = self.portal_config.root / CACHE_DIR if reuse else None
-        tree = self.tree
+        tree, memo_dir = self.tree, self.memo_dir   # as _output_tree chose them
+        reuse = memo_dir is not None
         linker = Linker(bool(config.use_directory_urls))
         body_pages = site_build.body_pages(self.portal)
         extensions, mdx_configs = config.markdown_extensions, config.mdx_configs
