@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import sys
 from pathlib import Path
 from typing import Callable, Iterable
@@ -16,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from . import phases
 from .disk_cache import DiskCache, key_of
 from .findings import Findings
 from .workers import fork_imap
@@ -85,12 +87,90 @@ def _split(value: str) -> tuple[str, str] | None:
 
 
 def _page_links(data: bytes, parser) -> tuple[set[str], list[tuple[str, int | None]]]:
-    """A page's ids and its distinct link values with their first line."""
+    """A page's ids and its distinct link values, each at its first line (in the order of their last
+    occurrence, the last first)."""
     root = etree.fromstring(data, parser)
     if root is None:
         return set(), []
     unique = {str(v): v for v in reversed(LINKS_XPATH(root))}   # first occurrence wins
     return {str(v) for v in IDS_XPATH(root)}, [(value, attr.getparent().sourceline) for value, attr in unique.items()]
+
+
+def _joined(parts: list[tuple[set[str], list[tuple[str, int | None]]]]) -> tuple[set[str], list[tuple[str, int | None]]]:
+    """_page_links of a page from those of its consecutive parts."""
+    first: dict[str, int | None] = {}
+    for _, links in parts:
+        for value, line in links:
+            first.setdefault(value, line)
+    order = dict.fromkeys(value for _, links in reversed(parts) for value, _ in links)
+    return set().union(*(ids for ids, _ in parts)), [(value, first[value]) for value in order]
+
+
+# Content that could change how the markup after it is parsed: an open comment or raw-text element swallows
+# what follows, a document tag moves attributes. A page whose content has one unclosed is parsed whole.
+_UNSETTLING = re.compile(rb"<(!--|!\[CDATA\[|script|style|textarea|title|xmp|noscript|noembed|noframes|iframe)"
+                         rb"|<(?:plaintext|html|head|body)\b", re.IGNORECASE)
+_CLOSERS = {b"!--": b"-->", b"![cdata[": b"]]>"}
+
+
+def _settled(content: bytes) -> bool:
+    """Whether a page's own content leaves the parser as it found it: each comment and raw-text element
+    closed, no document tag, and no tag left open at its end."""
+    at = 0
+    while (found := _UNSETTLING.search(content, at)) is not None:
+        if found.group(1) is None:
+            return False
+        name = found.group(1).lower()
+        closer = re.compile(re.escape(_CLOSERS.get(name, b"</" + name)), re.IGNORECASE).search(content, found.end())
+        if closer is None:
+            return False
+        at = closer.end()
+    return content.rfind(b"<") <= content.rfind(b">")
+
+
+class Frame:
+    """The parts of a theme frame that every page made from it holds byte for byte: `middle`, from after
+    the frame's last per-page part (title, head tags, URL) up to the page's content, and `tail`, after
+    the content; most of a page's bytes (navigation, header, footer). They are parsed once; a page made
+    from the frame is parsed in its own parts, which gives what parsing it whole gives. A frame is used
+    only when that holds for the frame itself."""
+
+    PROBE = '\n<p id="gk-probe">\n<a href="gk-probe/">probe</a></p>\n'   # content to try the frame with
+
+    def __init__(self, before: str, middle: str, tail: str, parser=None):
+        """The frame is before + middle + (each page's content) + tail."""
+        parser = parser or etree.HTMLParser(encoding="utf-8")
+        self.middle, self.tail = middle.encode("utf-8"), tail.encode("utf-8")
+        self.middle_lines = self.middle.count(b"\n")
+        self._middle = _page_links(self.middle, parser)
+        self._tail = _page_links(self.tail, parser)
+        tried = (before + middle + self.PROBE + tail).encode("utf-8")
+        self.usable = self.page_links(tried, parser) == _page_links(tried, parser)
+
+    def page_links(self, data: bytes, parser) -> tuple[set[str], list[tuple[str, int | None]]] | None:
+        """_page_links of a page made from this frame; None when the page is not (or its content could
+        unsettle the parse): then it is parsed whole."""
+        end = len(data) - len(self.tail)
+        at = data.find(self.middle[:64]) if data.endswith(self.tail) else -1
+        while at >= 0 and not data.startswith(self.middle, at):
+            at = data.find(self.middle[:64], at + 1)
+        if at < 0 or at + len(self.middle) > end:
+            return None
+        content = data[at + len(self.middle):end]
+        if not _settled(content):
+            return None
+        head = data[:at]
+        middle_first = head.count(b"\n") + 1           # the page's line where the middle starts
+        content_first = middle_first + self.middle_lines
+        return _joined([_page_links(head, parser), _shifted(self._middle, middle_first),
+                        _shifted(_page_links(content, parser), content_first),
+                        _shifted(self._tail, content_first + content.count(b"\n"))])
+
+
+def _shifted(part: tuple[set[str], list[tuple[str, int | None]]], first_line: int):
+    """_page_links of a part of a page, from those of the part alone, when it starts on the page's line first_line."""
+    ids, links = part
+    return ids, [(value, None if line is None else line + first_line - 1) for value, line in links]
 
 
 def _scan(pages: list[str]):
@@ -101,11 +181,13 @@ def _scan(pages: list[str]):
     site's files, on those its links reach (see _still_holds)."""
     site, files, resolve, cache = _STATE["site"], _STATE["files"], _STATE["resolve"], _STATE["cache"]
     known_keys = _STATE["page_keys"] or {}   # the build's keys of what it wrote: not hashed again
+    frames = _STATE["frames"]
     split_memo: dict[str, tuple[str, str] | None] = {}
     # (depth, value) -> (target, probe): a link good on every page at that depth (it climbs to the root)
     fine: dict[tuple[int, str], tuple[str, str | None]] = {}
     parser = etree.HTMLParser(encoding="utf-8")
     verdicts, used = {}, {}
+    framed = 0   # pages parsed in their own parts (see Frame)
     keep_parses = cache.path is not None   # no parse cache: sending the parses back would only cost memory
     for rel in pages:
         key = known_keys.get(rel)
@@ -116,7 +198,11 @@ def _scan(pages: list[str]):
                 key = key_of(data)
                 scanned = cache.get(key)
             if scanned is None:
-                scanned = _page_links(data, parser)
+                frame = frames.get(rel.count("/"))
+                scanned = frame.page_links(data, parser) if frame is not None else None
+                framed += scanned is not None
+                if scanned is None:
+                    scanned = _page_links(data, parser)
         if keep_parses:
             used[key] = scanned
         page_dir = posixpath.dirname(rel)
@@ -148,7 +234,7 @@ def _scan(pages: list[str]):
                 fine[(depth, value)] = (target, probe)
         depends = (tuple(sorted(reached)), tuple(sorted((p, p in resolve.dirs) for p in probes)))
         verdicts[rel] = (key, frozenset(scanned[0]), tuple(broken), tuple(fragments), depends)
-    return verdicts, used
+    return verdicts, used, framed
 
 
 def _missing(target: str, files: set[str]) -> bool:
@@ -183,7 +269,7 @@ def _verdict_key(page_key: bytes, rel: str) -> bytes:
 
 def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Path | None = None,
                files: set[str] | None = None, page_keys: dict[str, bytes] | None = None,
-               more_files: Callable[[], Iterable[str]] | None = None) -> Findings:
+               more_files: Callable[[], Iterable[str]] | None = None, frames: dict[int, Frame] | None = None) -> Findings:
     """Check every page of a built site.
 
     With cache_root, each page's parse is cached by its bytes, and its verdict by its bytes and place, with
@@ -192,7 +278,8 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
     `files` (every file of the site) and `page_keys` (key_of the bytes of each page): then a page whose
     verdict is cached is not even read, so a rebuild that changed or added a few pages checks only those.
     `more_files`, called once the pages in `files` are scanned, returns the files still being written
-    meanwhile (by another process): links are judged against them too, and their pages checked."""
+    meanwhile (by another process): links are judged against them too, and their pages checked. `frames`
+    (by a page's depth, its count of '/') are the theme frames most pages were made from (see Frame)."""
     findings = Findings() if findings is None else findings
     site = Path(site_dir)
     if files is None:
@@ -202,14 +289,15 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
         files, dirs = set(files), _dirs_of(files)
     pages = sorted(f for f in files if f.endswith(".html"))
     code = Path(__file__).read_text(encoding="utf-8")
-    verdicts = _verdicts(site, pages, files, dirs, cache_root, page_keys, code)
+    frames = {depth: frame for depth, frame in (frames or {}).items() if frame.usable}
+    verdicts = _verdicts(site, pages, files, dirs, cache_root, page_keys, code, frames)
     if more_files is not None:
         added = set(more_files()) - files
         files |= added
         more_pages = sorted(f for f in added if f.endswith(".html"))
         if more_pages:   # every page judged again with them (the caches keep only what one pass used)
             pages = sorted(pages + more_pages)
-            verdicts = _verdicts(site, pages, files, _dirs_of(files), cache_root, page_keys, code)
+            verdicts = _verdicts(site, pages, files, _dirs_of(files), cache_root, page_keys, code, frames)
     for rel in pages:
         _, _, broken, fragments, _ = verdicts[rel]
         for line, target in broken:
@@ -222,11 +310,12 @@ def check_site(site_dir: Path, findings: Findings | None = None, cache_root: Pat
 
 
 def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cache_root: Path | None,
-              page_keys: dict[str, bytes] | None, code: str) -> dict[str, tuple]:
+              page_keys: dict[str, bytes] | None, code: str, frames: dict[int, Frame]) -> dict[str, tuple]:
     """Each page's verdict (see _scan): from the verdict cache while it holds, else scanned on every core."""
     verdict_cache = DiskCache.for_root(cache_root, "link-verdicts", code) if cache_root else DiskCache(None)
     verdicts: dict[str, tuple] = {}
     todo = []
+    parsed_in_parts = 0
     reused: set[str] = set()   # pages whose verdict was got under its key: no need to put it again
     for rel in pages:
         known = page_keys.get(rel) if page_keys else None
@@ -240,18 +329,21 @@ def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cac
         # Parsing a few pages is cheaper than loading the parse cache of all of them.
         few = len(todo) < min(PARSE_CACHE_FROM, len(pages))
         cache = DiskCache.for_root(cache_root, "links", code) if cache_root and not few else DiskCache(None)
-        _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache, page_keys=page_keys)
+        _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache, page_keys=page_keys,
+                      frames=frames)
         try:
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
             # Merged as each chunk comes (fork_imap), not all chunks' results held at once.
-            for scanned, used in fork_imap(_scan, chunks) if len(todo) > CHUNK else [_scan(todo)]:
+            for scanned, used, framed in fork_imap(_scan, chunks) if len(todo) > CHUNK else [_scan(todo)]:
                 verdicts.update(scanned)
                 cache.merge(used)
+                parsed_in_parts += framed
         finally:
             _STATE.clear()
         for rel in pages:
             cache.get(verdicts[rel][0])   # keep the parses of this site's pages that were not read
         cache.save()
+    phases.add("link check: pages parsed without their theme frame", 0.0, 0.0, count=parsed_in_parts)
     for rel in pages:
         if rel not in reused:
             verdict_cache.put(_verdict_key(verdicts[rel][0], rel), verdicts[rel])

@@ -36,6 +36,20 @@ class Shell:
         out = out.replace(TITLE_MARK, html.escape(title, quote=False))
         return out.replace(self.shell_url, url) if self.shell_url else out
 
+    def parts(self) -> tuple[str, str, str] | None:
+        """The frame as (before, middle, tail), each page's content going between the last two: `middle` runs from the line after the frame's last
+        per-page part (title, head tags, URL) to the content, `tail` from the content to the end; fill leaves
+        both as they are. None when a per-page part comes after the content."""
+        before, mark, tail = self.rendered.partition(CONTENT_MARK)
+        per_page = [p for p in (TITLE_MARK, HEAD_MARK, self.shell_url) if p]
+        if not mark or any(p in tail for p in per_page):
+            return None
+        last = max((before.rfind(p) + len(p) for p in per_page if p in before), default=0)
+        start = before.find("\n", before.find(">", last)) + 1   # past the tag that holds it, on a new line
+        if start <= last:
+            return None
+        return before[:start], before[start:], tail
+
 
 class ShellFactory:
     def __init__(self, config, env, nav, files):
@@ -48,6 +62,10 @@ class ShellFactory:
         if depth not in self._shells:
             self._shells[depth] = self._render(depth)
         return self._shells[depth]
+
+    def frames(self) -> dict[int, tuple[str, str, str]]:
+        """Each frame made so far, as Shell.parts, by depth (a page's count of '/')."""
+        return {depth: parts for depth, shell in self._shells.items() if (parts := shell.parts()) is not None}
 
     def _render(self, depth: int) -> Shell:
         dirs = depth - (1 if self.directory_urls else 0)

@@ -30,7 +30,7 @@ from .config import PortalConfig, build_date
 from .deferred import framed_page
 from .disk_cache import CACHE_DIR, cache_enabled, remember_between_builds
 from .findings import Findings
-from .linkcheck import check_site
+from .linkcheck import Frame, check_site
 from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
 from .mkdocs_static import StaticFilesByStat, source_file
@@ -236,7 +236,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         if self.config.link_check:
             with phases.phase("link check"):
                 findings = check_site(tree.root, cache_root=self.portal_config.root, files=tree.kept,
-                                      page_keys=tree.page_keys, more_files=files_made_beside if beside else None)
+                                      page_keys=tree.page_keys, more_files=files_made_beside if beside else None,
+                                      frames={depth: Frame(*parts) for depth, parts in shells.frames().items()})
             report(findings)
             if findings.errors:
                 raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")

@@ -1,0 +1,111 @@
+"""The link check reads a page made from a theme frame in its own parts (the frame's shared parts are
+parsed once), and finds exactly what parsing the whole page finds."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from lxml import etree
+
+from gongkai import linkcheck, mkdocs_plugin, phases
+from gongkai.linkcheck import Frame, _page_links
+from portal_factory import REPO
+from site_build_helpers import DEMO_DATE
+
+BEFORE = ('<!doctype html>\n<html><head><title>{title}</title>\n<link rel="stylesheet" href="../a.css">\n'
+          '<meta name="ArticleTitle" content="{title}"></head>\n<body><header><a href="../">首页</a>'
+          '<span>{title}</span>\n</header>\n')
+MIDDLE = ('<nav>\n<a href="../x/">栏目</a>\n<a id="top" href="#top">顶部</a>\n</nav>\n<main>\n'
+          '<article class="md-content__inner">\n')
+TAIL = '\n</article></main>\n<footer><a href="../y/">关于</a>\n<a href="../x/">栏目</a></footer>\n</body></html>\n'
+PARSER = etree.HTMLParser(encoding="utf-8")
+
+SETTLED = [
+    "",
+    "<p>正文</p>",
+    '<h2 id="s1">一、总体要求</h2>\n<p>见<a href="../z/#s1">附件</a>与<a href="../x/">栏目</a>。</p>\n<img src="../i.png">',
+    '<p id="top">与框架同名的锚点</p><a href="../">首页</a>',
+    '<nav><a href="../a/">a</a></nav><script src="../s.js" defer></script>\n<!-- 注释 -->\n<p>后</p>',
+]
+UNSETTLING = [
+    "<p>开着的注释 <!-- 没有结束",
+    '<script>var a = "</p>";',
+    "<style>p { color: red }",
+    '<body class="x"><p>文档标签</p>',
+    '<p>最后一个标签没有结束</p><a href="../q/"',
+]
+
+
+def page(content: str, title: str = "标题") -> bytes:
+    return (BEFORE.format(title=title) + MIDDLE + content + TAIL).encode("utf-8")
+
+
+def frame() -> Frame:
+    made = Frame(BEFORE.format(title="GKSHELLTITLE"), MIDDLE, TAIL, PARSER)
+    assert made.usable
+    return made
+
+
+@pytest.mark.parametrize("content", SETTLED)
+def test_page_read_in_parts_finds_what_the_whole_page_holds(content):
+    for title in ("标题", "很长的标题\n跨两行"):
+        data = page(content, title)
+        assert frame().page_links(data, PARSER) == _page_links(data, PARSER)
+
+
+@pytest.mark.parametrize("content", UNSETTLING)
+def test_content_that_could_change_the_parse_after_it_is_read_whole(content):
+    assert frame().page_links(page(content), PARSER) is None
+
+
+def test_a_page_not_made_from_the_frame_is_read_whole():
+    other = page("<p>x</p>").replace(b'<a href="../y/">', b'<a href="../w/">')
+    assert frame().page_links(other, PARSER) is None
+    assert frame().page_links(page("<p>x</p>")[:-40], PARSER) is None
+
+
+def test_a_frame_that_would_read_otherwise_is_not_used():
+    # the middle begins inside a tag: read alone, that tag's link would be lost
+    split = MIDDLE.index('href="../x/"')
+    assert not Frame(BEFORE + MIDDLE[:split], MIDDLE[split:], TAIL, PARSER).usable
+
+
+def test_broken_links_in_frame_and_content_are_reported_at_their_lines(tmp_path):
+    site = tmp_path / "site"
+    (site / "x").mkdir(parents=True)
+    (site / "x" / "index.html").write_bytes(page('<p>ok</p>\n<a href="../gone/">坏链接</a>'))
+    phases.RECORDER.reset()
+    found = linkcheck.check_site(site, frames={1: frame()})
+    assert phases.RECORDER.counts == {"link check: pages parsed without their theme frame": 1}
+    whole = linkcheck.check_site(site)
+    assert sorted((f.file, f.line, f.message) for f in found) == sorted((f.file, f.line, f.message) for f in whole)
+    assert {f.message.split("“")[1].split("”")[0] for f in found} == {"a.css", "index.html", "y/index.html",
+                                                                      "gone/index.html"}
+
+
+def test_every_page_of_the_demo_build_reads_the_same_in_parts(tmp_path, monkeypatch):
+    """A real build's frames: each page of the demo site read through them equals the page read whole,
+    and the entry and listing pages are read through them."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    for name, value in {"SOURCE_DATE_EPOCH": str(int(DEMO_DATE.timestamp())), "NO_MKDOCS_2_WARNING": "1",
+                        "GONGKAI_CACHE": "0", "GONGKAI_PROGRESS": "0"}.items():
+        monkeypatch.setenv(name, value)
+    checked = {}
+    real = mkdocs_plugin.check_site
+
+    def check_site(root, **kwargs):
+        frames = {depth: f for depth, f in kwargs["frames"].items() if f.usable}
+        for rel in sorted(f for f in kwargs["files"] if f.endswith(".html") and os.path.exists(root / f)):
+            data = (root / rel).read_bytes()
+            in_parts = frames[rel.count("/")].page_links(data, PARSER) if rel.count("/") in frames else None
+            checked[rel] = in_parts is not None
+            assert in_parts is None or in_parts == _page_links(data, PARSER), rel
+        return real(root, **kwargs)
+
+    monkeypatch.setattr(mkdocs_plugin, "check_site", check_site)
+    monkeypatch.chdir(REPO)
+    build(load_config(str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert checked and all(checked[rel] for rel in checked if rel.startswith(("xxgk/", "ml/", "zl/")))
