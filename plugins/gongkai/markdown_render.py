@@ -81,11 +81,20 @@ class BodyRenderer:
 
 
 _TAGS = re.compile(r"<[^>]+>")
-_MD_SYNTAX = re.compile(r"(!?\[([^\]]*)\]\([^)]*\))|[#>*_`|~-]{1,}")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SYNTAX_RUN = re.compile(r"[#>*_`|~-]+")
+_BLANKS = re.compile(r"[ \t]+")
 
 
 def plain_text(markdown_text: str) -> str:
-    """Markdown to plain text (for search and snippets): keeps link text, drops syntax."""
-    text = _TAGS.sub(" ", markdown_text)
-    text = _MD_SYNTAX.sub(lambda m: m.group(2) or " ", text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    """Markdown to plain text (for search and snippets): keeps link text (as written), drops syntax."""
+    text = _TAGS.sub(" ", markdown_text) if "<" in markdown_text else markdown_text
+    if "[" in text:   # syntax between links only: a link's text is kept whole
+        parts, at = [], 0
+        for link in _LINK.finditer(text):
+            parts += [_SYNTAX_RUN.sub(" ", text[at:link.start()]), link.group(1) or " "]
+            at = link.end()
+        text = "".join(parts) + _SYNTAX_RUN.sub(" ", text[at:])
+    else:
+        text = _SYNTAX_RUN.sub(" ", text)
+    return _BLANKS.sub(" ", text).strip()
