@@ -17,7 +17,10 @@ The subset, and why each rule keeps the HTML exact:
   kind (`1. ` or `-`/`*`/`+`), with no continuation line and no other list of that kind just before
   it (Python-Markdown would make one loose list of both).
 - Each text is one in which no inline pattern of the Markdown instance can match (markdown_inline's
-  trigger expression), so the inline stage would leave it as it is.
+  trigger expression), so the inline stage would leave it as it is; `>` is then the one character the
+  serializer changes (to `&gt;`).
+- Whitespace as NormalizeWhitespace and the processors treat it: CRLF and CR are newlines, lines of
+  spaces are blank, paragraphs and list items lose leading whitespace (U+3000 too), headings both ends.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ _NEVER = re.compile("[<&_`\\\\\\[\\]{}|~\t\x00-\x09\x0b\x0c\x0e-\x1f\x7f\ufeff]"
 # Digits and a dot open an ordered list only before a space ("3.公共资源" is prose to Python-Markdown,
 # and so is "1)"); the end of the line is refused too, to stay clear of the list expressions.
 _BLOCK_START = re.compile(r"[ #>*+\-=!]|\d+\.(?:[ ]|$)")
-# A list item as sane_lists' CHILD_RE takes it, at the left margin; group 1: the ordered list's number.
+# A list item as the list processors' CHILD_RE takes it, at the left margin (indented lines are refused).
 _ORDERED_ITEM = re.compile(r"(?P<number>\d+)\.[ ]+(?P<text>.*)")
 _BULLET_ITEM = re.compile(r"[*+-][ ]+(?P<text>.*)")
 _SPACES_ONLY_LINE = re.compile(r"(?<=\n) +\n")     # NormalizeWhitespace's, which blanks such lines
