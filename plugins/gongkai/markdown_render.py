@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-from . import markdown_inline
+from . import markdown_fast, markdown_inline
 from .urls import output_file, relative_url
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -50,10 +50,13 @@ class BodyRenderer:
         self.body_pages = body_pages       # content-relative body .md path -> entry page path
         self.source = ""                   # content-relative path of the body being rendered
         self.page_file = ""                # output file of the entry page being rendered
-        self.md = markdown.Markdown(extensions=list(extensions or DEFAULT_EXTENSIONS),
-                                    extension_configs=extension_configs or {})
+        extensions = list(extensions or DEFAULT_EXTENSIONS)
+        self.md = markdown.Markdown(extensions=extensions, extension_configs=extension_configs or {})
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "gk_links", 1)
         markdown_inline.install(self.md)
+        # Plain bodies (no links among them) skip Python-Markdown; None when these settings are not
+        # ones it reproduces. Bodies it renders leave self.md's per-document state (md.toc) untouched.
+        self.fast = markdown_fast.for_markdown(self.md, extensions, extension_configs)
 
     def rewrite(self, url: str) -> str:
         if url.startswith(("#", "/")) or _SCHEME.match(url) or url.startswith("//"):
@@ -72,6 +75,10 @@ class BodyRenderer:
 
     def render(self, text: str, source: str, page_file: str) -> str:
         self.source, self.page_file = source, page_file
+        if self.fast is not None:
+            html = self.fast.render(text)
+            if html is not None:
+                return html
         self.md.reset()
         return self.md.convert(text)
 
