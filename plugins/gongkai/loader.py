@@ -12,6 +12,7 @@ import os
 import posixpath
 import re
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
@@ -23,7 +24,7 @@ from .disk_cache import DiskCache, key_of
 from . import entry_records
 from .file_records import Probe
 from .model import Attachment, Column, Entry
-from .workers import fork_map
+from .workers import fork_imap
 from .portal import Portal
 from .textfiles import NotUtf8, decode_text, not_utf8_message
 from . import yamlfile
@@ -365,6 +366,12 @@ def _read_entry(path: Path, source: str, config: PortalConfig, findings: Finding
     return reader.read(), reader.looked_up
 
 
+def _read_one(path: Path, source: str, config: PortalConfig, content: set[str], raw: bytes | None):
+    own = Findings()
+    entry, looked_up = _read_entry(path, source, config, own, content, None, raw)
+    return entry, list(own), looked_up
+
+
 def load_entry(path: Path, config: PortalConfig, findings: Findings, content: set[str] | None = None,
                cache: DiskCache | None = None, raw: bytes | None = None) -> Entry | None:
     source = path.relative_to(config.root).as_posix()
@@ -378,29 +385,36 @@ CHUNK = 500                     # uncached entry files per worker task
 PARSE_CACHE_FROM = 200          # changed entry files from which the parse cache and workers pay off
 
 
-def _parse_chunk(paths: list[Path]) -> dict:
-    """Parse YAML files into the cache (in a worker); failures are left for the serial pass."""
-    cache = DiskCache(None)
-    for path in paths:
-        _load_file(path, "", Findings(), cache)
-    return cache.used
+_READ_JOB: dict = {}   # what _read_chunk reads, set before the workers fork (they inherit it)
 
 
-def warm_parse_cache(paths: list[Path], cache: DiskCache, raws: list[bytes] | None = None) -> list[bytes]:
-    """Parse every file the cache does not know yet, on every core; returns the files' bytes (read once,
-    unless given)."""
-    missing = []
-    if raws is None:
-        raws = []
-        for path in paths:
-            with open(path, "rb") as fh:
-                raws.append(fh.read())
-    for path, raw in zip(paths, raws):
-        if cache.get(key_of(raw)) is None:
-            missing.append(path)
-    for parsed in fork_map(_parse_chunk, [missing[i:i + CHUNK] for i in range(0, len(missing), CHUNK)]):
-        cache.merge(parsed)
-    return raws
+def _read_chunk(indexes: list[int]) -> tuple[list[tuple[Entry | None, list, list]], dict]:
+    """Read the entry files at these indexes of the job (in a worker): each one's entry, findings and
+    lookups, and the parse cache's records used (sent back only when the cache is saved)."""
+    job = _READ_JOB
+    cache = job["cache"]
+    cache.used = {}   # this worker's copy: what it used, for the parent to keep
+    read = []
+    for index in indexes:
+        own = Findings()
+        entry, looked_up = _read_entry(job["paths"][index], job["sources"][index], job["config"], own,
+                                       job["content"], cache, job["raws"][index])
+        read.append((entry, list(own), looked_up))
+    return read, cache.used if cache.path is not None else {}
+
+
+def _read_on_every_core(paths: list[Path], sources: list[str], raws: list, config: PortalConfig,
+                        content: set[str], cache: DiskCache) -> Iterator[tuple[Entry | None, list, list]]:
+    """_read_entry of each file, in order, in forked workers (entries are read as fast as YAML is parsed);
+    the parse cache gets what they used."""
+    _READ_JOB.update(paths=paths, sources=sources, raws=raws, config=config, content=content, cache=cache)
+    try:
+        chunks = [list(range(i, min(i + CHUNK, len(paths)))) for i in range(0, len(paths), CHUNK)]
+        for read, used in fork_imap(_read_chunk, chunks):
+            cache.merge(used)
+            yield from read
+    finally:
+        _READ_JOB.clear()
 
 
 def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry | None], set[str]]:
@@ -427,12 +441,13 @@ def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry 
         cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION) if many else None
         paths = [Path(probe.path) for _, probe in missed]
         raws = [probe.bytes() for _, probe in missed]
-        if cache is not None and all(raw is not None for raw in raws):
-            warm_parse_cache(paths, cache, raws)
-        for (i, probe), path, raw in zip(missed, paths, raws):
-            own = Findings()
-            entry, looked_up = _read_entry(path, probe.rel, config, own, content, cache, raw)
-            found[i] = entry_records.EntryRecord(entry, list(own), tuple(looked_up))
+        sources = [probe.rel for _, probe in missed]
+        if cache is not None:
+            read = _read_on_every_core(paths, sources, raws, config, content, cache)
+        else:
+            read = (_read_one(path, source, config, content, raw) for path, source, raw in zip(paths, sources, raws))
+        for (i, probe), (entry, own, looked_up) in zip(missed, read):
+            found[i] = entry_records.EntryRecord(entry, own, tuple(looked_up))
             records.put(probe, found[i])
         if cache is not None:
             cache.save()
