@@ -366,9 +366,11 @@ def _read_entry(path: Path, source: str, config: PortalConfig, findings: Finding
     return reader.read(), reader.looked_up
 
 
-def _read_one(path: Path, source: str, config: PortalConfig, content: set[str], raw: bytes | None):
+def _read_one(path: Path, source: str, config: PortalConfig, content: set[str], raw: bytes | None,
+              cache: DiskCache | None = None) -> tuple[Entry | None, list, list]:
+    """(entry, its findings, the content files it looked up) of one entry file."""
     own = Findings()
-    entry, looked_up = _read_entry(path, source, config, own, content, None, raw)
+    entry, looked_up = _read_entry(path, source, config, own, content, cache, raw)
     return entry, list(own), looked_up
 
 
@@ -392,15 +394,11 @@ def _read_chunk(indexes: list[int]) -> tuple[list[tuple[Entry | None, list, list
     """Read the entry files at these indexes of the job (in a worker): each one's entry, findings and
     lookups, and the parse cache's records used (sent back only when the cache is saved)."""
     job = _READ_JOB
-    cache = job["cache"]
-    cache.used = {}   # this worker's copy: what it used, for the parent to keep
-    read = []
-    for index in indexes:
-        own = Findings()
-        entry, looked_up = _read_entry(job["paths"][index], job["sources"][index], job["config"], own,
-                                       job["content"], cache, job["raws"][index])
-        read.append((entry, list(own), looked_up))
-    return read, cache.used if cache.path is not None else {}
+    view = DiskCache(None)          # reads the job's cache, keeps what this chunk used apart
+    view.old = job["cache"].old
+    read = [_read_one(job["paths"][i], job["sources"][i], job["config"], job["content"], job["raws"][i], view)
+            for i in indexes]
+    return read, view.used if job["cache"].path is not None else {}
 
 
 def _read_on_every_core(paths: list[Path], sources: list[str], raws: list, config: PortalConfig,
