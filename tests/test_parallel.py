@@ -160,3 +160,13 @@ def test_the_parent_skips_unchanged_pages_and_leaves_the_rest_to_workers(tmp_pat
     assert tree(out) == tree(tmp_path / "clean")
     unchanged = build(2)      # the bodies of the pages the parent skipped stayed in the cache
     assert unchanged.skipped == unchanged.pages and unchanged.misses == 0
+
+
+def test_body_cache_namespace_follows_every_renderer_module(monkeypatch):
+    """A change to the code of any module that shapes a body's HTML names a new body cache."""
+    from gongkai import build_cache, markdown_fast, markdown_inline, markdown_render
+    before = build_cache.namespace(True, ["toc"], {})
+    real = build_cache._source_of
+    for module in (markdown_render, markdown_fast, markdown_inline):
+        monkeypatch.setattr(build_cache, "_source_of", lambda m, changed=module: real(m) + ("#" if m is changed else ""))
+        assert build_cache.namespace(True, ["toc"], {}) != before, module.__name__

@@ -11,7 +11,7 @@ lookup gives the same answer now. A stale hit is impossible by construction; whe
 the renderer reads the map in a way we cannot record, nothing is cached.
 
 Layout: <repo>/.cache/gongkai/bodies-<namespace>-<d>.pickle (namespace: a hash of the
-gongkai and markdown versions, this code, the renderer's (markdown_render, markdown_fast) and the
+gongkai and markdown versions, this code, the renderer's (RENDERER_MODULES) and the
 markdown configuration; d: the first hex digit of the records' keys). Sixteen files, each read
 when a key of its own is looked up and written when its records changed: an edit reads and writes one.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import markdown
 
-from . import __version__, markdown_fast, markdown_render
+from . import __version__, markdown_fast, markdown_inline, markdown_render
 from .disk_cache import HEX_SHARDS, HexShards, save_pickle
 
 CACHE_ENV = "GONGKAI_CACHE"          # "0" turns the cache off
@@ -53,12 +53,16 @@ def _source_of(module) -> str:
         return ""
 
 
+# The modules whose code shapes a body's HTML (a change to any makes every cached body stale).
+RENDERER_MODULES = (markdown_render, markdown_fast, markdown_inline)
+
+
 def namespace(directory_urls: bool, extensions, extension_configs) -> str:
     """Everything global a body's HTML depends on."""
     config = json.dumps([directory_urls, list(extensions or []), extension_configs or {}],
                         sort_keys=True, default=repr, ensure_ascii=False)
-    return _digest(__version__, markdown.__version__, _source_of(markdown_render), _source_of(markdown_fast),
-                   _source_of(sys.modules[__name__]), config)[:16]
+    renderers = [_source_of(module) for module in RENDERER_MODULES]
+    return _digest(__version__, markdown.__version__, *renderers, _source_of(sys.modules[__name__]), config)[:16]
 
 
 def enabled() -> bool:
