@@ -11,11 +11,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from gongkai.build_cache import CACHE_DIR
+from gongkai.file_records import SETTLE_NS
 from gongkai.synthetic import CorpusSpec, default_theme_dir, generate
 
 EPOCH = str(int(dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc).timestamp()))
@@ -171,9 +173,22 @@ def test_a_build_on_a_later_day(portal, tmp_path):
     assert_same_as_clean(portal, tmp_path, epoch=next_day)
 
 
+def settle(*roots: Path) -> None:
+    """Wait until every file under roots last changed more than SETTLE_NS ago: only then is a file's stat
+    trusted (file_records.Probe), and a fast machine builds the fixture's trees sooner than that."""
+    newest = max(max(p.stat().st_ctime_ns, p.stat().st_mtime_ns) for root in roots for p in root.rglob("*")
+                 if p.is_file())
+    wait = (newest + SETTLE_NS - time.time_ns()) / 1e9
+    if wait > 0:
+        time.sleep(wait + 0.05)
+
+
 def test_static_files_are_read_only_when_changed(portal, tmp_path):
     """MkDocs' static files reach the site by their stat (mkdocs_static.py): none is read when nothing changed,
     and a changed attachment or theme asset is in the site as a clean build has it."""
+    settle(portal, tmp_path / "theme")
+    for _tree in ("site", "spare"):   # each tree's memo then holds the files by their settled stat
+        build(portal, tmp_path / "incremental", cache=True)
     counts = build(portal, tmp_path / "incremental", cache=True)
     assert counts["static files read (the others unchanged)"] == 0
     attachment = next(p for p in sorted((portal / "content").rglob("*")) if p.is_file() and p.suffix != ".md")
