@@ -87,3 +87,16 @@ def test_many_changes_write_a_new_snapshot_and_drop_the_journal(tmp_path, monkey
     cache.save()                                         # past the limit: a snapshot, no journal
     assert not path.with_suffix(".journal").exists()
     assert pickle.loads(path.read_bytes()) == {b"a": "1", b"b": "2", **{b"n%d" % n: "x" for n in range(5)}}
+
+
+def test_a_view_reads_the_saved_records_and_keeps_its_own_use_apart(tmp_path):
+    saved = DiskCache(tmp_path / "c.pickle")
+    saved.put(b"k", "saved value")
+    saved.save()
+    cache = DiskCache(tmp_path / "c.pickle")
+    view = cache.view()
+    assert view.get(b"k") == "saved value"
+    view.put(b"n", "new value")
+    assert cache.used == {} and view.used == {b"k": "saved value", b"n": "new value"}
+    cache.merge(view.used)
+    assert cache.get(b"n") == "new value"

@@ -58,6 +58,13 @@ class DiskCache:
     def merge(self, items: dict) -> None:
         self.used.update(items)
 
+    def view(self) -> "DiskCache":
+        """The same saved records, with what one chunk of work uses kept apart (for merge), as a forked
+        worker's copy or in this process alike."""
+        other = DiskCache(None)
+        other.old = self.old
+        return other
+
     def save(self) -> None:
         """Keep what this run used: a few new or dropped values are appended to the cache's journal
         (pickle_journal.py), so one edit does not rewrite every value."""

@@ -394,8 +394,7 @@ def _read_chunk(indexes: list[int]) -> tuple[list[tuple[Entry | None, list, list
     """Read the entry files at these indexes of the job (in a worker): each one's entry, findings and
     lookups, and the parse cache's records used (sent back only when the cache is saved)."""
     job = _READ_JOB
-    view = DiskCache(None)          # reads the job's cache, keeps what this chunk used apart
-    view.old = job["cache"].old
+    view = job["cache"].view()
     read = [_read_one(job["paths"][i], job["sources"][i], job["config"], job["content"], job["raws"][i], view)
             for i in indexes]
     return read, view.used if job["cache"].path is not None else {}

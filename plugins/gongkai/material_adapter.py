@@ -37,9 +37,9 @@ class Shell:
         return out.replace(self.shell_url, url) if self.shell_url else out
 
     def parts(self) -> tuple[str, str, str] | None:
-        """The frame as (before, middle, tail), each page's content going between the last two: `middle` runs from the line after the frame's last
-        per-page part (title, head tags, URL) to the content, `tail` from the content to the end; fill leaves
-        both as they are. None when a per-page part comes after the content."""
+        """The frame as (before, middle, tail), each page's content going between the last two: `middle` runs
+        from the line after the frame's last per-page part (title, head tags, URL) to the content, `tail` from
+        the content to the end; fill leaves both as they are. None when a per-page part comes after the content."""
         before, mark, tail = self.rendered.partition(CONTENT_MARK)
         per_page = [p for p in (TITLE_MARK, HEAD_MARK, self.shell_url) if p]
         if not mark or any(p in tail for p in per_page):
