@@ -24,6 +24,15 @@ def test_failed_build_keeps_previous_site(tmp_path):
     assert not (tmp_path / "site.gongkai-staging").exists()
 
 
+@pytest.mark.parametrize("cache", ["0", "1"])
+def test_a_site_directory_whose_parents_do_not_exist_yet_is_made(tmp_path, cache):
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    site = tmp_path / "build" / "out" / "site"           # `mkdocs build -d build/out/site` on a fresh checkout
+    run = mkdocs_build(root, site, env={"GONGKAI_CACHE": cache})
+    assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
+    assert (site / "xxgk" / "113799000000000011-2024-00001" / "index.html").is_file()
+
+
 def test_broken_link_fails_build_and_keeps_site(tmp_path):
     root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
     site = tmp_path / "site"

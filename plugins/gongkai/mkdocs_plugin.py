@@ -127,6 +127,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         final = Path(self.final_site_dir)
         self.memo_dir = self.portal_config.root / CACHE_DIR if cache_enabled() else None
         if self.memo_dir is None:
+            final.parent.mkdir(parents=True, exist_ok=True)   # `-d build/site` on a fresh checkout
             return OutputTree(Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-", dir=final.parent)))
         with phases.phase("output: spare made from the site (hard links)"):
             _wait_for_spare()
