@@ -190,3 +190,23 @@ def test_link_verdicts_survive_unrelated_files_and_follow_their_own_targets(tmp_
     assert [(f[0], f[1]) for f in check()] == [("GK-LINK-BROKEN", "site/a/index.html")]
     _site(site, {"later/index.html": "<p>后来</p>"})
     assert check() == []
+
+
+def test_saved_link_verdicts_share_the_links_and_ids_their_pages_have_in_common(tmp_path, monkeypatch):
+    """Pages made from one frame reach the same theme files and hold the same ids: the verdict cache, loaded
+    on every rebuild, holds each of those once (pickle writes a shared object once)."""
+    import pickle
+    monkeypatch.setenv("GONGKAI_CACHE", "1")
+    frame = '<header id="top"><a href="../assets/site.css">css</a><a href="../search/">搜索</a></header>'
+    pages = {f"p{n}/index.html": frame + f'<p id="s{n}">正文</p>' for n in range(3)}
+    site = _site(tmp_path / "site", {**pages, "assets/site.css": "", "search/index.html": ""})
+    cache_root = tmp_path / "repo"
+    files, keys = _keys(site)
+    assert not check_site(site, cache_root=cache_root, files=files, page_keys=keys)
+    [saved] = (cache_root / ".cache" / "gongkai").glob("link-verdicts-*.pickle")
+    verdicts = [v for v in pickle.loads(saved.read_bytes()).values() if v[4][0]]
+    assert len(verdicts) == 3
+    css = [next(t for t in v[4][0] if t.endswith("site.css")) for v in verdicts]
+    assert css[0] is css[1] is css[2]
+    probes = [v[4][1] for v in verdicts]
+    assert probes[0] and all(a is b for a, b in zip(probes[0], probes[1]))
