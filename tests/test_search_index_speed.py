@@ -112,17 +112,53 @@ def test_bulk_postings_encoding_equals_encode_postings():
         assert encode_runs(docs, firsts, lasts, total) == [encode_postings(run, total) for run in runs], total
 
 
-def test_numpy_word_postings_keep_the_best_like_python(tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk", [None, 1, 7])
+def test_numpy_word_postings_keep_the_best_like_python(tmp_path, monkeypatch, chunk):
     """With a tiny cap most words hold more documents than they may list: the numpy path must pick the same
-    best ones as the Python path, ties (identical documents score alike) broken by document number."""
+    best ones as the Python path, ties (identical documents score alike) broken by document number; also
+    when it ranks the crowded words a few postings at a time (chunk)."""
     pytest.importorskip("numpy")
+    from gongkai import search_build_wordcodes
     monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 3)
+    if chunk is not None:
+        monkeypatch.setattr(search_build_wordcodes, "BEST_CHUNK_POSTINGS", chunk)
     docs = first_corpus()
     docs += [SearchDoc(**{**vars(d), "url": d.url + "copy/"}) for d in docs[:40]]
     build_search_index(docs, tmp_path / "numpy")
     monkeypatch.setattr(search_build_words, "search_build_wordcodes", None)
     build_search_index(docs, tmp_path / "python")
     assert output_digest(tmp_path / "numpy") == output_digest(tmp_path / "python")
+
+
+def test_best_postings_ranked_in_groups_of_words_equal_ranked_at_once():
+    """_best over groups of whole words (bounded memory) keeps and leaves out the very postings that ranking
+    every crowded word at once does, ties included."""
+    np = pytest.importorskip("numpy")
+    import random
+    from gongkai import search_build_wordcodes
+    rng = random.Random(5)
+    pairs = sorted({(rng.randrange(40), rng.randrange(300)) for _ in range(3000)})
+    word = np.array([w for w, _ in pairs], dtype=np.int32)
+    doc = np.array([d for _, d in pairs], dtype=np.int32)
+    scores = np.array([rng.choice([0.5, 1.0, 1.5, rng.random()]) for _ in pairs])
+    whole = search_build_wordcodes._best(word, doc, scores, 10)
+    largest_word = int(np.bincount(word).max())
+    real_lexsort = np.lexsort
+    for size in (1, 13, 100, 1000):
+        ranked_at_once = []
+        search_build_wordcodes.BEST_CHUNK_POSTINGS, saved = size, search_build_wordcodes.BEST_CHUNK_POSTINGS
+        np.lexsort = lambda keys: ranked_at_once.append(len(keys[0])) or real_lexsort(keys)
+        try:
+            grouped = search_build_wordcodes._best(word, doc, scores, 10)
+        finally:
+            search_build_wordcodes.BEST_CHUNK_POSTINGS, np.lexsort = saved, real_lexsort
+        assert (grouped[0] == whole[0]).all() and grouped[1].tolist() == whole[1].tolist()
+        assert max(ranked_at_once) < size + largest_word   # memory: a group's postings at a time
+    # and as sorted((-score, doc)) ranks each word's postings
+    for w in range(40):
+        at = [i for i in range(len(pairs)) if word[i] == w]
+        best = sorted(at, key=lambda i: (-scores[i], doc[i]))
+        assert sorted(i for i in at if whole[0][i]) == sorted(best[:10])
 
 
 def test_streamed_index_equals_the_written_one(tmp_path):
