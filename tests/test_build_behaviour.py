@@ -216,3 +216,43 @@ def test_a_rebuilds_search_index_is_updated_in_a_child_beside_the_pages(tmp_path
     assert any("政务公开工作要点" in p.read_text(encoding="utf-8") for p in (site / "search").rglob("*.js"))
     assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
     assert tree_digest(site) == tree_digest(tmp_path / "clean")
+
+
+NEWS = """\
+id: 113799000000000011/2024-00003
+title: 测试市召开政务公开工作会议
+kind: news
+publisher: 测试市人民政府办公室
+published: 2024-03-05
+body: n1.md
+"""
+
+
+def test_stale_files_are_removed_while_the_child_makes_the_search_index(tmp_path, monkeypatch):
+    """A rebuild removes the files no longer made (a deleted entry's page) before it waits for the child's
+    search files, all but under search/, which it prunes after; the site is a clean build's."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from gongkai import site_build
+
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION, "n.yml": NEWS},
+                        files={"n1.md": "会议要求做好政务公开工作。\n"})
+    site = tmp_path / "site"
+    for _ in range(2):   # the second build makes the spare the third writes into
+        assert mkdocs_build(root, site).returncode == 0
+    stale = "xxgk/113799000000000011-2024-00003/index.html"
+    assert (site / stale).is_file()
+    (root / "catalog" / "n.yml").unlink()
+    (site.parent / "site.gongkai-spare" / "search" / "stale.js").write_text("x", encoding="utf-8")
+    seen = []
+    take = site_build.take_files_made_beside
+    monkeypatch.setattr(site_build, "take_files_made_beside", lambda portal, tree: seen.append(
+        ((tree.root / stale).exists(), (tree.root / "search" / "stale.js").exists())) or take(portal, tree))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(DEMO_DATE.timestamp())))
+    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site)))
+    assert seen == [(False, True)]   # gone before the wait; search/ left to the child until it is done
+    assert not (site / stale).exists() and not (site / "search" / "stale.js").exists()
+    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
+    assert tree_digest(site) == tree_digest(tmp_path / "clean")

@@ -47,6 +47,9 @@ log = logging.getLogger("mkdocs.plugins.gongkai")
 STAGING_SUFFIX = ".gongkai-staging"   # MkDocs' own pages and assets, taken into the output tree at the end
 SPARE_SUFFIX = ".gongkai-spare"       # the site before last, rewritten in place by the next build
 LISTINGS_NOTE = "listing pages"       # the output tree's note of the listing pages and what they were made from
+# The top-level directories the files made beside the pages go to (pruned once those are written)
+BESIDE_DIRS = tuple(d.strip("/") for d in site_build.FORKING_FILES_DIRS)
+assert all("/" not in d for d in BESIDE_DIRS)
 
 
 def spare_dir(final: Path) -> Path:
@@ -227,8 +230,14 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         with phases.phase("output: MkDocs' pages and assets"):
             self._mkdocs_files(tree, mkdocs_output, reads, skip=waits)
 
+        # Stale files are removed while the child finishes: all but in the directories it writes, after.
+        pruned_early = []
+
         def files_made_beside() -> set[str]:
             before = set(tree.kept)
+            with phases.phase("output: stale files removed"):
+                tree.prune(leave=BESIDE_DIRS)
+                pruned_early.append(True)
             self._forking_files(tree, linker)
             with phases.phase("output: MkDocs' pages and assets"):
                 self._mkdocs_files(tree, mkdocs_output, reads)
@@ -246,7 +255,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             files_made_beside()
         phases.add("  static files read (the others unchanged)", 0.0, 0.0, count=len(reads))
         with phases.phase("output: stale files removed"):
-            tree.prune()
+            for only in BESIDE_DIRS if pruned_early else (None,):
+                tree.prune(only=only)
         with phases.phase("publish"):
             self._publish(tree.root, keep_previous=reuse)
             shutil.rmtree(mkdocs_output, ignore_errors=True)

@@ -319,18 +319,30 @@ class OutputTree:
                     with open(os.path.join(dirpath, name), "rb") as fh:
                         self.write(prefix + name, fh.read())
 
-    def prune(self) -> int:
-        """Remove every file not written in this build, then every directory left empty; returns files removed."""
-        return self._prune(str(self.root), "")[0]
+    def prune(self, leave: tuple[str, ...] = (), only: str | None = None) -> int:
+        """Remove every file not written in this build, then every directory left empty; returns files removed.
+        leave: top-level directories not to look into (files are still being written there); only: the
+        top-level directory to prune alone (one left before, once its files are written)."""
+        if only is None:
+            return self._prune(str(self.root), "", leave)[0]
+        path = os.path.join(str(self.root), only)
+        if not os.path.isdir(path) or os.path.islink(path):
+            return 0
+        removed, empty = self._prune(path, only + "/")
+        if empty:
+            os.rmdir(path)
+        return removed
 
-    def _prune(self, path: str, prefix: str) -> tuple[int, bool]:
+    def _prune(self, path: str, prefix: str, leave: tuple[str, ...] = ()) -> tuple[int, bool]:
         """(files removed, whether the directory is empty now). Only directories seen empty are removed:
         trying rmdir on every one cost a failing system call per entry page."""
         removed = left = 0
         with os.scandir(path) as listing:
             found = list(listing)
         for entry in found:
-            if entry.is_dir(follow_symlinks=False):
+            if entry.name in leave and entry.is_dir(follow_symlinks=False):
+                left += 1
+            elif entry.is_dir(follow_symlinks=False):
                 count, empty = self._prune(entry.path, prefix + entry.name + "/")
                 removed += count
                 if empty:
