@@ -170,3 +170,30 @@ def test_body_cache_namespace_follows_every_renderer_module(monkeypatch):
     for module in (markdown_render, markdown_fast, markdown_inline):
         monkeypatch.setattr(build_cache, "_source_of", lambda m, changed=module: real(m) + ("#" if m is changed else ""))
         assert build_cache.namespace(True, ["toc"], {}) != before, module.__name__
+
+
+def test_pages_are_keyed_only_for_a_memo_kept_for_the_next_build(tmp_path, monkeypatch):
+    """A page's input key (a repr of its template's inputs, hashed) only serves the tree's memo: a build whose
+    memo is not kept (caches off) does not make it, one whose memo is kept records it for every page."""
+    from gongkai.output_tree import TreeMemo
+    generate(tmp_path / "portal", CorpusSpec(entries=20, seed=4))
+    keyed = []
+    key = site_build.EntryPageSource.key
+    monkeypatch.setattr(site_build.EntryPageSource, "key", lambda source: keyed.append(source.path) or key(source))
+    root = tmp_path / "portal"
+
+    def build(out: Path, memo: TreeMemo) -> parallel.ChunkResult:
+        portal = load_portal(load_config(root), AS_OF)
+        pages = site_build.body_pages(portal)
+        job = parallel.EntryPageJob(portal=portal, linker=Linker(True), site_dir=out, cache=BodyCache(None),
+                                    make_renderer=lambda: BodyRenderer(True, pages), shell_for=lambda _: FakeShell(),
+                                    source_of=site_build.entry_page_source, memo=memo)
+        return parallel.write_entry_pages(job, jobs=1, progress=Progress(enabled=False))
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    unkept = build(tmp_path / "a", TreeMemo(tmp_path / "a", None))
+    assert unkept.pages > 10 and keyed == [] and unkept.memo == {}
+    kept = build(tmp_path / "b", TreeMemo(tmp_path / "b", tmp_path / "memo"))
+    assert len(keyed) == kept.pages and len(kept.memo) == kept.pages
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")

@@ -165,6 +165,11 @@ class TreeMemo:
             self.path = _memo_path(Path(root), cache_dir)
             self.old = load_pickle(self.path)
 
+    @property
+    def persistent(self) -> bool:
+        """Whether the memo is kept for the next build (else its records, and the keys in them, go unused)."""
+        return self.path is not None
+
     def view(self) -> "TreeMemo":
         """The same records to look up, with records of its own (one per worker chunk)."""
         child = TreeMemo(self.root, None)
