@@ -230,14 +230,11 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         with phases.phase("output: MkDocs' pages and assets"):
             self._mkdocs_files(tree, mkdocs_output, reads, skip=waits)
 
-        # Stale files are removed while the child finishes: all but in the directories it writes, after.
-        pruned_early = []
-
         def files_made_beside() -> set[str]:
             before = set(tree.kept)
+            # stale files go while the child finishes: all but in the directories it writes (pruned after)
             with phases.phase("output: stale files removed"):
                 tree.prune(leave=BESIDE_DIRS)
-                pruned_early.append(True)
             self._forking_files(tree, linker)
             with phases.phase("output: MkDocs' pages and assets"):
                 self._mkdocs_files(tree, mkdocs_output, reads)
@@ -255,7 +252,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             files_made_beside()
         phases.add("  static files read (the others unchanged)", 0.0, 0.0, count=len(reads))
         with phases.phase("output: stale files removed"):
-            for only in BESIDE_DIRS if pruned_early else (None,):
+            for only in BESIDE_DIRS if beside else (None,):   # files_made_beside pruned the rest
                 tree.prune(only=only)
         with phases.phase("publish"):
             self._publish(tree.root, keep_previous=reuse)
