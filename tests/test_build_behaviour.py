@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from portal_factory import INTERPRETATION, POLICY, write_portal
-from site_build_helpers import DEMO_DATE, mkdocs_build, tree_digest
+from site_build_helpers import build_in_process, clean_build_digest, mkdocs_build, tree_digest
 
 
 def test_failed_build_keeps_previous_site(tmp_path):
@@ -94,8 +94,7 @@ def test_rebuild_rewrites_only_changed_files(tmp_path):
     kept = [rel for rel, mtime in first.items() if (site / rel).stat().st_mtime_ns == mtime]
     assert len(kept) > len(first) * 0.9, "unchanged files were rewritten"
     assert (site / page).stat().st_mtime_ns != first_mtime
-    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
-    assert tree_digest(site) == tree_digest(tmp_path / "clean")
+    assert tree_digest(site) == clean_build_digest(root, tmp_path / "clean")
     assert not (tmp_path / "clean.gongkai-spare").exists()
 
 
@@ -173,9 +172,6 @@ def test_the_rendered_bodies_are_let_go_before_the_search_index_is_built(tmp_pat
 def test_the_link_check_scans_the_pages_while_the_child_makes_the_search_index(tmp_path, monkeypatch):
     """The build takes the child's search files only once the link check has scanned the pages, so the
     check runs on the cores the pages left while the child finishes; the site is a clean build's."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     from gongkai import linkcheck, site_build
 
     order = []
@@ -183,21 +179,15 @@ def test_the_link_check_scans_the_pages_while_the_child_makes_the_search_index(t
     monkeypatch.setattr(linkcheck, "_scan", lambda pages: order.append("scan") or scan(pages))
     monkeypatch.setattr(site_build, "take_files_made_beside",
                         lambda portal, tree: order.append("take") or take(portal, tree))
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(DEMO_DATE.timestamp())))
     root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
-    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    build_in_process(root, tmp_path / "site", monkeypatch)
     assert order == ["scan", "take"]
-    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
-    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "clean")
+    assert tree_digest(tmp_path / "site") == clean_build_digest(root, tmp_path / "clean")
 
 
 def test_a_rebuilds_search_index_is_updated_in_a_child_beside_the_pages(tmp_path, monkeypatch):
     """With a stored index to update, a rebuild forks a child for it as soon as the checks pass: the parent
     makes no search document itself, and the site is the one a clean build makes."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     from gongkai import search_documents
 
     root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
@@ -209,13 +199,10 @@ def test_a_rebuilds_search_index_is_updated_in_a_child_beside_the_pages(tmp_path
     of = search_documents.SearchDocuments.of
     monkeypatch.setattr(search_documents.SearchDocuments, "of",
                         classmethod(lambda cls, portal, linker: made_here.append(1) or of(portal, linker)))
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(DEMO_DATE.timestamp())))
-    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site)))
+    build_in_process(root, site, monkeypatch)
     assert made_here == [], "the parent made the search documents itself"
     assert any("政务公开工作要点" in p.read_text(encoding="utf-8") for p in (site / "search").rglob("*.js"))
-    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
-    assert tree_digest(site) == tree_digest(tmp_path / "clean")
+    assert tree_digest(site) == clean_build_digest(root, tmp_path / "clean")
 
 
 NEWS = """\
@@ -231,9 +218,6 @@ body: n1.md
 def test_stale_files_are_removed_while_the_child_makes_the_search_index(tmp_path, monkeypatch):
     """A rebuild removes the files no longer made (a deleted entry's page) before it waits for the child's
     search files, all but under search/, which it prunes after; the site is a clean build's."""
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
     from gongkai import site_build
 
     root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION, "n.yml": NEWS},
@@ -249,10 +233,7 @@ def test_stale_files_are_removed_while_the_child_makes_the_search_index(tmp_path
     take = site_build.take_files_made_beside
     monkeypatch.setattr(site_build, "take_files_made_beside", lambda portal, tree: seen.append(
         ((tree.root / stale).exists(), (tree.root / "search" / "stale.js").exists())) or take(portal, tree))
-    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(DEMO_DATE.timestamp())))
-    build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(site)))
+    build_in_process(root, site, monkeypatch)
     assert seen == [(False, True)]   # gone before the wait; search/ left to the child until it is done
     assert not (site / stale).exists() and not (site / "search" / "stale.js").exists()
-    assert mkdocs_build(root, tmp_path / "clean", env={"GONGKAI_CACHE": "0"}).returncode == 0
-    assert tree_digest(site) == tree_digest(tmp_path / "clean")
+    assert tree_digest(site) == clean_build_digest(root, tmp_path / "clean")
