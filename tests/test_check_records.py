@@ -244,3 +244,23 @@ def test_small_changes_go_to_the_journal_and_a_damaged_journal_costs_only_work(t
     assert not path.with_suffix(".journal").exists() and path.read_bytes() != snapshot
     pickle_journal._IN_MEMORY.clear()
     assert FileRecords(path).get(Probe("5.md", tmp_path / "5.md")) == "v3 5.md"
+
+
+def test_a_reloaded_entry_keeps_the_key_of_every_field_it_was_parsed_with(tmp_path):
+    """Pages are keyed by their entries' shown_keys (Portal.public_entries_key); a rerun takes them from the
+    records, not from the entries' reprs again, so they must be exactly what the parse gave."""
+    import dataclasses
+    root = write_portal(tmp_path, dict(BASE))
+    first = {e.id: e for e in check(root)[0].entries}
+    second = check(root)[0]
+    for entry in second.entries:
+        assert "shown_key" in vars(entry), "a reloaded entry comes with its key"
+        assert entry.shown_key == first[entry.id].shown_key
+        fresh = dataclasses.replace(entry)   # a new object, key worked out from its fields
+        assert fresh.shown_key == entry.shown_key
+        assert dataclasses.replace(entry, title=entry.title + "改").shown_key != entry.shown_key
+    (root / "catalog" / "p1.yml").write_text(POLICY.replace("title: ", "title: 新"), encoding="utf-8")
+    edited = {e.id: e for e in check(root)[0].entries}
+    changed = [i for i in edited if edited[i].shown_key != first[i].shown_key]
+    assert changed and all(edited[i].title != first[i].title for i in changed)
+    assert len(second.public_entries_key) == 20 * len(second.public_entries)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+
+from .disk_cache import key_of
 
 KINDS = {
     "policy": "政策文件",
@@ -88,6 +90,12 @@ class Entry:
 
     def line(self, key: str | None = None) -> int | None:
         return self.lines.get(key) if key else self.lines.get("", 1)
+
+    @cached_property
+    def shown_key(self) -> bytes:
+        """key_of the entry's repr (every field but lines): what pages made from it depend on. Entries are not
+        changed after loading, so it is worked out once per parse and kept with the entry's record."""
+        return key_of(repr(self).encode("utf-8", "surrogatepass"))
 
     @property
     def needs_interpretation(self) -> bool:

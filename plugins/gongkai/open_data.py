@@ -98,7 +98,7 @@ def open_data_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, Defer
     """Both files, named by what their records are made from: the public entries (every field), the column
     ids, the URL style and the code. Neither the records (0.2 s at 10,000 entries) nor json.dumps with indent
     (pure Python: 1.2 s) run when the files are already there."""
-    named = key_of(b"\x00".join((_CODE, portal.public_entries_shown,
+    named = key_of(b"\x00".join((_CODE, portal.public_entries_key,
                                  repr((sorted(portal.columns), linker.directory_urls)).encode("utf-8", "surrogatepass"))))
     yield JSON_FILE, Deferred(key_of(b"json" + named), lambda: catalog_json(portal, linker))
     yield CSV_FILE, Deferred(key_of(b"csv" + named), lambda: catalog_csv(portal, linker))

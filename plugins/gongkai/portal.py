@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import attrgetter
 
 from .config import PortalConfig
 from .disk_cache import key_of
@@ -42,14 +43,17 @@ class Portal:
     @cached_property
     def public_entries(self) -> list[Entry]:
         """Public entries, newest first (ties by 索引号 so order is stable)."""
-        public = [e for e in self.entries if self.is_public(e)]
-        return sorted(public, key=lambda e: (-e.published.toordinal(), e.id))
+        as_of = self.as_of   # is_public, inlined: 10,000 calls on every rebuild
+        public = sorted((e for e in self.entries if e.disclosure == "public" and e.published <= as_of),
+                        key=attrgetter("id"))
+        public.sort(key=attrgetter("published"), reverse=True)   # stable: ties stay in 索引号 order
+        return public
 
     @cached_property
-    def public_entries_shown(self) -> bytes:
-        """The public entries as text, every field of each (their dataclass reprs): for keys of what is made
-        from them, computed once."""
-        return repr(self.public_entries).encode("utf-8", "surrogatepass")
+    def public_entries_key(self) -> bytes:
+        """The public entries, every field of each (their shown_keys, in order): for keys of what is made
+        from them."""
+        return b"".join(entry.shown_key for entry in self.public_entries)
 
     @cached_property
     def public_ids(self) -> frozenset[str]:

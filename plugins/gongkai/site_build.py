@@ -74,7 +74,7 @@ def entry_pages_key(portal: Portal, linker: Linker, markdown_key: str) -> bytes:
     configuration and the code. When it equals a page's last build's key and the page's body bytes and frame
     are the same, the page is the same (parallel.py)."""
     shown = repr((portal.columns, portal.config.site_name, linker.directory_urls, markdown_key))
-    return key_of(_CODE_KEY + portal.public_entries_shown + shown.encode("utf-8", "surrogatepass"))
+    return key_of(_CODE_KEY + portal.public_entries_key + shown.encode("utf-8", "surrogatepass"))
 
 
 def listing_pages_key(portal: Portal, linker: Linker) -> bytes:
@@ -82,7 +82,7 @@ def listing_pages_key(portal: Portal, linker: Linker) -> bytes:
     the columns, the portal's configuration, the build date (the policy library shows it), the URL style and
     the code."""
     shown = repr((portal.columns, portal.config, portal.as_of, linker.directory_urls))
-    return key_of(_CODE_KEY + portal.public_entries_shown + shown.encode("utf-8", "surrogatepass"))
+    return key_of(_CODE_KEY + portal.public_entries_key + shown.encode("utf-8", "surrogatepass"))
 
 
 def entry_page(portal: Portal, linker: Linker, renderer: BodyRenderer, entry) -> GeneratedPage:
