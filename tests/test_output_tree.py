@@ -38,6 +38,21 @@ def test_tree_holds_exactly_what_was_written(tmp_path):
     assert tree.written == 5
 
 
+def test_a_fresh_tree_is_not_walked_for_stale_files(tmp_path, monkeypatch):
+    """A tree made empty for the build (caches off) holds only what the build wrote: pruning it would walk
+    every directory for nothing. (A writer that did not register its file would show in the tests that
+    compare cache-on builds, which do prune, with clean ones.)"""
+    from gongkai import output_tree
+    tree = OutputTree(tmp_path / "new", fresh=True)
+    tree.write("a/index.html", b"page")
+    walked, scandir = [], os.scandir
+    monkeypatch.setattr(output_tree.os, "scandir", lambda path: walked.append(path) or scandir(path))
+    assert tree.prune() == 0 and tree.prune(only="a") == 0
+    assert walked == []
+    monkeypatch.undo()
+    assert files(tmp_path / "new") == {"a/index.html": b"page"}
+
+
 def test_adopt_takes_another_directorys_files(tmp_path):
     other = tmp_path / "mkdocs"
     (other / "assets").mkdir(parents=True)

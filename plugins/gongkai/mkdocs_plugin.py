@@ -131,7 +131,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         self.memo_dir = self.portal_config.root / CACHE_DIR if cache_enabled() else None
         if self.memo_dir is None:
             final.parent.mkdir(parents=True, exist_ok=True)   # `-d build/site` on a fresh checkout
-            return OutputTree(Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-", dir=final.parent)))
+            return OutputTree(Path(tempfile.mkdtemp(prefix=final.name + ".gongkai-new-", dir=final.parent)), fresh=True)
         with phases.phase("output: spare made from the site (hard links)"):
             _wait_for_spare()
             ready_spare(final, spare_dir(final), self.memo_dir)

@@ -252,9 +252,12 @@ def _prefix(dirpath: str, root: str) -> str:
 class OutputTree:
     """A directory whose final content is exactly the files written to it during one build."""
 
-    def __init__(self, root: Path, memo_dir: Path | None = None):
+    def __init__(self, root: Path, memo_dir: Path | None = None, fresh: bool = False):
+        """fresh: root was made empty for this build, so every file in it is one this build writes and
+        keeps: there is nothing to prune (a walk of 15,000 directories at 10,000 entries)."""
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.fresh = fresh
         self.memo = TreeMemo(self.root, memo_dir)
         self.kept: set[str] = set()
         self.made_dirs: set[Path] = set()
@@ -328,6 +331,8 @@ class OutputTree:
         """Remove every file not written in this build, then every directory left empty; returns files removed.
         leave: top-level directories not to look into (files are still being written there); only: the
         top-level directory to prune alone (one left before, once its files are written)."""
+        if self.fresh:
+            return 0
         if only is None:
             return self._prune(str(self.root), "", leave)[0]
         path = os.path.join(str(self.root), only)
