@@ -47,7 +47,7 @@ from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 META_CHUNK = 8
-TEXT_DIR_SIZE = 1000
+TEXT_DIR_SIZE = 100          # texts per directory: creating a file costs more the fuller its directory (3x at 1,000)
 NGRAM_SHARD_BYTES = 16_000
 WORD_SHARD_BYTES = 16_000
 WORD_POSTING_CAP = 1000
