@@ -17,11 +17,11 @@ from seeds import SEEDS  # noqa: E402
 # manifest.js changed; and when documents came to be numbered oldest first, so a new document takes the next
 # number: every posting, weight, text and metadata row was checked to be the same per URL before and after;
 # and when idf came to take the document count on the same ladder, so a new document moves only its own words'
-# weights: only w/ and manifest.js changed, and every path below gave the same new digests; and when texts went
-# 100 to a directory instead of 1,000: every file's bytes the same under its new name, but manifest.js's
-# textDirSize and build id).
-GOLDEN_FIRST = "88421a76cd2dd0006364eaa7fb6ce967f4930f8961fe15a191fba2c197ecdf1e"
-GOLDEN_SECOND = "c8e7f265c37d5526e90fe75486eb92929d4e237d4a0a6d220450f93ff5dd3b41"
+# weights: only w/ and manifest.js changed, and every path below gave the same new digests; and when every kind
+# of index file went 100 to a directory (g/0/5.js, not g/5.js): every file's bytes the same under its new name,
+# but manifest.js's dirSize and build id).
+GOLDEN_FIRST = "448e0e93664eeca2bb7db886a7ec0dc2d10a9956c30af9160faf2deeb8af0756"
+GOLDEN_SECOND = "ad0c794433c15e28b6b86b6072fa846d5ff51b82693d3b07fb83c48e6a94130c"
 
 
 def hand_made_docs() -> list[SearchDoc]:

@@ -47,7 +47,7 @@ from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 META_CHUNK = 8
-TEXT_DIR_SIZE = 100          # texts per directory: creating a file costs more the fuller its directory (3x at 1,000)
+FILES_PER_DIR = 100          # index files per directory: creating a file costs more the fuller its directory (3x at 1,000)
 NGRAM_SHARD_BYTES = 16_000
 WORD_SHARD_BYTES = 16_000
 WORD_POSTING_CAP = 1000
@@ -294,7 +294,7 @@ class IndexPlan:
         return {
             "version": 1, "build": build, "docs": self.total,
             "gramShards": gram_shards, "wordShards": word_shards, "metaChunk": META_CHUNK,
-            "textDirSize": TEXT_DIR_SIZE, "columns": [list(c) for c in self.columns], "publishers": self.publishers,
+            "dirSize": FILES_PER_DIR, "columns": [list(c) for c in self.columns], "publishers": self.publishers,
             "kinds": sorted({d.kind for d in docs}), "years": sorted({d.published[:4] for d in docs}, reverse=True),
             "validities": sorted({d.validity for d in docs if d.validity}),
         }
@@ -374,13 +374,13 @@ def _index_makers(docs: list[SearchDoc], *, cache_dir: Path | None, user_dict: P
     gram_shards, gram_size, gram_parts = partition(ngram_values, NGRAM_SHARD_BYTES)
     del ngram_values
     for n, part in enumerate(gram_parts):
-        makers[f"g/{n}.js"] = partial(_script, "g", n, part)
+        makers[chunk_file("g", n)] = partial(_script, "g", n, part)
     word_shards, word_size, word_parts = partition(word_values, WORD_SHARD_BYTES)
     del word_values
     for n, part in enumerate(word_parts):
-        makers[f"w/{n}.js"] = partial(_script, "w", n, part)
+        makers[chunk_file("w", n)] = partial(_script, "w", n, part)
     for chunk in range(-(-total // META_CHUNK)):
-        makers[f"m/{chunk}.js"] = partial(_meta_script, plan, chunk)
+        makers[chunk_file("m", chunk)] = partial(_meta_script, plan, chunk)
     for num, d in enumerate(docs):
         makers[text_file(num)] = partial(_text_script, d, num)
     if state is not None:
@@ -464,8 +464,14 @@ def _manifest_script(plan: IndexPlan, digest, gram_shards: int, word_shards: int
     return _script("manifest", 0, plan.manifest(digest.hexdigest()[:12], gram_shards, word_shards)).encode("utf-8")
 
 
+def chunk_file(kind: str, n: int) -> str:
+    """Index file n of a kind (g: n-gram shards, w: word shards, m: metadata rows, t: texts); search.js names
+    them alike."""
+    return f"{kind}/{n // FILES_PER_DIR}/{n}.js"
+
+
 def text_file(num: int) -> str:
-    return f"t/{num // TEXT_DIR_SIZE}/{num}.js"
+    return chunk_file("t", num)
 
 
 def _meta_script(plan: IndexPlan, chunk: int) -> str:

@@ -9,7 +9,7 @@ import json
 import re
 from pathlib import Path
 
-from gongkai.search_index import FACET, decode_postings, fnv1a, normalize
+from gongkai.search_index import FACET, chunk_file, decode_postings, fnv1a, normalize
 
 _CALL = re.compile(r'^gkSearchLoad\("(\w+)",(\d+),(.*)\);\n$', re.S)
 _PHRASE = re.compile(r'"([^"]+)"|“([^”]+)”|(\S+)')
@@ -47,7 +47,7 @@ class IndexReader:
         return self.loaded[name]
 
     def gram(self, key: str) -> tuple[set[int], set[int]]:
-        shard = self._load(f"g/{fnv1a(key) % self.manifest['gramShards']}.js")
+        shard = self._load(chunk_file("g", fnv1a(key) % self.manifest["gramShards"]))
         value = shard.get(key)
         if value is None:
             return set(), set()
@@ -56,7 +56,7 @@ class IndexReader:
 
     def meta(self, num: int) -> list:
         chunk = self.manifest["metaChunk"]
-        return self._load(f"m/{num // chunk}.js")[num % chunk]
+        return self._load(chunk_file("m", num // chunk))[num % chunk]
 
     def search(self, query: str, filters: dict[str, str] | None = None) -> list[int]:
         """Matching document numbers, title/文号 matches first, then newest first (highest number first)."""

@@ -29,7 +29,7 @@ from gongkai import search_build_words, search_terms
 from gongkai.search_build_words import idf, quantised_count
 from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUNK, NGRAM_SHARD_BYTES, TITLE_BOOST,
                                   WORD_POSTING_CAP, WORD_SHARD_BYTES, IndexPlan, _meta_script, _script, _shard_count,
-                                  _text_script, build_search_index, decode_postings, doc_key, encode_postings,
+                                  _text_script, build_search_index, chunk_file, decode_postings, doc_key, encode_postings,
                                   encode_weighted, entry_size, fnv1a, grams, normalize, partition, text_file,
                                   update_state, write_files)
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
@@ -135,12 +135,12 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
     makers: dict[str, object] = {}
     for kind, count, (patched, _size) in (("g", old["gram_shards"], g_shards), ("w", word_count, w_shards)):
         for n in range(count):
-            makers[f"{kind}/{n}.js"] = (partial(_script, kind, n, patched[n]) if n in patched
-                                        else unchanged(f"{kind}/{n}.js"))
+            makers[chunk_file(kind, n)] = (partial(_script, kind, n, patched[n]) if n in patched
+                                           else unchanged(chunk_file(kind, n)))
     changed_chunks = {n // META_CHUNK for n in changed}
     for chunk in range(-(-plan.total // META_CHUNK)):
-        makers[f"m/{chunk}.js"] = partial(_meta_script, plan, chunk) if chunk in changed_chunks \
-            else unchanged(f"m/{chunk}.js")
+        makers[chunk_file("m", chunk)] = partial(_meta_script, plan, chunk) if chunk in changed_chunks \
+            else unchanged(chunk_file("m", chunk))
     changed_set = set(changed)
     for num, d in enumerate(plan.docs):
         makers[text_file(num)] = partial(_text_script, d, num) if num in changed_set else unchanged(text_file(num))
@@ -453,7 +453,7 @@ class Shards:
     def shard(self, n: int) -> dict:
         found = self.read.get(n)
         if found is None:
-            found = self.read[n] = _read_shard(self.old_dir / f"{self.kind}/{n}.js", self.kind, n)
+            found = self.read[n] = _read_shard(self.old_dir / chunk_file(self.kind, n), self.kind, n)
         return found
 
     def number(self, key: str) -> int:

@@ -24,8 +24,7 @@
 
   function fileName(kind, n) {
     if (kind === "manifest") return "manifest.js";
-    if (kind === "t") return "t/" + Math.floor(n / manifest.textDirSize) + "/" + n + ".js";
-    return kind + "/" + n + ".js";
+    return kind + "/" + Math.floor(n / manifest.dirSize) + "/" + n + ".js";
   }
 
   function load(kind, n) {
