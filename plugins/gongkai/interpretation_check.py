@@ -23,16 +23,22 @@ def check_interpretations(portal: Portal, findings: Findings, calendar: WorkdayC
             for pid in entry.interprets:
                 scheduled.setdefault(pid, []).append(entry)
     calendar_warned: set[int] = set()
+    deadlines: dict = {}   # publication date -> deadline: many policies share a date
     for policy in portal.public_entries:
         if not policy.needs_interpretation:
             continue
-        deadline = calendar.add_workdays(policy.published, days)
+        deadline = deadlines.get(policy.published)
+        if deadline is None:
+            deadline = deadlines[policy.published] = calendar.add_workdays(policy.published, days)
         for year in sorted(calendar.unknown_years - calendar_warned):
             calendar_warned.add(year)
             findings.warning("GK-CALENDAR-RANGE", policy.source, policy.line("published"),
                              f"节假日日历没有 {year} 年的数据，{year} 年的工作日只按周末计算（未计入法定节假日和调休），解读期限可能不准确。")
+        interpretations = scheduled.get(policy.id)
+        if interpretations and len(interpretations) == 1 and interpretations[0].published <= deadline:
+            continue   # most policies: one interpretation, in time
         where = f"《{policy.title}》（{policy.id}，{chinese_date(policy.published)}发布）"
-        interpretations = sorted(scheduled.get(policy.id, []), key=lambda e: (e.published, e.id))
+        interpretations = sorted(interpretations or [], key=lambda e: (e.published, e.id))
         if not interpretations:
             if portal.as_of <= deadline:
                 findings.warning("GK-INTERP-PENDING", policy.source, policy.line(),

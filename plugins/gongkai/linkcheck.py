@@ -344,11 +344,12 @@ def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cac
             cache.get(verdicts[rel][0])   # keep the parses of this site's pages that were not read
         cache.save()
     phases.add("link check: pages parsed without their theme frame", 0.0, 0.0, count=parsed_in_parts)
-    shared: dict = {}
-    for rel in pages:
-        if rel not in reused:
-            verdict_cache.put(_verdict_key(verdicts[rel][0], rel), _shared(verdicts[rel], shared))
-    verdict_cache.save()
+    if verdict_cache.path is not None:   # else nothing keeps them: 15,000 keys and copies for nothing
+        shared: dict = {}
+        for rel in pages:
+            if rel not in reused:
+                verdict_cache.put(_verdict_key(verdicts[rel][0], rel), _shared(verdicts[rel], shared))
+        verdict_cache.save()
     return verdicts
 
 
