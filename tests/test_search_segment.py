@@ -5,7 +5,7 @@ import pytest
 
 from gongkai.search_corpus import generate_docs
 from gongkai.search_index import normalize
-from gongkai.search_segment import HAN_RUN, CachedSegmenter, Segmenter
+from gongkai.search_segment import HAN_RUN, LATIN_TOKEN, CachedSegmenter, Segmenter
 
 from seeds import SEEDS  # noqa: E402
 DEMO = Path(__file__).resolve().parents[1] / "content"
@@ -44,6 +44,19 @@ def test_runs_cut_in_one_call_give_the_words_of_each_run(engines):
         for text in map(normalize, texts):
             words = [w for m in HAN_RUN.finditer(text) for w in seg.cut_han(m.group())]
             assert [w for w in seg.han_words(text) if w != "，"] == words, seg.engine
+
+
+def test_han_and_latin_equal_two_passes_over_the_text(engines):
+    """han_and_latin finds the Latin tokens between the Han runs: the same tokens, in the same order, as
+    searching the whole text, wherever a token touches a run, the text's ends or another token."""
+    import random
+    rng = random.Random(7)
+    alphabet = ["政", "务", "公", "开", "㐀", "a", "b", "7", "0", ".", ".5", " ", "，", "-", "\u3000", "x86_64"]
+    texts = corpus_texts() + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40))) for _ in range(3000)]
+    texts += ["3.中", "中3.5", "pm2.5浓度", "a", "中", "", "中.5中", "1.2.3中4.5"]
+    seg = engines[1]
+    for text in map(normalize, texts):
+        assert seg.han_and_latin(text) == (seg.han_words(text), LATIN_TOKEN.findall(text)), text
 
 
 def test_user_dictionary_keeps_field_terms_whole(engines):

@@ -12,7 +12,7 @@ from collections import Counter
 from itertools import chain
 from operator import or_
 
-from gongkai.search_segment import LATIN_TOKEN, CachedSegmenter
+from gongkai.search_segment import CachedSegmenter
 from gongkai.workers import build_jobs, fork_imap, fork_map, optional_numpy_module
 
 # numpy, when installed, scores and encodes every posting at once (several times faster)
@@ -30,8 +30,9 @@ def fast_counts(segmenter, text: str) -> dict[str, int]:
     """
     # Counted first, filtered and interned after: a document has a few hundred distinct words among a
     # thousand tokens. The dict keeps the order of first occurrence (Han words, then Latin), as before.
-    counts = {sys.intern(w): n for w, n in Counter(segmenter.han_words(text)).items() if len(w) > 1}
-    counts.update((sys.intern(w), n) for w, n in Counter(LATIN_TOKEN.findall(text)).items())
+    han, latin = segmenter.han_and_latin(text)
+    counts = {sys.intern(w): n for w, n in Counter(han).items() if len(w) > 1}
+    counts.update((sys.intern(w), n) for w, n in Counter(latin).items())
     return counts
 
 
