@@ -82,11 +82,61 @@ def test_output_matches_reference_across_key_blocks(tmp_path, monkeypatch):
     gramcodes = pytest.importorskip("gongkai.search_build_gramcodes")
     monkeypatch.setattr(gramcodes, "BLOCK", 1000)
     monkeypatch.setattr(gramcodes, "WINDOW", 7)
+    monkeypatch.setattr(gramcodes, "BATCH_CHARS", 500)   # and documents' windows coded a few at a time
     # and words scored seven documents at a time
     monkeypatch.setattr(pytest.importorskip("gongkai.search_build_wordcodes"), "CHUNK_DOCS", 7)
     monkeypatch.setenv("GONGKAI_JOBS", "1")
     build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
     assert output_digest(tmp_path / "out") == GOLDEN_FIRST
+
+
+@pytest.mark.parametrize("batch_chars", [1, 2000, 1 << 20])
+def test_windows_coded_in_batches_equal_those_coded_text_by_text(batch_chars, monkeypatch):
+    """group_values codes the windows of many documents at once, with NUL between their texts: the same
+    postings as window_codes text by text, whether a batch holds one document or all, with empty titles,
+    文号 and bodies, texts of one or two characters, characters beyond the BMP, and (text by text then)
+    a text that holds NUL."""
+    gramcodes = pytest.importorskip("gongkai.search_build_gramcodes")
+    from gongkai.search_index import encode_postings
+    import random
+    rng = random.Random(3)
+    alphabet = "政务公开条例aZ09 .，𠀀𠀁x"
+    def text(longest):
+        return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, longest)))
+    for with_nul in (False, True):
+        texts = [(text(6), text(3), text(60), ["p:x"] if n % 3 else []) for n in range(300)]
+        texts += [("", "", "", []), ("a", "", "b", []), ("", "9", "", [])]
+        if with_nul:
+            texts.append(("政\0务", "", "公\0开", []))
+        cc = gramcodes.CharCodes(texts, len(texts))
+        monkeypatch.setattr(gramcodes, "BATCH_CHARS", batch_chars)
+        for groups in (1, 2, 3):
+            for group in range(groups):
+                batched = gramcodes.group_values(texts, group, groups, len(texts), encode_postings, cc)
+                assert batched == text_by_text_values(gramcodes, texts, group, groups, len(texts), cc), (with_nul, groups)
+
+
+def text_by_text_values(gramcodes, texts, group, groups, total, cc):
+    """group_values as it was before batches: window_codes of each text."""
+    from gongkai.search_index import encode_postings
+    heads, alls = gramcodes.KeyBuffer(cc.doc_bits), gramcodes.KeyBuffer(cc.doc_bits)
+    facet_post = {}
+    for num, (title, doc_no, body, facets) in enumerate(texts):
+        head = gramcodes.window_codes(title, group, groups, cc)
+        if doc_no:
+            head = gramcodes.distinct(head, gramcodes.window_codes(doc_no, group, groups, cc))
+        heads.add(head, num)
+        alls.add(gramcodes.distinct(head, gramcodes.window_codes(body, group, groups, cc)), num)
+        for key in facets:
+            if (ord(key[0]) & 0xFF) % groups == group:
+                facet_post.setdefault(key, []).append(num)
+    title_post = dict(heads.encoded(total))
+    values = {}
+    for code, value in alls.encoded(total):
+        titled = title_post.get(code)
+        values[cc.key(code)] = value + "|" + titled if titled else value
+    values.update((key, encode_postings(ids, total)) for key, ids in facet_post.items())
+    return values
 
 
 def test_bulk_postings_encoding_equals_encode_postings():

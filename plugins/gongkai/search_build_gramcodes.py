@@ -17,6 +17,7 @@ from gongkai.search_codes import encode_runs
 CODE_POINTS = 0x110000
 BLOCK = 1 << 23   # keys per buffer block (64 MB): freed blocks go back to the system at once
 WINDOW = 1 << 20  # sorted keys turned into Python lists at a time
+BATCH_CHARS = 1 << 20   # characters of documents whose windows are coded at once (~40 MB of arrays)
 EMPTY = np.zeros(0, dtype=np.uint64)
 
 
@@ -31,6 +32,8 @@ class CharCodes:
         chars = np.flatnonzero(seen)
         self.code = np.zeros(CODE_POINTS, dtype=np.uint64)
         self.code[chars] = np.arange(1, len(chars) + 1, dtype=np.uint64)
+        # the same codes in the narrowest type that holds them: a quarter of the table's 9 MB or less
+        self.small_code = self.code.astype(np.min_scalar_type(len(chars)))
         self.chars = [""] + [chr(c) for c in chars.tolist()]
         self.bits = max(1, len(chars).bit_length())
         self.low = (1 << self.bits) - 1
@@ -82,7 +85,10 @@ class KeyBuffer:
         self.doc_bits, self.blocks, self.fill, self.count = doc_bits, [], BLOCK, 0
 
     def add(self, codes: np.ndarray, num: int) -> None:
-        keys = (codes << self.doc_bits) | np.uint64(num)
+        self.add_keys((codes << self.doc_bits) | np.uint64(num))
+
+    def add_keys(self, keys: np.ndarray) -> None:
+        """Keys already made: (code << doc_bits | document)."""
         done = 0
         while done < len(keys):
             if self.fill == BLOCK:
@@ -135,15 +141,18 @@ def group_values(texts, group: int, groups: int, total: int, encode, cc: CharCod
     """Encoded 'all|title' postings of the keys (windows and filter keys) in one group."""
     heads, alls = KeyBuffer(cc.doc_bits), KeyBuffer(cc.doc_bits)
     facet_post: defaultdict = defaultdict(list)
+    batch: list[str] = []   # title, 文号 and body of each document in the batch, in order
+    first = chars = 0
     for num, (title, doc_no, body, facets) in enumerate(texts):
-        head = window_codes(title, group, groups, cc)
-        if doc_no:
-            head = distinct(head, window_codes(doc_no, group, groups, cc))
-        heads.add(head, num)
-        alls.add(distinct(head, window_codes(body, group, groups, cc)), num)
+        batch += (title, doc_no, body)
+        chars += len(title) + len(doc_no) + len(body)
+        if chars >= BATCH_CHARS:
+            _add_batch(batch, first, group, groups, cc, heads, alls)
+            batch, first, chars = [], num + 1, 0
         for key in facets:
             if (ord(key[0]) & 0xFF) % groups == group:
                 facet_post[key].append(num)
+    _add_batch(batch, first, group, groups, cc, heads, alls)
     title_post = dict(heads.encoded(total))
     del heads
     values = {}
@@ -152,3 +161,45 @@ def group_values(texts, group: int, groups: int, total: int, encode, cc: CharCod
         values[cc.key(code)] = value + "|" + titled if titled else value
     values.update((key, encode(ids, total)) for key, ids in facet_post.items())
     return values
+
+
+def _add_batch(batch: list[str], first: int, group: int, groups: int, cc: CharCodes, heads: KeyBuffer,
+               alls: KeyBuffer) -> None:
+    """The distinct (window code, document) keys of a batch of documents (numbered from `first`), their
+    titles and 文号 into heads, all three texts into alls: window_codes of each text, per document, as one
+    set of array operations over all the batch's texts (per text, numpy's per-call cost was most of it).
+
+    The texts are joined with NUL between them and after the last, twice: normalised text holds no NUL, and
+    a character no text holds codes to 0, so a window with a 0 in it is one that would cross a text's end."""
+    if not batch:
+        return
+    if cc.code[0]:   # some text holds NUL (not normalised): text by text
+        for n in range(0, len(batch), 3):
+            title, doc_no, body = batch[n:n + 3]
+            head = window_codes(title, group, groups, cc)
+            if doc_no:
+                head = distinct(head, window_codes(doc_no, group, groups, cc))
+            heads.add(head, first + n // 3)
+            alls.add(distinct(head, window_codes(body, group, groups, cc)), first + n // 3)
+        return
+    cp = np.frombuffer(("\0".join(batch) + "\0\0").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    at = np.flatnonzero(((cp & 0xFF) % groups == group) & (cp != 0))
+    if not len(at):
+        return
+    coded = cc.small_code[cp]   # one pass through the (small) table, then gathers from coded
+    c0 = coded[at].astype(np.uint64)
+    c1 = coded[at + 1].astype(np.uint64)
+    c2 = coded[at + 2].astype(np.uint64)
+    # which text each window starts in: texts start after each NUL
+    starts = np.concatenate(([0], np.flatnonzero(cp == 0)[:-2] + 1))
+    text_of = np.searchsorted(starts, at, side="right") - 1
+    docs = (text_of // 3 + first).astype(np.uint64)
+    uni, pair = cc.alnum_at[cp[at]], c1 != 0
+    triple = pair & (c2 != 0)
+    bits, doc_bits = np.uint64(cc.bits), np.uint64(cc.doc_bits)
+    pairs = (c0 << bits) | c1
+    keys = np.concatenate((((c0 << doc_bits) | docs)[uni], ((pairs << doc_bits) | docs)[pair],
+                           ((((pairs << bits) | c2) << doc_bits) | docs)[triple]))
+    in_head = text_of % 3 != 2
+    heads.add_keys(distinct(keys[np.concatenate((in_head[uni], in_head[pair], in_head[triple]))]))
+    alls.add_keys(distinct(keys))
