@@ -225,6 +225,23 @@ def test_streamed_index_equals_the_written_one(tmp_path):
     assert streamed == written
 
 
+def test_streamed_index_gives_the_documents_files_before_building_the_postings(monkeypatch):
+    """index_files yields the texts and metadata first (they need no postings), each kind in name order."""
+    from gongkai import search_index
+    built = []
+    real = search_index._index_makers
+    monkeypatch.setattr(search_index, "_index_makers", lambda *a, **k: built.append(1) or real(*a, **k))
+    docs = first_corpus()
+    names = []
+    for name, _data in search_index.index_files(docs):
+        names.append(name)
+        if name.startswith(("t/", "m/")):
+            assert not built, name
+    assert names[-1] == "manifest.js" and built
+    documents = [n for n in names if n.startswith(("t/", "m/"))]
+    assert names[:len(documents)] == sorted(documents) and len(documents) > len(docs)
+
+
 def test_bulk_scores_equal_score():
     """search_build_wordcodes.scores gives search_build_words.score's floats to the bit, for words in the
     title, the body, both or neither."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from functools import partial
-from itertools import chain
 from pathlib import Path
 from typing import Iterator
 
@@ -53,10 +52,7 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
     documents, key = _documents_and_key(portal, linker, store)
     if store is None:
         documents.make_texts()
-        files = index_files(documents.docs)
-        with phases.phase("  search: full index build"):
-            first = next(files)   # the postings are built before the first file comes
-        yield from _under_search_dir(chain([first], files))
+        yield from _under_search_dir(index_files(documents.docs))
         return
     files = _build_stored(store, key, documents, cache)
     yield from _under_search_dir(_stored(files, store.digests()))
