@@ -167,7 +167,7 @@ def _add_batch(batch: list[str], first: int, group: int, groups: int, cc: CharCo
                alls: KeyBuffer) -> None:
     """The distinct (window code, document) keys of a batch of documents (numbered from `first`), their
     titles and 文号 into heads, all three texts into alls: window_codes of each text, per document, as one
-    set of array operations over all the batch's texts (per text, numpy's per-call cost was most of it).
+    set of array operations over all the batch's texts (text by text, numpy's per-call cost was a third).
 
     The texts are joined with NUL between them and after the last, twice: normalised text holds no NUL, and
     a character no text holds codes to 0, so a window with a 0 in it is one that would cross a text's end."""
