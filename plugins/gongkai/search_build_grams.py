@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from itertools import compress, repeat
 from operator import add
 
-from gongkai.workers import build_jobs, fork_imap, optional_numpy_module
+from gongkai.workers import build_jobs, fork_imap, keep_freed_memory, optional_numpy_module
 
 # numpy, when installed, does the per-window work in C (several times faster)
 search_build_gramcodes = optional_numpy_module("gongkai.search_build_gramcodes")
@@ -47,6 +47,7 @@ def _append_all(post: defaultdict, keys, num: int) -> None:
 
 def _group_values(group: int) -> dict[str, str]:
     job = _JOB
+    keep_freed_memory()   # each batch's arrays (search_build_gramcodes) are the last one's sizes again
     if job.get("codes") is not None:
         return search_build_gramcodes.group_values(job["texts"], group, len(job["masks"]), job["total"],
                                                    job["encode"], job["codes"])
