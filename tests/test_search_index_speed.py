@@ -130,13 +130,7 @@ def text_by_text_values(gramcodes, texts, group, groups, total, cc):
         for key in facets:
             if (ord(key[0]) & 0xFF) % groups == group:
                 facet_post.setdefault(key, []).append(num)
-    title_post = dict(heads.encoded(total))
-    values = {}
-    for code, value in alls.encoded(total):
-        titled = title_post.get(code)
-        values[cc.key(code)] = value + "|" + titled if titled else value
-    values.update((key, encode_postings(ids, total)) for key, ids in facet_post.items())
-    return values
+    return gramcodes.encoded_values(heads, alls, facet_post, total, encode_postings, cc)
 
 
 def test_bulk_postings_encoding_equals_encode_postings():

@@ -153,8 +153,14 @@ def group_values(texts, group: int, groups: int, total: int, encode, cc: CharCod
             if (ord(key[0]) & 0xFF) % groups == group:
                 facet_post[key].append(num)
     _add_batch(batch, first, group, groups, cc, heads, alls)
+    return encoded_values(heads, alls, facet_post, total, encode, cc)
+
+
+def encoded_values(heads: KeyBuffer, alls: KeyBuffer, facet_post: dict, total: int, encode, cc: CharCodes
+                   ) -> dict[str, str]:
+    """'all|title' postings by key from the keys of titles and 文号 (heads) and of all texts (alls), and the
+    filter keys' documents. Each buffer's keys are freed as it is encoded (KeyBuffer._windows)."""
     title_post = dict(heads.encoded(total))
-    del heads
     values = {}
     for code, value in alls.encoded(total):
         titled = title_post.get(code)
