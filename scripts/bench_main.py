@@ -193,20 +193,21 @@ def main(argv=None) -> int:
                     print(f"gongkai/{other}: wall {med['gongkai']['wall'] / med[other]['wall']:.2f}x, "
                           f"cpu {med['gongkai']['cpu'] / med[other]['cpu']:.2f}x")
         if profiles:
-            print(f"\nphase profile of gongkai's build (median of {len(profiles)}; 'summed over workers' rows add up time in all worker processes)")
+            print(f"\nphase profile of gongkai's build (median of {len(profiles)}; 'summed over workers' rows add up time in all "
+                  "worker processes; the CPU of the search index's rows counts the workers they fork)")
             for name, wall, cpu in median_phases(profiles):
-                print(f"  {name:48s} wall {wall:7.2f}s  cpu {cpu:7.2f}s")
+                print(f"  {name:56s} wall {wall:7.2f}s  cpu {cpu:7.2f}s")
             split = loading_split(base / "portal")
             if split:
                 print("  'loading and checks', measured alone:")
                 for name, seconds in split.items():
-                    print(f"    {name:46s} {seconds:7.2f}s")
+                    print(f"    {name:54s} {seconds:7.2f}s")
         if "gongkai" in wanted and not args.no_incremental:
             print("\nincremental (caches on; from the third build on, each rewrites the site before last in place):")
             full = med.get("gongkai", {}).get("wall")
             for name, seconds in incremental(base, out):
                 share = f"  {seconds / full:5.0%} of the full build" if full else ""
-                print(f"  {name:48s} {seconds:7.1f}s{share}")
+                print(f"  {name:56s} {seconds:7.1f}s{share}")
         shutil.rmtree(out / SET_ASIDE, ignore_errors=True)
     return 0
 

@@ -263,3 +263,41 @@ def test_numpy_is_loaded_only_when_an_index_is_built():
              "print('numpy' in sys.modules); g.search_build_gramcodes.BLOCK; print('numpy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_the_profile_times_segmentation_and_each_kind_of_postings_with_their_workers(monkeypatch):
+    """The harness's profile breaks the index build down (the issue's phases: segmentation, index writing):
+    each part's CPU time counts the workers it forked, which do most of it."""
+    from gongkai import phases
+    from gongkai.search_index import index_files
+    monkeypatch.setenv("GONGKAI_JOBS", "2")
+    phases.RECORDER.reset()
+    list(index_files(first_corpus()))
+    recorded = phases.RECORDER.as_dict()["phases"]
+    names = [p["name"].strip() for p in recorded]
+    for part in ("search: segmentation", "search: word postings (BM25)", "search: n-gram postings",
+                 "search: full index build"):
+        assert part in names, names
+    phases.RECORDER.reset()
+
+
+def test_a_phase_can_count_the_cpu_of_the_workers_it_waited_for():
+    import os
+    import time
+    from gongkai.phases import PhaseRecorder
+
+    def burn_in_a_child():
+        pid = os.fork()
+        if pid == 0:
+            end = time.process_time() + 0.3
+            while time.process_time() < end:
+                pass
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+    recorder = PhaseRecorder()
+    with recorder.phase("alone"):
+        burn_in_a_child()
+    with recorder.phase("with workers", workers=True):
+        burn_in_a_child()
+    assert recorder.cpu["alone"] < 0.1 <= 0.25 <= recorder.cpu["with workers"]

@@ -46,8 +46,12 @@ def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str,
 def _write_in_child(tree: OutputTree, make_files, pipe: int) -> None:
     phases.RECORDER.reset()
     before = set(tree.kept)
+    writing = phases.Stopwatch("output: files written")
     for rel, data in make_files():
+        writing.start()
         tree.write(rel, data)
+        writing.stop()
+    writing.done()
     wrote = sorted(tree.kept - before)
     result = {"kept": wrote, "page_keys": {rel: tree.page_keys[rel] for rel in wrote if rel in tree.page_keys},
               "memo": {rel: tree.memo.new[rel] for rel in wrote if rel in tree.memo.new},

@@ -335,7 +335,7 @@ def index_files(docs: list[SearchDoc], *, user_dict: Path | None = None) -> Iter
             yield name, data
 
     yield from made(_document_makers(plan))
-    with phases.phase("  search: full index build"):
+    with phases.phase("  search: full index build", workers=True):
         postings = _index_makers(plan, cache_dir=None, user_dict=user_dict, with_documents=False)
     yield from made(postings.makers)
     digest = hashlib.sha1()
@@ -363,7 +363,8 @@ def _index_makers(docs: list[SearchDoc] | IndexPlan, *, cache_dir: Path | None, 
     docs, total = plan.docs, plan.total
 
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
-    normalised, title_counts, body_counts = search_build_words.normalise_and_segment(segmenter, docs, normalize)
+    with phases.phase("  search: segmentation", workers=True):
+        normalised, title_counts, body_counts = search_build_words.normalise_and_segment(segmenter, docs, normalize)
     segmenter.save()
     segmenter.old = segmenter.new = {}   # saved: the counts are needed only in title_counts, body_counts
     if state is not None:
@@ -373,9 +374,10 @@ def _index_makers(docs: list[SearchDoc] | IndexPlan, *, cache_dir: Path | None, 
     # n-gram workers fork and build their postings.
     next_in_line: dict = {}
     terms = search_terms.Saver(cache_dir) if state is not None and cache_dir is not None else None
-    word_values, averages, df = search_build_words.word_values(
-        title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
-        encode=encode_weighted, next_out=next_in_line, terms_out=terms)
+    with phases.phase("  search: word postings (BM25)", workers=True):
+        word_values, averages, df = search_build_words.word_values(
+            title_counts, body_counts, total, k1=BM25_K1, b=BM25_B, boost=TITLE_BOOST, cap=WORD_POSTING_CAP,
+            encode=encode_weighted, next_out=next_in_line, terms_out=terms)
     del title_counts, body_counts
     if state is not None:
         state["terms"] = terms.entry() if terms is not None else None
@@ -383,7 +385,8 @@ def _index_makers(docs: list[SearchDoc] | IndexPlan, *, cache_dir: Path | None, 
     texts = [(*norm, plan.facets(d)) for norm, d in zip(normalised, docs)]
     del normalised
 
-    ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
+    with phases.phase("  search: n-gram postings", workers=True):
+        ngram_values = search_build_grams.ngram_values(texts, total, encode_postings)
     del texts
 
     makers: dict[str, object] = {}

@@ -94,7 +94,7 @@ def _build_stored(store: IndexStore, key: str, documents: SearchDocuments, cache
             phases.add("  search: " + ("update of %d documents" % stats["updated"] if "updated" in stats
                                        else "full index build"), 0.0, 0.0, count=stats["docs"])
             return state
-        with phases.phase("  search: index build or update"):
+        with phases.phase("  search: index build or update", workers=True):
             files = store.build(key, write)
     return files
 
