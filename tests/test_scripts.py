@@ -21,3 +21,26 @@ def test_script_help(name):
     run = subprocess.run([sys.executable, str(REPO / "scripts" / name), "--help"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "usage" in run.stdout.lower()
+
+
+def test_bench_waits_until_the_file_system_has_settled_after_the_last_runs_deletion(tmp_path, monkeypatch):
+    """A run right after the last one deleted its outputs measured ext4's handling of freed inodes, not the
+    tools: the harness waits out five minutes since that deletion, and not at all later or on a first run."""
+    import time
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import bench_main
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    slept = []
+    monkeypatch.setattr(bench_main.time, "sleep", slept.append)
+    bench_main.wait_after_last_deletion(tmp_path)            # nothing deleted here yet
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "old").write_text("x")
+    bench_main.delete_set_aside([tmp_path / "out"], tmp_path)
+    assert not (tmp_path / "out").exists()
+    bench_main.wait_after_last_deletion(tmp_path)            # just deleted: waits almost all of it
+    later = time.time() + bench_main.QUIET_AFTER_DELETING + 1
+    monkeypatch.setattr(bench_main.time, "time", lambda: later)
+    bench_main.wait_after_last_deletion(tmp_path)            # long ago: no wait
+    assert len(slept) == 1 and bench_main.QUIET_AFTER_DELETING - 5 < slept[0] <= bench_main.QUIET_AFTER_DELETING
