@@ -221,14 +221,17 @@ def test_forking_keeps_what_the_build_froze_frozen():
     del kept
 
 
-def _resident_after_freeing(keep: bool) -> int:
-    """In a forked process: resident kB after making and freeing 20 MB, with keep_freed_memory or without."""
+def _resident_after_freeing(keep: bool, in_a_worker: bool = True) -> int:
+    """In a forked process (a pool worker's, or not): resident kB after making and freeing 20 MB, with
+    keep_freed_memory or without."""
+    import multiprocessing
     import os
     from gongkai.workers import keep_freed_memory
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
+            multiprocessing.current_process().daemon = in_a_worker   # as in a pool's worker
             if keep:
                 keep_freed_memory()
             page = os.sysconf("SC_PAGE_SIZE")
@@ -248,13 +251,14 @@ def _resident_after_freeing(keep: bool) -> int:
 
 def test_workers_that_free_large_arrays_keep_the_memory_for_the_next_batch():
     """glibc gives a freed 20 MB block back to the system at once (the next batch faults it in again, zeroed);
-    after keep_freed_memory it stays for reuse. The n-gram workers ask for that."""
+    after keep_freed_memory it stays for reuse, in a pool worker only. The n-gram workers ask for that."""
     import ctypes.util
     import pytest
     if not ctypes.util.find_library("c") or not hasattr(ctypes.CDLL(None), "mallopt"):
         pytest.skip("not glibc")
     assert _resident_after_freeing(keep=False) < 5 << 10
     assert _resident_after_freeing(keep=True) > 15 << 10
+    assert _resident_after_freeing(keep=True, in_a_worker=False) < 5 << 10   # a long-lived process: as it was
 
 
 def test_the_ngram_workers_keep_freed_memory(monkeypatch):

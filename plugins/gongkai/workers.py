@@ -47,8 +47,11 @@ def keep_freed_memory() -> None:
     """In a worker that makes and frees the same large arrays batch after batch: glibc keeps what is freed
     for the next batch (blocks up to 32 MB from the heap, not mapped and unmapped each time; up to 128 MB
     kept at the heap's top), instead of giving it back and faulting zeroed pages in again. In the n-gram
-    workers that was 0.6 s of kernel time at 10,000 entries, for 30 MB more at their peak. A no-op but
-    on glibc."""
+    workers that was 0.6 s of kernel time at 10,000 entries, for 30 MB more at their peak. Only in a pool
+    worker, which ends with its job (a long-lived process, `mkdocs serve`, would hold the memory for good),
+    and only on glibc."""
+    if not multiprocessing.current_process().daemon:
+        return
     try:
         libc = ctypes.CDLL(None)
         for param, value in ((_M_MMAP_THRESHOLD, 32 << 20), (_M_TRIM_THRESHOLD, 128 << 20), (_M_TOP_PAD, 32 << 20)):
