@@ -1,15 +1,17 @@
 """Plain entry bodies straight to HTML, byte for byte what Python-Markdown makes of them.
 
-Most bodies are paragraphs of Chinese prose, ATX headings (`## 一、总体要求`) and short lists, in which
-Python-Markdown's dozen block processors, fifteen inline patterns and eight tree processors all find
-nothing to do but the few that make paragraphs, headings, lists and heading ids. For such a body the
+Most bodies are paragraphs of Chinese prose, ATX headings (`## 一、总体要求`) and short lists, maybe with a
+link (an interpretation's to its policy), in which Python-Markdown's dozen block processors, fifteen inline
+patterns and eight tree processors all find nothing to do but the few that make paragraphs, headings,
+lists, links and heading ids. For such a body the
 HTML is written here directly; for any other (one character of syntax, a loose list, an extension or
 setting not checked here...) `render` returns None and the caller uses Python-Markdown, as the quick
 inline stage (markdown_inline) leaves any text a pattern might match to the full loop.
 
 The subset, and why each rule keeps the HTML exact:
-- No `<`, `&`, `_`, backtick, backslash, brackets, braces, `|`, `~`, tab or control character anywhere
-  (inline patterns, raw HTML, attribute lists, tables, fences, escaping and tab expansion need them),
+- No `<`, `&`, `_`, backtick, backslash, brackets (but a link's, below), braces, `|`, `~`, tab or control
+  character anywhere (inline patterns, raw HTML, attribute lists, tables, fences, escaping and tab expansion
+  need them),
   no `#` or `*` but as a heading's or a list item's marker.
 - No line starts with a space, `>`, `=`, `!`, `+`, `-` or `*` (unless it is a list item) or digits, `.`
   and a space: quotes, setext underlines, rules, admonitions, code and nested blocks start so.
@@ -21,6 +23,11 @@ The subset, and why each rule keeps the HTML exact:
   serializer changes (to `&gt;`).
 - Whitespace as NormalizeWhitespace and the processors treat it: CRLF and CR are newlines, lines of
   spaces are blank, paragraphs and list items lose leading whitespace (U+3000 too), headings both ends.
+- Inline links `[text](path)` in paragraphs and list items, as an interpretation links its policy: the text
+  plain (no bracket, `#` or `*`, not a footnote's `^`, no pattern can match in it), the path of letters,
+  digits and `._/-` only, not an image's (`!` before it). Python-Markdown's link pattern makes each
+  `<a href="path">text</a>` (the reference pattern, tried first, finds no `[id]` after it; the footnote
+  pattern needs `[^`), and the renderer's link rewriting gives the href: here the same rewrite(path).
 """
 
 from __future__ import annotations
@@ -45,6 +52,10 @@ SHAPING_EXTENSIONS = frozenset({"toc", "sane_lists"})
 # Anywhere in a body: characters some syntax needs, or that Python-Markdown changes (tabs are expanded,
 # STX/ETX removed), or that would need escaping in HTML (`>` is the one kept: see _escaped).
 _NEVER = re.compile("[<&_`\\\\\\[\\]{}|~\t\x00-\x09\x0b\x0c\x0e-\x1f\x7f\ufeff]")
+# An inline link of the subset (see above): text, path.
+_LINK = re.compile(r"(?<!!)\[([^\[\]\n^#*][^\[\]\n#*]*)\]\(([A-Za-z0-9._/-]+)\)")
+_SAFE_HREF = re.compile(r"[A-Za-z0-9._/-]*")   # an href the serializer writes as it is
+_LINK_MARK = "\u241a"   # ␚ stands in for a link while its body is laid out (a body holding it is refused)
 # At a line's start, what could open a block other than a paragraph (list items are matched before).
 # Digits and a dot open an ordered list only before a space ("3.公共资源" is prose to Python-Markdown,
 # and so is "1)"); the end of the line is refused too, to stay clear of the list expressions.
@@ -93,6 +104,7 @@ class FastPath:
         self.search_whole_body = not _CONTEXT_SENSITIVE.search(inline_trigger.pattern)
         self.heading_ids = heading_ids         # the toc extension gives every heading an id
         self.sane = sane                       # sane_lists: start="N", and an ol never continues a ul
+        self.rewrite = None                    # the renderer's href rewriting; None: bodies with links refused
         self.taken = 0                         # bodies rendered here (tests read these)
         self.refused = 0
 
@@ -107,6 +119,13 @@ class FastPath:
     def _render(self, text: str) -> str | None:
         if not text.strip():
             return ""                          # as Markdown.convert answers such a text
+        links: list[str] = []
+        if "[" in text:
+            if self.rewrite is None or _LINK_MARK in text:
+                return None
+            text = _LINK.sub(lambda found: links.append(self._link(found)) or _LINK_MARK, text)
+            if None in links:
+                return None
         if _NEVER.search(text):
             return None
         source = _normalized(text)
@@ -128,7 +147,22 @@ class FastPath:
                 return None
         if not document.block(block):
             return None
-        return "\n".join(document.parts)
+        html = "\n".join(document.parts)
+        if links:                              # the marks are in the HTML in the order of the links
+            parts = html.split(_LINK_MARK)
+            if len(parts) != len(links) + 1:
+                return None
+            html = "".join(part + link for part, link in zip(parts, links + [""]))
+        return html
+
+    def _link(self, found: re.Match) -> str | None:
+        """The HTML of a link of the subset, None when its text or href leave it."""
+        text, path = found.groups()
+        href = self.rewrite(path)
+        if not _printable(text) or _NEVER.search(text) or self.inline_trigger.search(text) \
+                or not _SAFE_HREF.fullmatch(href):
+            return None
+        return f'<a href="{href}">{_escaped(text)}</a>'
 
 
 def _normalized(text: str) -> str:
@@ -155,7 +189,7 @@ class _Document:
         level = len(line) - len(line.lstrip("#"))
         # HashHeaderProcessor: up to six `#`, text, any closing `#`s at the very end, stripped.
         text = line[level:].rstrip("#").strip()
-        if level > 6 or not text or "#" in text or "*" in text or not _printable(text) \
+        if level > 6 or not text or "#" in text or "*" in text or _LINK_MARK in text or not _printable(text) \
                 or not self._inline_plain(text):
             return False
         tag = f"h{level}"

@@ -54,9 +54,11 @@ class BodyRenderer:
         self.md = markdown.Markdown(extensions=extensions, extension_configs=extension_configs or {})
         self.md.treeprocessors.register(_LinkRewriter(self.md, self), "gk_links", 1)
         markdown_inline.install(self.md)
-        # Plain bodies (no links among them) skip Python-Markdown; None when these settings are not
+        # Plain bodies (plain inline links allowed) skip Python-Markdown; None when these settings are not
         # ones it reproduces. Bodies it renders leave self.md's per-document state (md.toc) untouched.
         self.fast = markdown_fast.for_markdown(self.md, extensions, extension_configs)
+        if self.fast is not None:
+            self.fast.rewrite = self.rewrite   # links re-pointed as _LinkRewriter does
 
     def rewrite(self, url: str) -> str:
         if url.startswith(("#", "/")) or _SCHEME.match(url) or url.startswith("//"):
