@@ -24,6 +24,15 @@ def portal(tmp_path_factory):
     return portal
 
 
+def edit(monkeypatch, portal, entry, **changes) -> None:
+    """Change an entry's fields as a reload of its edited file would: entries are not changed after loading,
+    so what is worked out from them once (shown_key, the portal's public_entries_key) is worked out again."""
+    for name, value in changes.items():
+        monkeypatch.setattr(entry, name, value)
+    monkeypatch.delitem(entry.__dict__, "shown_key", raising=False)
+    monkeypatch.delitem(portal.__dict__, "public_entries_key", raising=False)
+
+
 def fields_of(doc) -> list:
     """Every field of a document (a lazily made one compares unequal to a SearchDoc as a dataclass)."""
     return [getattr(doc, f.name) for f in dataclasses.fields(doc)]
@@ -68,7 +77,7 @@ def test_an_edit_keeps_the_keys_of_the_index_files_it_did_not_rewrite(portal, mo
     first = keys()
     assert keys() == first
     entry = portal.public_entries[len(portal.public_entries) // 2]
-    monkeypatch.setattr(entry, "title", entry.title + "（修订）")
+    edit(monkeypatch, portal, entry, title=entry.title + "（修订）")
     edited = keys()
     assert edited.keys() == first.keys()
     moved = {name for name in first if edited[name] != first[name]}
@@ -89,7 +98,7 @@ def test_keys_come_from_what_a_document_is_made_of_and_only_changed_texts_are_ma
     again.fill_keys()
     assert again.keys == first.keys and not any(d.text_made for d in again.docs)
     entry = portal.public_entries[3]
-    monkeypatch.setattr(entry, "summary", (entry.summary or "") + "（补充）")
+    edit(monkeypatch, portal, entry, summary=(entry.summary or "") + "（补充）")
     edited = search_documents.SearchDocuments.of(portal, linker)
     edited.fill_keys()
     assert [n for n, d in enumerate(edited.docs) if d.text_made] == [3]
@@ -116,3 +125,28 @@ def test_replacing_a_few_documents_keeps_the_plain_text_cache(portal, monkeypatc
     documents.replace([3])
     documents.fill_keys()
     assert documents.keys[documents.docs[3].url] == search_documents.doc_key(documents.docs[3])
+
+
+def test_the_documents_fields_are_kept_by_what_they_are_made_from(portal, monkeypatch, tmp_path):
+    """A rebuild whose entries and columns are unchanged (an edit of bodies) takes every document's fields
+    from one file; an edited entry, a column's new title or the other URL style makes them again, right."""
+    monkeypatch.setenv("GONGKAI_CACHE", "1")
+    monkeypatch.setattr(portal.config, "root", tmp_path)
+    linker = Linker(True)
+    made = [fields_of(d) for d in search_documents.SearchDocuments.of(portal, linker).docs]
+    assert made == [fields_of(d) for d in search_documents.search_docs(portal, linker)]
+    real_fields = search_documents._fields
+    monkeypatch.setattr(search_documents, "_fields", lambda *a: pytest.fail("fields made again"))
+    assert [fields_of(d) for d in search_documents.SearchDocuments.of(portal, linker).docs] == made
+    monkeypatch.setattr(search_documents, "_fields", real_fields)
+
+    entry = portal.public_entries[5]
+    edit(monkeypatch, portal, entry, title=entry.title + "（修订）")
+    column = next(iter(portal.columns.values()))
+    monkeypatch.setattr(column, "title", column.title + "（新）")
+    for directory_urls in (True, False):
+        linker = Linker(directory_urls)
+        docs = search_documents.SearchDocuments.of(portal, linker).docs
+        assert [fields_of(d) for d in docs] == [fields_of(d) for d in search_documents.search_docs(portal, linker)]
+    assert docs[5].title.endswith("（修订）") and docs[5].url.endswith(".html")
+    assert any(title.endswith("（新）") for d in docs for _cid, title in d.columns)

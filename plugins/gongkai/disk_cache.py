@@ -39,10 +39,15 @@ class DiskCache:
 
     @classmethod
     def for_root(cls, root: Path, name: str, code_version: str = "") -> "DiskCache":
+        return cls(cls.path_for(root, name, code_version))
+
+    @staticmethod
+    def path_for(root: Path, name: str, code_version: str = "") -> Path | None:
+        """The file of the cache named so under root, for this gongkai and code_version (None: caches off)."""
         if not cache_enabled():
-            return cls(None)
+            return None
         tag = hashlib.blake2b(f"{__version__}|{code_version}".encode(), digest_size=6).hexdigest()
-        return cls(Path(root) / CACHE_DIR / f"{name}-{tag}.pickle")
+        return Path(root) / CACHE_DIR / f"{name}-{tag}.pickle"
 
     def get(self, key: bytes):
         value = self.used.get(key)
