@@ -301,4 +301,3 @@ def test_a_phase_can_count_the_cpu_of_the_workers_it_waited_for():
     with recorder.phase("with workers", workers=True):
         burn_in_a_child()
     assert recorder.cpu["alone"] < 0.1 <= 0.25 <= recorder.cpu["with workers"]
-
