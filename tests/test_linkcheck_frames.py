@@ -109,3 +109,56 @@ def test_every_page_of_the_demo_build_reads_the_same_in_parts(tmp_path, monkeypa
     monkeypatch.chdir(REPO)
     build(load_config(str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
     assert checked and all(checked[rel] for rel in checked if rel.startswith(("xxgk/", "ml/", "zl/")))
+
+
+def _split_by_urlsplit(value: str):
+    """linkcheck._split as it was, every link through urlsplit."""
+    from urllib.parse import unquote, urlsplit
+    value = value.strip()
+    if not value or value.startswith(linkcheck.SKIP_SCHEMES):
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or parts.path.startswith("/"):
+        return None
+    return parts.path, unquote(parts.fragment)
+
+
+def test_a_link_is_split_as_urlsplit_splits_it():
+    """_split takes most relative links apart without urlsplit (a listing page's links are new to each
+    page): the same path and fragment, on usual links and on random strings of the characters that matter."""
+    import random
+    usual = ["../../xxgk/a-2025-00001/", "../x/#s1", "../i%20b.png?v=1#frag%E4%B8%80", "#top", "?q=1", "a/b.pdf",
+             "https://x.gov.cn/a", "//cdn/x.js", "/abs/", " ../sp/ ", "mailto:a@b.cn", "a:b", "..", ".", "\x01../c/",
+             "../d\n/e/", "\x1f/x", "../e\t/f", "%2e%2e/g/", "#", "h#i#j", "k?l#m?n"]
+    rng = random.Random(7)
+    alphabet = "ab./#?:%2E \t\n\x00\x01\x1f/一"
+    randoms = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9))) for _ in range(20_000)]
+    for value in usual + randoms:
+        assert linkcheck._split(value) == _split_by_urlsplit(value), repr(value)
+    fast = []
+    real = linkcheck.urlsplit
+    try:
+        linkcheck.urlsplit = lambda value: fast.append(value) or real(value)
+        linkcheck._split("../../xxgk/a-2025-00001/#s2")
+    finally:
+        linkcheck.urlsplit = real
+    assert fast == [], "a plain relative link went through urlsplit"
+
+
+def test_the_profile_counts_the_cpu_of_the_workers_that_scan_the_pages(tmp_path, monkeypatch):
+    """The pages are scanned by forked workers: the phase counts their CPU (without it, the parent's
+    waiting showed a fifth of a full build's CPU as none)."""
+    monkeypatch.setenv("GONGKAI_JOBS", "2")
+    site = tmp_path / "site"
+    filler = "".join(f'<p id="p{n}">第{n}段<a href="../x{n % 7}/">链接</a></p>\n' for n in range(120))
+    for n in range(3 * linkcheck.CHUNK):
+        (site / f"x{n}").mkdir(parents=True)
+        (site / f"x{n}" / "index.html").write_bytes(page(filler))
+    phases.RECORDER.reset()
+    started = os.times()
+    linkcheck.check_site(site)   # the frame's own links (../x/, ../y/) are broken here: beside the point
+    own = os.times().user - started.user + os.times().system - started.system
+    name = "  link check: pages scanned (with its workers' CPU)"
+    assert name in phases.RECORDER.wall
+    assert phases.RECORDER.cpu[name] > 2 * own, (phases.RECORDER.cpu[name], own)
+    phases.RECORDER.reset()
