@@ -220,7 +220,8 @@ def main(argv=None) -> int:
                           f"cpu {med['gongkai']['cpu'] / med[other]['cpu']:.2f}x")
         if profiles:
             print(f"\nphase profile of gongkai's build (median of {len(profiles)}; 'summed over workers' rows add up time in all "
-                  "worker processes; the CPU of the search index's rows counts the workers they fork)")
+                  "worker processes, their wall counting the waits for a core; the CPU of the search index's and the "
+                  "link check's rows counts the workers they fork)")
             for name, wall, cpu in median_phases(profiles):
                 print(f"  {name:56s} wall {wall:7.2f}s  cpu {cpu:7.2f}s")
             split = loading_split(base / "portal")

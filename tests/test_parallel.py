@@ -269,3 +269,23 @@ def test_the_ngram_workers_keep_freed_memory(monkeypatch):
     texts = [("政务公开", "", "政务公开条例", []), ("", "", "信息公开", [])]
     values = search_build_grams.ngram_values(texts, 2, lambda ids, total: ",".join(map(str, ids)))
     assert values and called
+
+
+def test_the_workers_time_is_counted_in_cpu_seconds_too(tmp_path, monkeypatch):
+    """Beside the search index's child and the parent's pages, a worker waits for a core about half the
+    time: each part of its work is counted in wall and in CPU seconds, and a wait is not CPU."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 9)
+    generate(tmp_path / "portal", CorpusSpec(entries=30, seed=4))
+    render = BodyRenderer.render
+
+    def waiting(self, *args, **kwargs):   # a renderer that waits, as one that waits for a core would
+        time.sleep(0.02)
+        return render(self, *args, **kwargs)
+
+    monkeypatch.setattr(BodyRenderer, "render", waiting)
+    done = write_all(tmp_path / "portal", tmp_path / "out", 2, BodyCache(None))
+    assert done.pages > 20
+    assert done.markdown >= 0.2 and done.markdown_cpu < done.markdown / 2
+    for wall, cpu in ((done.templates, done.templates_cpu), (done.output, done.output_cpu)):
+        assert 0 < cpu <= wall * 1.5 + 0.01

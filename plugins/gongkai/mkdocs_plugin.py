@@ -218,9 +218,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         tree.keep(entry_page_files(job), done.page_keys, done.memo)
         phases.add("entry pages (parallel, wall)", time.perf_counter() - started, count=done.pages)
         phases.add("  unchanged, skipped", done.checking, count=done.skipped)
-        phases.add("  markdown (summed over workers)", done.markdown, count=done.misses)
-        phases.add("  templates (summed over workers)", done.templates)
-        phases.add("  output (summed over workers)", done.output)
+        phases.add("  markdown (summed over workers)", done.markdown, done.markdown_cpu, count=done.misses)
+        phases.add("  templates (summed over workers)", done.templates, done.templates_cpu)
+        phases.add("  output (summed over workers)", done.output, done.output_cpu)
         with phases.phase("body cache save"):
             cache.save()
             cache.release()
