@@ -93,7 +93,7 @@ def test_every_page_of_the_demo_build_reads_the_same_in_parts(tmp_path, monkeypa
     for name, value in {"SOURCE_DATE_EPOCH": str(int(DEMO_DATE.timestamp())), "NO_MKDOCS_2_WARNING": "1",
                         "GONGKAI_CACHE": "0", "GONGKAI_PROGRESS": "0"}.items():
         monkeypatch.setenv(name, value)
-    checked = {}
+    checked, heads = {}, []
     real = mkdocs_plugin.check_site
 
     def check_site(root, **kwargs):
@@ -103,12 +103,14 @@ def test_every_page_of_the_demo_build_reads_the_same_in_parts(tmp_path, monkeypa
             in_parts = frames[rel.count("/")].page_links(data, PARSER) if rel.count("/") in frames else None
             checked[rel] = in_parts is not None
             assert in_parts is None or in_parts == _page_links(data, PARSER), rel
+        heads.extend(f._head is not None for f in frames.values())
         return real(root, **kwargs)
 
     monkeypatch.setattr(mkdocs_plugin, "check_site", check_site)
     monkeypatch.chdir(REPO)
     build(load_config(str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
     assert checked and all(checked[rel] for rel in checked if rel.startswith(("xxgk/", "ml/", "zl/")))
+    assert heads and all(heads), "a frame's head is parsed on every page"
 
 
 def _split_by_urlsplit(value: str):
@@ -162,3 +164,61 @@ def test_the_profile_counts_the_cpu_of_the_workers_that_scan_the_pages(tmp_path,
     assert name in phases.RECORDER.wall
     assert phases.RECORDER.cpu[name] > 2 * own, (phases.RECORDER.cpu[name], own)
     phases.RECORDER.reset()
+
+
+HOLED = ('<!doctype html>\n<html><head><title>TITLEMARK - 站点</title>\n'
+         '<link rel="canonical" href="https://x.gov.cn/SHELLURL">\n<link rel="icon" href="../i.png">\n'
+         '<!--HEADMARK-->\n<link rel="stylesheet" href="../a.css"></head>\n<body><header><a href="../">首页</a>'
+         '<span>TITLEMARK</span>\n</header>\n')
+
+
+def holed_frame() -> Frame:
+    made = Frame(HOLED, MIDDLE, TAIL, PARSER, text_holes=("TITLEMARK", "SHELLURL"), markup_hole="<!--HEADMARK-->")
+    assert made.usable and made._head is not None
+    return made
+
+
+def holed_page(title: str, url: str, head: str, content: str = "<p>正文</p>") -> bytes:
+    """As material_adapter.Shell.fill fills a frame."""
+    import html
+    out = (HOLED + MIDDLE + "<!--C-->" + TAIL).replace("<!--C-->", content, 1).replace("<!--HEADMARK-->", head, 1)
+    return out.replace("TITLEMARK", html.escape(title, quote=False)).replace("SHELLURL", url).encode("utf-8")
+
+
+@pytest.mark.parametrize("title,url,head", [
+    ("标题", "xxgk/a-1/", '<meta name="ArticleTitle" content="标题">\n<meta name="PubDate" content="2025-01-01">'),
+    ("标题", "xxgk/a-2/", ""),
+    ("检索", "search/", '<link rel="stylesheet" href="../s.css"><script src="../s.js" defer></script>'),
+    ("带锚点", "zl/b/", '<meta id="m1" name="x" content="y">\n<link rel="prev" href="../a/#top">\n\n'),
+    ("标题 &amp; “引号”", "xxgk/c/", "<meta name='q' content='1'>"),
+    ('有"引号"', "xxgk/d/", ""),
+    ("跨\n两行", "xxgk/e/", ""),
+    ("标题", "xxgk/f/", "<!-- 没有结束"),
+    ("标题", "xxgk/g/", "<script>var s = '</head>';"),
+])
+def test_a_pages_head_read_from_the_frames_template_is_what_parsing_it_finds(title, url, head, monkeypatch):
+    """The head (title, URL and head tags put in the frame's holes) is read from the frame's template, or
+    parsed when its values could change the parse: either way what parsing the whole page finds; head tags
+    that could change how the rest is parsed (an open comment or script) have the page parsed whole."""
+    data = holed_page(title, url, head)
+    found = holed_frame().page_links(data, PARSER)
+    assert (found is None) == head.startswith(("<!--", "<script>var"))
+    assert found is None or found == _page_links(data, PARSER)
+
+
+def test_a_plain_head_is_not_parsed(monkeypatch):
+    """Of a page with a plain title and URL and head tags without links, only the content is parsed."""
+    frame = holed_frame()
+    data = holed_page("标题", "xxgk/a-1/", '<meta name="ArticleTitle" content="标题">\n<meta name="PubDate" content="x">')
+    parsed = []
+    real = linkcheck._page_links
+    monkeypatch.setattr(linkcheck, "_page_links", lambda d, p: parsed.append(d) or real(d, p))
+    found = frame.page_links(data, PARSER)
+    assert parsed == [b"<p>\xe6\xad\xa3\xe6\x96\x87</p>"], parsed
+    assert found == _page_links(data, PARSER) and ("https://x.gov.cn/xxgk/a-1/", 3) in found[1]
+
+
+def test_a_frame_whose_holes_sit_side_by_side_has_no_head_template():
+    before = HOLED.replace("TITLEMARK - 站点", "TITLEMARKSHELLURL")
+    assert Frame(before, MIDDLE, TAIL, PARSER, text_holes=("TITLEMARK", "SHELLURL"),
+                 markup_hole="<!--HEADMARK-->")._head is None

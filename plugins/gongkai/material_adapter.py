@@ -67,6 +67,11 @@ class ShellFactory:
         """Each frame made so far, as Shell.parts, by depth (a page's count of '/')."""
         return {depth: parts for depth, shell in self._shells.items() if (parts := shell.parts()) is not None}
 
+    def holes(self, depth: int) -> dict:
+        """What the frame of that depth holds in place of each page's own text and markup (linkcheck.Frame's
+        text_holes and markup_hole): fill puts the title and the URL, and the page's head tags, there."""
+        return {"text_holes": (TITLE_MARK, self._shells[depth].shell_url), "markup_hole": HEAD_MARK}
+
     def _render(self, depth: int) -> Shell:
         dirs = depth - (1 if self.directory_urls else 0)
         # depth 0 with directory URLs is the site root: only index.md is written there

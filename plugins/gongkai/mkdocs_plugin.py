@@ -248,7 +248,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             with phases.phase("link check"):
                 findings = check_site(tree.root, cache_root=self.portal_config.root, files=tree.kept,
                                       page_keys=tree.page_keys, more_files=files_made_beside if beside else None,
-                                      frames={depth: Frame(*parts) for depth, parts in shells.frames().items()})
+                                      frames={depth: Frame(*parts, **shells.holes(depth))
+                                              for depth, parts in shells.frames().items()})
             report(findings)
             if findings.errors:
                 raise PluginError(f"链接检查发现{findings.summary()}，网站未发布，原有网站保持不变。")
