@@ -315,8 +315,9 @@ def _scan(pages: list[str]):
     known_keys = _STATE["page_keys"] or {}   # the build's keys of what it wrote: not hashed again
     frames = _STATE["frames"]
     split_memo: dict[str, tuple[str, str] | None] = {}
-    # (depth, value) -> (target, probe): a link good on every page at that depth (it climbs to the root)
-    fine: dict[tuple[int, str], tuple[str, str | None]] = {}
+    # depth -> value -> (target, probe): a link good on every page at that depth (it climbs to the root)
+    fine: dict[int, dict[str, tuple[str, str | None]]] = {}
+    root = os.path.join(str(site), "")   # joined as text: a Path per page was a tenth of this loop
     parser = etree.HTMLParser(encoding="utf-8")
     verdicts, used = {}, {}
     framed = 0   # pages parsed in their own parts (see Frame)
@@ -325,7 +326,8 @@ def _scan(pages: list[str]):
         key = known_keys.get(rel)
         scanned = cache.get(key) if key else None
         if scanned is None:
-            data = (site / rel).read_bytes()
+            with open(root + rel, "rb") as fh:
+                data = fh.read()
             if key is None:
                 key = key_of(data)
                 scanned = cache.get(key)
@@ -339,9 +341,10 @@ def _scan(pages: list[str]):
             used[key] = scanned
         page_dir = posixpath.dirname(rel)
         depth = page_dir.count("/") + 1 if page_dir else 0
+        fine_here = fine.setdefault(depth, {})
         broken, fragments, reached, probes = [], [], set(), set()
         for value, line in scanned[1]:
-            known = fine.get((depth, value))
+            known = fine_here.get(value)
             if known is not None:
                 reached.add(known[0])
                 if known[1] is not None:
@@ -363,7 +366,7 @@ def _scan(pages: list[str]):
             if fragment:
                 fragments.append((line, target, fragment))
             elif path.startswith("../" * depth):
-                fine[(depth, value)] = (target, probe)
+                fine_here[value] = (target, probe)
         depends = (tuple(sorted(reached)), tuple(sorted((p, p in resolve.dirs) for p in probes)))
         verdicts[rel] = (key, frozenset(scanned[0]), tuple(broken), tuple(fragments), depends)
     return verdicts, used, framed
