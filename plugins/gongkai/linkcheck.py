@@ -200,7 +200,7 @@ class HeadTemplate:
 
     def __init__(self, before: str, text_holes: list[str], markup_hole: str, parser):
         first, second = before.split(markup_hole)
-        self.text_holes, self.markup_hole = text_holes, markup_hole
+        self.markup_hole = markup_hole
         split = re.compile("(" + "|".join(map(re.escape, sorted(text_holes, key=len, reverse=True))) + ")") \
             if text_holes else None
         pieces = [first, markup_hole, second] if split is None else \

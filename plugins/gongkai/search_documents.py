@@ -86,7 +86,6 @@ class SearchDocuments:
     def __init__(self, portal, linker, docs: list[SearchDoc]):
         self.portal, self.linker, self.docs = portal, linker, docs
         self.keys: dict[str, bytes] = {}
-        self.context: bytes | None = None   # _context_key, when the documents were made from the portal's fields
 
     @classmethod
     def of(cls, portal, linker) -> "SearchDocuments":
@@ -94,22 +93,16 @@ class SearchDocuments:
         file by what they are made from (every public entry, the columns, the URL style): a rebuild after
         an edit of bodies loads them at once (0.1 s of a 0.3 s phase made them entry by entry, at 10,000)."""
         entries = portal.public_entries
-        context = _context_key(portal, linker)
-        rows = None
         path = _fields_file(portal)
-        key = key_of(context + portal.public_entries_key) if path is not None else None
-        if path is not None:
-            stored = load_pickle(path)
-            if stored.get("key") == key and len(stored.get("rows", ())) == len(entries):
-                rows = stored["rows"]
+        key = key_of(_context_key(portal, linker) + portal.public_entries_key)
+        stored = load_pickle(path) if path is not None else {}
+        rows = stored["rows"] if stored.get("key") == key and len(stored.get("rows", ())) == len(entries) else None
         if rows is None:
             rows = [_row(_fields(portal, linker, entry)) for entry in entries]
             if path is not None:
                 save_pickle(path, {"key": key, "rows": rows})
-        documents = cls(portal, linker, [LazyTextDoc(portal, entry, **dict(zip(_FIELD_NAMES, row)))
-                                         for entry, row in zip(entries, rows)])
-        documents.context = context
-        return documents
+        return cls(portal, linker, [LazyTextDoc(portal, entry, **dict(zip(_FIELD_NAMES, row)))
+                                    for entry, row in zip(entries, rows)])
 
     def fill_keys(self) -> None:
         """Every document's doc_key: from the key cache by what the document is made from, else from its text
@@ -119,13 +112,12 @@ class SearchDocuments:
             return
         cache = DiskCache.for_root(self.portal.config.root, "search-doc-keys", code_version=_DOC_KEY_CODE)
         checked = self.portal.extra.get(CHECKED_BODIES, {})
-        context = self.context or _context_key(self.portal, self.linker)
+        context = _context_key(self.portal, self.linker)
         inputs, missing = [], []
         for n, (entry, doc) in enumerate(zip(self.portal.public_entries, self.docs)):
             digest = checked.get(entry.body) if entry.body else b""
             # A document is made from its entry (every field: shown_key), the columns' titles and the URL
-            # style (context), and the body's bytes: as the fields the documents were made with, when
-            # made by of(); others (replace()'s) are keyed already.
+            # style (context), and the body's bytes (replace()'s documents are keyed already).
             made_from = None if digest is None else key_of(entry.shown_key + context + digest)
             inputs.append(made_from)
             key = cache.get(made_from) if made_from is not None else None
