@@ -53,26 +53,38 @@ class _Resolver:
 
     def __init__(self, dirs: set[str]):
         self.dirs = dirs
-        self.memo: dict[tuple[object, str], tuple[str, str | None]] = {}
+        self.memo: dict[tuple[int, str], tuple[str, str | None]] = {}
 
     def __call__(self, page_dir: str, url_path: str) -> tuple[str, str | None]:
         depth = page_dir.count("/") + 1 if page_dir else 0
-        key = (depth, url_path) if url_path.startswith("../" * depth) else (page_dir, url_path)
+        if not url_path.startswith("../" * depth):
+            # relative to this page alone, and a page's links are distinct: a memo would never be hit again
+            return self._resolve(page_dir, url_path)
+        key = (depth, url_path)
         found = self.memo.get(key)
         if found is None:
-            joined = posixpath.normpath(posixpath.join(page_dir, unquote(url_path)))
-            probe = None
-            if joined == ".":
-                joined = "index.html"
-            elif not joined.startswith(".."):
-                if url_path.endswith("/"):
-                    joined = posixpath.join(joined, "index.html")
-                else:
-                    probe = joined
-                    if joined in self.dirs:
-                        joined = posixpath.join(joined, "index.html")
-            found = self.memo[key] = (sys.intern(joined), probe and sys.intern(probe))
+            found = self.memo[key] = self._resolve(page_dir, url_path)
         return found
+
+    def _resolve(self, page_dir: str, url_path: str) -> tuple[str, str | None]:
+        joined = posixpath.normpath(posixpath.join(page_dir, unquote(url_path)))
+        probe = None
+        if joined == ".":
+            joined = "index.html"
+        elif not joined.startswith(".."):
+            if url_path.endswith("/"):
+                joined = posixpath.join(joined, "index.html")
+            else:
+                probe = joined
+                if joined in self.dirs:
+                    joined = posixpath.join(joined, "index.html")
+        return sys.intern(joined), probe and sys.intern(probe)
+
+
+def html_parser() -> etree.HTMLParser:
+    """libxml2's HTML parser as this check uses it: without the table of ids it would keep for id() lookups,
+    which nothing here makes (a seventh of the time of parsing a page's content); //@id reads them all."""
+    return etree.HTMLParser(encoding="utf-8", collect_ids=False)
 
 
 _STATE: dict = {}   # site, files, resolver and parse cache, inherited by forked workers
@@ -150,7 +162,7 @@ class Frame:
         """The frame is before + middle + (each page's content) + tail. text_holes, markup_hole: what `before`
         holds in place of each page's own text (its title, its URL) and own markup (its head tags), when
         given: a page's head is then read from the frame's too (HeadTemplate)."""
-        parser = parser or etree.HTMLParser(encoding="utf-8")
+        parser = parser or html_parser()
         self.middle, self.tail = middle.encode("utf-8"), tail.encode("utf-8")
         self.middle_lines = self.middle.count(b"\n")
         self._middle = _page_links(self.middle, parser)
@@ -318,7 +330,7 @@ def _scan(pages: list[str]):
     # depth -> value -> (target, probe): a link good on every page at that depth (it climbs to the root)
     fine: dict[int, dict[str, tuple[str, str | None]]] = {}
     root = os.path.join(str(site), "")   # joined as text: a Path per page was a tenth of this loop
-    parser = etree.HTMLParser(encoding="utf-8")
+    parser = html_parser()
     verdicts, used = {}, {}
     framed = 0   # pages parsed in their own parts (see Frame)
     keep_parses = cache.path is not None   # no parse cache: sending the parses back would only cost memory
@@ -509,7 +521,7 @@ EXTERNAL_XPATH = etree.XPath("//a/@href|//img/@src|//iframe/@src|//source/@src|/
 def external_links(site_dir: Path) -> dict[str, tuple[str, int | None]]:
     """Every distinct http(s) link of the site, with the first page and line that has it."""
     site = Path(site_dir)
-    parser = etree.HTMLParser(encoding="utf-8")
+    parser = html_parser()
     found: dict[str, tuple[str, int | None]] = {}
     for rel in sorted(f for f in site_files(site)[0] if f.endswith(".html")):
         root = etree.fromstring((site / rel).read_bytes(), parser)
