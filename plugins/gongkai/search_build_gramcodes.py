@@ -26,9 +26,15 @@ class CharCodes:
 
     def __init__(self, texts, docs: int):
         seen = np.zeros(CODE_POINTS, dtype=bool)
+        batch: list[str] = []
+        size = 0
         for title, doc_no, body, _ in texts:
-            for text in (title, doc_no, body):
-                seen[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
+            batch += (title, doc_no, body)
+            size += len(body)
+            if size >= BATCH_CHARS:   # texts joined a batch at a time: per text, numpy's calls were most of it
+                _mark_seen(seen, batch)
+                batch, size = [], 0
+        _mark_seen(seen, batch)
         chars = np.flatnonzero(seen)
         self.code = np.zeros(CODE_POINTS, dtype=np.uint64)
         self.code[chars] = np.arange(1, len(chars) + 1, dtype=np.uint64)
@@ -52,6 +58,11 @@ class CharCodes:
         if code >> bits <= low:
             return chars[code >> bits] + chars[code & low]
         return chars[code >> 2 * bits] + chars[code >> bits & low] + chars[code & low]
+
+
+def _mark_seen(seen: np.ndarray, texts: list[str]) -> None:
+    """seen[c] = True for every code point c of the texts (joined, a lone surrogate stays one code point)."""
+    seen[np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
 
 
 def window_codes(text: str, group: int, groups: int, cc: CharCodes) -> np.ndarray:
