@@ -185,6 +185,39 @@ def test_the_link_check_scans_the_pages_while_the_child_makes_the_search_index(t
     assert tree_digest(tmp_path / "site") == clean_build_digest(root, tmp_path / "clean")
 
 
+def test_the_child_beside_the_pages_and_the_build_share_the_cores(tmp_path, monkeypatch):
+    """While the search index's child runs beside the pages, it and the build split the cores (the build
+    takes the odd one), so the two fork no more workers than there are cores; once the child's files are
+    taken, the build has all of them again. The site is a clean build's."""
+    import json
+    import os
+
+    from gongkai import mkdocs_plugin, search_site, site_build, workers
+
+    monkeypatch.setenv(workers.JOBS_ENV, "3")
+    noted = tmp_path / "child-jobs.json"
+    search_files = search_site.search_files
+
+    def noting_search_files(portal, linker):
+        noted.write_text(json.dumps([os.getpid(), workers.default_jobs()]))
+        yield from search_files(portal, linker)
+    noting_search_files.may_run_beside = search_files.may_run_beside
+    monkeypatch.setattr(site_build, "FILE_GENERATORS",
+                        [noting_search_files if g is search_files else g for g in site_build.FILE_GENERATORS])
+    monkeypatch.setattr(site_build, "FORKING_FILE_GENERATORS", (noting_search_files,))
+    in_link_check = []
+    check_site = mkdocs_plugin.check_site
+    monkeypatch.setattr(mkdocs_plugin, "check_site",
+                        lambda *a, **k: in_link_check.append(workers.default_jobs()) or check_site(*a, **k))
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    build_in_process(root, tmp_path / "site", monkeypatch)
+    child_pid, child_jobs = json.loads(noted.read_text())
+    assert child_pid != os.getpid() and child_jobs == 1
+    assert in_link_check == [2]
+    assert workers.default_jobs() == 3
+    assert tree_digest(tmp_path / "site") == clean_build_digest(root, tmp_path / "clean")
+
+
 def test_a_rebuilds_search_index_is_updated_in_a_child_beside_the_pages(tmp_path, monkeypatch):
     """With a stored index to update, a rebuild forks a child for it as soon as the checks pass: the parent
     makes no search document itself, and the site is the one a clean build makes."""

@@ -13,7 +13,7 @@ import os
 import pickle
 from typing import Callable, Iterable
 
-from . import disk_cache, phases
+from . import disk_cache, phases, workers
 from .output_tree import OutputTree
 
 _CHILD = "files-beside-child"   # portal.extra: (pid, read end of the pipe)
@@ -30,12 +30,14 @@ def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str,
     if pid == 0:   # the child: the files, then what it wrote down the pipe; never returns
         code = 1
         try:
+            workers.share_cores(child=True)
             os.close(read)
             _write_in_child(tree, make_files, write)
             code = 0
         finally:
             os._exit(code)
     os.close(write)
+    workers.share_cores(child=False)
     portal.extra[_CHILD] = (pid, read)
     # A build that stops before it takes the child's files (a failed check of a page, an interrupt) still
     # waits for it at exit, so the next build never finds a store or a tree that the child is still writing.
@@ -75,6 +77,7 @@ def take(portal, tree: OutputTree) -> bool:
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
         _, status = os.waitpid(pid, 0)
+    workers.cores_back()
     if status != 0 or not data:
         return False
     result = pickle.loads(data)
@@ -91,6 +94,7 @@ def discard(portal) -> None:
     if child is not None:
         os.close(child[1])   # the child's write to the pipe then fails, and it exits
         _reap(child[0])
+        workers.cores_back()
 
 
 def _reap(pid: int) -> None:

