@@ -187,10 +187,11 @@ def test_the_link_check_scans_the_pages_while_the_child_makes_the_search_index(t
 
 def test_the_child_beside_the_pages_and_the_build_share_the_cores(tmp_path, monkeypatch):
     """While the search index's child runs beside the pages, it and the build split the cores (the build
-    takes the odd one), so the two fork no more workers than there are cores; once the child's files are
-    taken, the build has all of them again. The site is a clean build's."""
+    takes the odd one), so the two fork no more workers than there are cores; once the child is done, the
+    build has all of them again. The site is a clean build's."""
     import json
     import os
+    import time
 
     from gongkai import mkdocs_plugin, search_site, site_build, workers
 
@@ -198,8 +199,12 @@ def test_the_child_beside_the_pages_and_the_build_share_the_cores(tmp_path, monk
     noted = tmp_path / "child-jobs.json"
     search_files = search_site.search_files
 
+    go = tmp_path / "the-build-has-noted-its-share"
+
     def noting_search_files(portal, linker):
         noted.write_text(json.dumps([os.getpid(), workers.default_jobs()]))
+        while not go.exists():   # still running when the build looks
+            time.sleep(0.01)
         yield from search_files(portal, linker)
     noting_search_files.may_run_beside = search_files.may_run_beside
     monkeypatch.setattr(site_build, "FILE_GENERATORS",
@@ -207,8 +212,12 @@ def test_the_child_beside_the_pages_and_the_build_share_the_cores(tmp_path, monk
     monkeypatch.setattr(site_build, "FORKING_FILE_GENERATORS", (noting_search_files,))
     in_link_check = []
     check_site = mkdocs_plugin.check_site
-    monkeypatch.setattr(mkdocs_plugin, "check_site",
-                        lambda *a, **k: in_link_check.append(workers.default_jobs()) or check_site(*a, **k))
+
+    def noting_check_site(*args, **kwargs):
+        in_link_check.append(workers.default_jobs())
+        go.write_text("")
+        return check_site(*args, **kwargs)
+    monkeypatch.setattr(mkdocs_plugin, "check_site", noting_check_site)
     root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
     build_in_process(root, tmp_path / "site", monkeypatch)
     child_pid, child_jobs = json.loads(noted.read_text())

@@ -221,7 +221,7 @@ def test_forking_keeps_what_the_build_froze_frozen():
     del kept
 
 
-def _resident_after_freeing(keep: bool, in_a_worker: bool = True) -> int:
+def _resident_after_freeing(keep: bool, in_a_worker: bool = True, beside: bool = False) -> int:
     """In a forked process (a pool worker's, or not): resident kB after making and freeing 20 MB, with
     keep_freed_memory or without."""
     import multiprocessing
@@ -232,6 +232,9 @@ def _resident_after_freeing(keep: bool, in_a_worker: bool = True) -> int:
     if pid == 0:
         try:
             multiprocessing.current_process().daemon = in_a_worker   # as in a pool's worker
+            if beside:   # as in the child forked beside the pages (files_beside.py)
+                from gongkai.workers import share_cores
+                share_cores(child=True)
             if keep:
                 keep_freed_memory()
             page = os.sysconf("SC_PAGE_SIZE")
@@ -251,7 +254,8 @@ def _resident_after_freeing(keep: bool, in_a_worker: bool = True) -> int:
 
 def test_workers_that_free_large_arrays_keep_the_memory_for_the_next_batch():
     """glibc gives a freed 20 MB block back to the system at once (the next batch faults it in again, zeroed);
-    after keep_freed_memory it stays for reuse, in a pool worker only. The n-gram workers ask for that."""
+    after keep_freed_memory it stays for reuse, in a pool worker or the child beside the pages only. The
+    n-gram workers ask for that (in the child itself, when it has one core)."""
     import ctypes.util
     import pytest
     if not ctypes.util.find_library("c") or not hasattr(ctypes.CDLL(None), "mallopt"):
@@ -259,6 +263,7 @@ def test_workers_that_free_large_arrays_keep_the_memory_for_the_next_batch():
     assert _resident_after_freeing(keep=False) < 5 << 10
     assert _resident_after_freeing(keep=True) > 15 << 10
     assert _resident_after_freeing(keep=True, in_a_worker=False) < 5 << 10   # a long-lived process: as it was
+    assert _resident_after_freeing(keep=True, in_a_worker=False, beside=True) > 15 << 10   # it ends with its job
 
 
 def test_the_ngram_workers_keep_freed_memory(monkeypatch):
@@ -289,3 +294,62 @@ def test_the_workers_time_is_counted_in_cpu_seconds_too(tmp_path, monkeypatch):
     assert done.markdown >= 0.2 and done.markdown_cpu < done.markdown / 2
     for wall, cpu in ((done.templates, done.templates_cpu), (done.output, done.output_cpu)):
         assert 0 < cpu <= wall * 1.5 + 0.01
+
+
+def _pid_of(item: int) -> tuple[int, int]:
+    import os
+    return item, os.getpid()
+
+
+def test_items_go_to_workers_once_the_process_beside_is_done(monkeypatch):
+    """While another process of the build runs beside this one on two cores, items are done here, one at a
+    time; once it is done, the rest go to workers on every core. The results come in order."""
+    import os
+
+    from gongkai import workers
+
+    monkeypatch.setenv(workers.JOBS_ENV, "2")
+    asked = []
+    workers.share_cores(child=False, done=lambda: asked.append(1) or len(asked) > 3)
+    try:
+        results = list(workers.fork_imap_as_cores_free(_pid_of, list(range(8))))
+    finally:
+        workers.cores_back()
+    assert [item for item, _ in results] == list(range(8))
+    here = [item for item, pid in results if pid == os.getpid()]
+    assert here == [0, 1, 2], "items were not done here while the cores were shared"
+    assert all(pid != os.getpid() for item, pid in results if item >= 3)
+    assert workers.default_jobs() == 2
+
+
+def test_the_build_has_every_core_back_when_the_child_beside_has_written_its_files(tmp_path):
+    """The build's share of the cores ends as soon as the child beside it sends what it wrote (its last
+    step), before the build waits for it: the link check's last pages then go to workers on every core."""
+    import os
+    import types
+
+    from gongkai import files_beside, workers
+    from gongkai.output_tree import OutputTree
+
+    read, write = os.pipe()
+
+    def make_files():
+        os.read(read, 1)   # the test says when the child may finish
+        yield "x.txt", b"x"
+
+    os.environ[workers.JOBS_ENV] = "2"
+    try:
+        portal, tree = types.SimpleNamespace(extra={}), OutputTree(tmp_path / "site")
+        assert files_beside.start(portal, tree, make_files)
+        assert workers.default_jobs() == 1
+        os.write(write, b"!")
+        for _ in range(200):
+            if workers.default_jobs() == 2:
+                break
+            time.sleep(0.05)
+        assert workers.default_jobs() == 2
+        assert files_beside.take(portal, tree)
+        assert (tmp_path / "site" / "x.txt").read_bytes() == b"x"
+    finally:
+        del os.environ[workers.JOBS_ENV]
+        workers.cores_back()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
+import select
 from typing import Callable, Iterable
 
 from . import disk_cache, phases, workers
@@ -37,7 +38,7 @@ def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str,
         finally:
             os._exit(code)
     os.close(write)
-    workers.share_cores(child=False)
+    workers.share_cores(child=False, done=lambda: _readable(read))
     portal.extra[_CHILD] = (pid, read)
     # A build that stops before it takes the child's files (a failed check of a page, an interrupt) still
     # waits for it at exit, so the next build never finds a store or a tree that the child is still writing.
@@ -95,6 +96,11 @@ def discard(portal) -> None:
         os.close(child[1])   # the child's write to the pipe then fails, and it exits
         _reap(child[0])
         workers.cores_back()
+
+
+def _readable(fd: int) -> bool:
+    """Whether the child has begun to send what it wrote (which it does when it has written all) or exited."""
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _reap(pid: int) -> None:

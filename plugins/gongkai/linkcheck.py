@@ -21,7 +21,7 @@ from lxml import etree
 from . import phases
 from .disk_cache import DiskCache, key_of
 from .findings import Findings
-from .workers import fork_imap
+from .workers import fork_imap_as_cores_free
 
 LINKS_XPATH = etree.XPath(
     "//a/@href|//link/@href|//img/@src|//script/@src|//iframe/@src|//source/@src|//video/@src|//audio/@src")
@@ -480,10 +480,11 @@ def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cac
                       frames=frames)
         try:
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
-            # Merged as each chunk comes (fork_imap), not all chunks' results held at once. The phase counts
+            # Merged as each chunk comes (fork_imap_as_cores_free), not all chunks' results held at once. The phase counts
             # the workers' CPU (a fifth of a full build's), which they use beside the search index's child.
             with phases.phase("  link check: pages scanned (with its workers' CPU)", workers=True):
-                for scanned, used, framed in fork_imap(_scan, chunks) if len(todo) > CHUNK else [_scan(todo)]:
+                scans = fork_imap_as_cores_free(_scan, chunks) if len(todo) > CHUNK else [_scan(todo)]
+                for scanned, used, framed in scans:
                     verdicts.update(scanned)
                     cache.merge(used)
                     parsed_in_parts += framed

@@ -26,22 +26,31 @@ def all_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_SHARE: list[int] = []   # while another process of the build runs beside this one: the cores this one takes
+_ENDS_WITH_ITS_JOB = False   # a process forked for one job, which it ends with (see keep_freed_memory)
+_SHARE: list = []   # [cores this process takes, whether the other is done] while another of the build runs beside
 
 
 def default_jobs() -> int:
     """Workers for a step: all cores, or this process's share of them while another runs beside it."""
-    return _SHARE[0] if _SHARE else all_cores()
+    if _SHARE:
+        jobs, done = _SHARE
+        if done is None or not done():
+            return jobs
+        _SHARE.clear()
+    return all_cores()
 
 
-def share_cores(child: bool) -> None:
+def share_cores(child: bool, done: Callable[[], bool] | None = None) -> None:
     """Split the cores with a process forked beside this one (files_beside.py): each side takes half (the
     parent the odd one), so that together they fork no more workers than there are cores. Each side then
     works in one process on two cores: forking two workers on each side put four or five processes on two
-    cores, and the pickling, the copied memory and the waits for a core made a build's CPU time 12% more
-    than the same work in two processes (34.4 s against 30.6 s at 10,000 entries) and its wall time no less."""
+    cores, and with the pickling, the copied memory and the waits for a core a build at 10,000 entries took
+    39.4 s of CPU and 20.9 s, against 35.9 s and 19.7 s with the cores shared (means of three alternating
+    builds). done(), when given, tells when the other process is done: from then on this one has them all."""
+    global _ENDS_WITH_ITS_JOB
+    _ENDS_WITH_ITS_JOB = child   # the child makes its files and exits, as a pool's worker does its job
     cores = all_cores()
-    _SHARE[:] = [max(1, cores // 2) if child else max(1, cores - cores // 2)]
+    _SHARE[:] = [max(1, cores // 2) if child else max(1, cores - cores // 2), done]
 
 
 def cores_back() -> None:
@@ -71,10 +80,10 @@ def keep_freed_memory() -> None:
     """In a worker that makes and frees the same large arrays batch after batch: glibc keeps what is freed
     for the next batch (blocks up to 32 MB from the heap, not mapped and unmapped each time; up to 128 MB
     kept at the heap's top), instead of giving it back and faulting zeroed pages in again. In the n-gram
-    workers that was 0.6 s of kernel time at 10,000 entries, for 30 MB more at their peak. Only in a pool
-    worker, which ends with its job (a long-lived process, `mkdocs serve`, would hold the memory for good),
-    and only on glibc."""
-    if not multiprocessing.current_process().daemon:
+    workers that was 0.6 s of kernel time at 10,000 entries, for 30 MB more at their peak. Only in a process
+    that ends with its job, a pool's worker or the child beside the pages (a long-lived process, `mkdocs
+    serve`, would hold the memory for good), and only on glibc."""
+    if not (multiprocessing.current_process().daemon or _ENDS_WITH_ITS_JOB):
         return
     try:
         libc = ctypes.CDLL(None)
@@ -122,6 +131,17 @@ def fork_imap(func: Callable, items: list, jobs: int | None = None, min_items: i
         return
     with fork_pool(min(jobs, len(items))) as pool:
         yield from pool.imap(func, items, chunksize=1)
+
+
+def fork_imap_as_cores_free(func: Callable, items: list) -> Iterator:
+    """fork_imap's results, in order: the items done in this process while it has one core (another process
+    of the build runs beside it), the rest on every core from when it has more (the other one is done). The
+    link check's scans start before the search index's child ends, and used to run on one core to their end."""
+    at = 0
+    while at < len(items) and default_jobs() == 1:
+        yield func(items[at])
+        at += 1
+    yield from fork_imap(func, items[at:])
 
 
 def optional_numpy_module(name: str):
