@@ -227,6 +227,24 @@ def test_the_child_beside_the_pages_and_the_build_share_the_cores(tmp_path, monk
     assert tree_digest(tmp_path / "site") == clean_build_digest(root, tmp_path / "clean")
 
 
+@pytest.mark.parametrize("caches", ["0", "1"], ids=["caches-off", "caches-on"])
+def test_pages_are_hashed_only_for_a_cache_that_keeps_their_keys(tmp_path, monkeypatch, caches):
+    """A page's bytes key names it in the tree memo and the link check's caches: with every cache off, no
+    page is hashed (a tenth of the entry pages' time), with caches on every page is. Same site either way."""
+    from gongkai import linkcheck, output_tree, parallel
+
+    hashed = []
+    for module in (linkcheck, output_tree, parallel):
+        real = module.key_of
+        monkeypatch.setattr(module, "key_of", lambda data, real=real: (
+            hashed.append(1) if b"<!doctype html>" in data[:64].lower() else None) or real(data))
+    monkeypatch.setenv("GONGKAI_CACHE", caches)
+    root = write_portal(tmp_path / "portal", {"p.yml": POLICY, "i.yml": INTERPRETATION})
+    build_in_process(root, tmp_path / "site", monkeypatch)
+    assert (len(hashed) > 0) == (caches == "1")
+    assert tree_digest(tmp_path / "site") == clean_build_digest(root, tmp_path / "clean")
+
+
 def test_a_rebuilds_search_index_is_updated_in_a_child_beside_the_pages(tmp_path, monkeypatch):
     """With a stored index to update, a rebuild forks a child for it as soon as the checks pass: the parent
     makes no search document itself, and the site is the one a clean build makes."""

@@ -340,7 +340,7 @@ def _scan(pages: list[str]):
         if scanned is None:
             with open(root + rel, "rb") as fh:
                 data = fh.read()
-            if key is None:
+            if key is None and _STATE["keyed"]:
                 key = key_of(data)
                 scanned = cache.get(key)
             if scanned is None:
@@ -476,8 +476,9 @@ def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cac
         # Parsing a few pages is cheaper than loading the parse cache of all of them.
         few = len(todo) < min(PARSE_CACHE_FROM, len(pages))
         cache = DiskCache.for_root(cache_root, "links", code) if cache_root and not few else DiskCache(None)
+        # a page's key names its parse and verdict in their caches; with both off, pages are not hashed
         _STATE.update(site=site, files=files, resolve=_Resolver(dirs), cache=cache, page_keys=page_keys,
-                      frames=frames)
+                      frames=frames, keyed=cache.path is not None or verdict_cache.path is not None)
         try:
             chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
             # Merged as each chunk comes (fork_imap_as_cores_free), not all chunks' results held at once. The phase counts

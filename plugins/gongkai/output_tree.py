@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 
 from .deferred import Deferred
-from .disk_cache import key_of, load_pickle, save_pickle
+from .disk_cache import cache_enabled, key_of, load_pickle, save_pickle
 
 
 def _holds(path, st, data: bytes) -> bool:
@@ -267,19 +267,21 @@ class OutputTree:
     def write(self, rel: str, data: bytes | Deferred) -> None:
         """Write bytes, or deferred bytes by their key (made only when the file is not already theirs)."""
         self.kept.add(rel)
-        input_key = data.key if isinstance(data, Deferred) else key_of(data)
-        known = self.memo.fresh(rel, input_key)
+        # keys are for the caches (this memo, the link check's): with all of them off, nothing keeps them
+        keyed = self.memo.persistent or cache_enabled()
+        input_key = data.key if isinstance(data, Deferred) else key_of(data) if keyed else None
+        known = self.memo.fresh(rel, input_key) if keyed else None
         if known is None:
             if isinstance(data, Deferred):
                 data = data.produce()
-                known = key_of(data)
+                known = key_of(data) if keyed else None
             else:
                 known = input_key
             written, now = self._put(self.root / rel, data)
             if written:
                 self.written += 1
             self.memo.record(rel, input_key, known, now)
-        if rel.endswith(".html"):
+        if rel.endswith(".html") and known is not None:
             self.page_keys[rel] = known
 
     def _put(self, path: Path, data: bytes) -> tuple[bool, tuple | None]:
