@@ -132,3 +132,20 @@ def test_ties_go_to_the_newest_and_numbers_run_oldest_first(corpus):
     ranked = [reader.meta(n) for n in reader.search("政府")]
     untitled = [row[4] for row in ranked if "政府" not in normalize(row[1]) + normalize(row[2])]
     assert len(untitled) > 5 and untitled == sorted(untitled, reverse=True)
+
+
+def test_normalize_turns_the_same_runs_into_a_space_as_whitespace_and_control_characters():
+    """normalize's run of spaces is spelled out as ranges; it matches what r"[\\s\\x00-\\x1f\\x7f-\\x9f]"
+    matches, at every code point, and replaces the same runs in mixed text."""
+    import random
+    import re
+    from gongkai import search_index
+    old = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+    for cp in range(0x110000):
+        ch = chr(cp)
+        assert bool(search_index._SPACES.fullmatch(ch)) == bool(old.fullmatch(ch)), hex(cp)
+    rng = random.Random(5)
+    alphabet = [" ", "\t", "\n", "\x00", "\x85", "\xa0", "\u3000", "\u2028", "a", "一", "，", "\ufeff"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert search_index._SPACES.sub(" ", text) == old.sub(" ", text), repr(text)

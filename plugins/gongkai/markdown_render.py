@@ -93,6 +93,7 @@ _TAGS = re.compile(r"<[^>]+>")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _SYNTAX_RUN = re.compile(r"[#>*_`|~-]+")
 _BLANKS = re.compile(r"[ \t]+")
+_SYNTAX_OR_BLANKS = re.compile(r"[#>*_`|~\- \t]+")
 
 
 def plain_text(markdown_text: str) -> str:
@@ -104,6 +105,6 @@ def plain_text(markdown_text: str) -> str:
             parts += [_SYNTAX_RUN.sub(" ", text[at:link.start()]), link.group(1) or " "]
             at = link.end()
         text = "".join(parts) + _SYNTAX_RUN.sub(" ", text[at:])
-    else:
-        text = _SYNTAX_RUN.sub(" ", text)
-    return _BLANKS.sub(" ", text).strip()
+        return _BLANKS.sub(" ", text).strip()
+    # syntax runs to a space and then blank runs to one: runs of either to one space, in one pass
+    return _SYNTAX_OR_BLANKS.sub(" ", text).strip()

@@ -83,7 +83,9 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", nfkc(text).lower())
 
 
-_SPACES = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
+# \s (str.isspace's characters) and the control characters, spelled out as ranges: the same runs as
+# r"[\s\x00-\x1f\x7f-\x9f]+" (a test checks every code point), a quarter quicker on Chinese text
+_SPACES = re.compile(r"[\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 
 
 def nfkc(text: str) -> str:
