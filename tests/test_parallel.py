@@ -23,7 +23,7 @@ class FakeShell:
         return f"<title>{title}</title>{head}<main data-url='{url}'>{content}</main>"
 
 
-def write_all(root: Path, out: Path, jobs: int, cache: BodyCache, meanwhile=None) -> parallel.ChunkResult:
+def write_all(root: Path, out: Path, jobs: int | None, cache: BodyCache, meanwhile=None) -> parallel.ChunkResult:
     portal = load_portal(load_config(root), AS_OF)
     linker = Linker(True)
     pages = site_build.body_pages(portal)
@@ -353,3 +353,31 @@ def test_the_build_has_every_core_back_when_the_child_beside_has_written_its_fil
     finally:
         del os.environ[workers.JOBS_ENV]
         workers.cores_back()
+
+
+def test_entry_pages_are_made_here_until_the_process_beside_is_done(tmp_path, monkeypatch):
+    """With the cores shared with the search index's child, the entry pages are made in this process a chunk
+    at a time; once the child is done (a rebuild whose index was stored: within a second), the rest go to
+    workers on every core. The pages are a serial build's."""
+    from gongkai import workers
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 9)
+    generate(tmp_path / "portal", CorpusSpec(entries=90, seed=4))
+    events = []
+    pool, add = parallel.fork_pool, parallel._add
+    monkeypatch.setattr(parallel, "fork_pool", lambda processes: events.append("pool") or pool(processes))
+    monkeypatch.setattr(parallel, "_add", lambda total, result, job, progress: (events.append("result"),
+                                                                         add(total, result, job, progress)))
+    monkeypatch.setenv(workers.JOBS_ENV, "2")
+    asked = []
+    workers.share_cores(child=False, done=lambda: asked.append(1) or len(asked) > 4)
+    try:
+        shared = write_all(tmp_path / "portal", tmp_path / "shared", None, BodyCache(None))
+    finally:
+        workers.cores_back()
+    assert events[:2] == ["result", "result"] and events[2] == "pool", events
+    assert events.count("result") == 10
+    serial = write_all(tmp_path / "portal", tmp_path / "serial", 1, BodyCache(None))
+    assert serial.pages == shared.pages > 50
+    assert tree(tmp_path / "serial") == tree(tmp_path / "shared")

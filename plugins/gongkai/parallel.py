@@ -27,7 +27,7 @@ from .disk_cache import cache_enabled, key_of
 from .output_tree import TreeMemo, write_file
 from .portal import Portal
 from .urls import Linker, entry_path
-from .workers import default_jobs, fork_pool
+from .workers import all_cores, default_jobs, fork_pool
 
 MIN_PARALLEL = 400        # below this many pages forking costs more than it saves
 CHUNK = 250
@@ -276,6 +276,7 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None,
     it must not fork. Without workers it runs after the pages."""
     global _JOB
     entries = job.portal.public_entries
+    shared = jobs is None and default_jobs() == 1 < all_cores()   # a process beside has the other cores
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if entries:
         job.shell_for(job.linker.file(entry_path(entries[0])))   # render the shell before forking
@@ -286,7 +287,14 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None,
     try:
         to_make = _pages_to_make(job, total, progress)
         chunks = [to_make[i:i + CHUNK] for i in range(0, len(to_make), CHUNK)]
-        if jobs == 1 or len(to_make) < MIN_PARALLEL:
+        if shared and len(to_make) >= MIN_PARALLEL:
+            # Chunks here while the search index's child runs beside (workers.share_cores), the rest on every
+            # core once it is done: a rebuild whose index was stored has its child done within a second,
+            # and rendered all its pages on one core.
+            while chunks and default_jobs() == 1:
+                _add(total, _render_chunk(chunks.pop(0)), job, progress)
+            jobs = default_jobs()
+        if jobs == 1 or sum(map(len, chunks)) < MIN_PARALLEL:
             results = map(_render_chunk, chunks)   # a few pages read only their bodies' cache shards
             pool = None
         else:
