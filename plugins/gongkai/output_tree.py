@@ -152,6 +152,12 @@ def _recorded(st) -> tuple:
 _NOTE = "\x00note:"    # notes share the records' dict under names no file path has
 
 
+def keeps_page_keys(memo: "TreeMemo | None") -> bool:
+    """Whether anything keeps a key of a page's bytes: the tree's memo, kept for the next build, or the link
+    check's caches, on with every cache. With all of them off (a CI build), pages need not be hashed."""
+    return cache_enabled() or (memo is not None and memo.persistent)
+
+
 class TreeMemo:
     """Per file of one output tree: (input key, bytes key, stat as written). Kept under the portal's
     cache directory, named by the tree's device and inode, which survive the renames of a publish."""
@@ -267,10 +273,9 @@ class OutputTree:
     def write(self, rel: str, data: bytes | Deferred) -> None:
         """Write bytes, or deferred bytes by their key (made only when the file is not already theirs)."""
         self.kept.add(rel)
-        # keys are for the caches (this memo, the link check's): with all of them off, nothing keeps them
-        keyed = self.memo.persistent or cache_enabled()
+        keyed = keeps_page_keys(self.memo)
         input_key = data.key if isinstance(data, Deferred) else key_of(data) if keyed else None
-        known = self.memo.fresh(rel, input_key) if keyed else None
+        known = self.memo.fresh(rel, input_key)
         if known is None:
             if isinstance(data, Deferred):
                 data = data.produce()

@@ -23,8 +23,8 @@ from typing import Callable
 
 from .build_cache import BodyCache, CachingRenderer, NotCached
 from .deferred import framed_key
-from .disk_cache import cache_enabled, key_of
-from .output_tree import TreeMemo, write_file
+from .disk_cache import key_of
+from .output_tree import TreeMemo, keeps_page_keys, write_file
 from .portal import Portal
 from .urls import Linker, entry_path
 from .workers import all_cores, default_jobs, fork_pool
@@ -114,9 +114,7 @@ def _render_chunk(indexes: list[int]) -> ChunkResult:
     made = set()
     memo = (job.memo or TreeMemo(job.site_dir, None)).view()
     entries = job.portal.public_entries
-    # A page's bytes key is for the caches (the tree memo, the link check's): with all of them off, nothing
-    # keeps it (hashing every page was a tenth of the entry pages' time at 10,000 entries)
-    keyed = cache_enabled() or (job.memo is not None and job.memo.persistent)
+    keyed = keeps_page_keys(job.memo)   # hashing every page was a tenth of the entry pages' time at 10,000
     for index in indexes:
         start, start_cpu = time.perf_counter(), time.process_time()
         out, url, shell, source, input_key = _page_key(job, renderer, entries[index])
