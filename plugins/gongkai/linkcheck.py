@@ -127,24 +127,27 @@ def _joined(parts: list[tuple[set[str], list[tuple[str, int | None]]]]) -> tuple
 
 
 # Content that could change how the markup after it is parsed: an open comment or raw-text element swallows
-# what follows, a document tag moves attributes. A page whose content has one unclosed is parsed whole.
-_UNSETTLING = re.compile(rb"<(!--|!\[CDATA\[|script|style|textarea|title|xmp|noscript|noembed|noframes|iframe)"
-                         rb"|<(?:plaintext|html|head|body)\b", re.IGNORECASE)
+# what follows, a document tag moves attributes. A page whose content has one unclosed is parsed whole. Matched
+# in lower-cased bytes (ASCII, as IGNORECASE is on bytes): one pass of bytes.lower, then a case-sensitive search
+# that skips from "<" to "<", was 0.19 s against 0.34 s of the 14,385 contents of the 10,000-entry site.
+_UNSETTLING = re.compile(rb"<(?:(!--|!\[cdata\[|s(?:cript|tyle)|t(?:extarea|itle)|xmp|no(?:script|embed|frames)|iframe)"
+                         rb"|(?:plaintext|h(?:tml|ead)|body)\b)")
 _CLOSERS = {b"!--": b"-->", b"![cdata[": b"]]>"}
 
 
 def _settled(content: bytes) -> bool:
     """Whether a page's own content leaves the parser as it found it: each comment and raw-text element
     closed, no document tag, and no tag left open at its end."""
+    lowered = content.lower()
     at = 0
-    while (found := _UNSETTLING.search(content, at)) is not None:
+    while (found := _UNSETTLING.search(lowered, at)) is not None:
         if found.group(1) is None:
             return False
-        name = found.group(1).lower()
-        closer = re.compile(re.escape(_CLOSERS.get(name, b"</" + name)), re.IGNORECASE).search(content, found.end())
-        if closer is None:
+        closer = _CLOSERS.get(found.group(1), b"</" + found.group(1))
+        end = lowered.find(closer, found.end())
+        if end < 0:
             return False
-        at = closer.end()
+        at = end + len(closer)
     return content.rfind(b"<") <= content.rfind(b">")
 
 
