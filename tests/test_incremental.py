@@ -101,6 +101,51 @@ def test_a_linked_entry_moving_reroutes_links_in_unchanged_bodies(portal, tmp_pa
     assert_same_as_clean(portal, tmp_path)
 
 
+def added_copy(portal: Path, path: Path, name: str) -> Path:
+    """A copy of an entry file under a new 索引号 (and a body of its own), as an editor adds an entry."""
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'^id: "(.*)-(\d+)"$', lambda m: f'id: "{m.group(1)}-{int(m.group(2)) + 950:05d}"', text, flags=re.M)
+    text = re.sub(r'^body: "(.*)"$', f'body: "texts/{name}.md"', text, flags=re.M)
+    (portal / "content" / "texts" / f"{name}.md").write_text("新增条目的正文。\n", encoding="utf-8")
+    added = path.parent / f"{name}.yml"
+    added.write_text(text.replace('title: "', 'title: "新增：', 1), encoding="utf-8")
+    return added
+
+
+def test_an_added_entry_makes_its_own_page_and_those_that_show_it(portal, tmp_path):
+    """Each entry page is named by the entries it shows (entry_page.shown_entries_key), not by all of them:
+    an added news item makes its own page alone; an added interpretation makes its own and its policy's."""
+    added_copy(portal, entry_files(portal, "news")[1], "added-news")
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] - 1
+    build(portal, tmp_path / "incremental", cache=True)   # into the spare too: the trees take turns
+    interpretation = next(p for p in entry_files(portal, "interpretation")
+                          if re.search(r'^interprets: "(.*)"$', p.read_text(encoding="utf-8"), re.M))
+    added_copy(portal, interpretation, "added-interpretation")
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] - 2
+
+
+def test_a_page_whose_body_links_to_a_moved_entry_is_made_again(portal, tmp_path):
+    """A body's links to other bodies become links to their pages: a page shows no other entry but is still
+    made again when a body it links to moves to another page (its body's lookups are part of its inputs)."""
+    news = entry_files(portal, "news")[2]
+    body = portal / "content" / re.search(r'^body: "(.*)"$', news.read_text(encoding="utf-8"), re.M).group(1)
+    policy = entry_files(portal, "policy")[0]
+    policy_text = policy.read_text(encoding="utf-8")
+    target = portal / "content" / re.search(r'^body: "(.*)"$', policy_text, re.M).group(1)
+    link = os.path.relpath(target, body.parent).replace(os.sep, "/")
+    body.write_text(body.read_text(encoding="utf-8") + f"\n详见[相关政策]({link})。\n", encoding="utf-8")
+    for _tree in ("site", "spare"):
+        build(portal, tmp_path / "incremental", cache=True)
+    policy_id = re.search(r'^id: "(.*)"$', policy_text, re.M).group(1)
+    for path in sorted((portal / "catalog").rglob("*.yml")):
+        text = path.read_text(encoding="utf-8")
+        if policy_id in text:
+            path.write_text(text.replace(f'"{policy_id}"', f'"{policy_id[:-5]}98765"'), encoding="utf-8")
+    assert_same_as_clean(portal, tmp_path)
+
+
 def test_change_columns(portal, tmp_path):
     columns = portal / "catalog" / "columns.yml"
     text = columns.read_text(encoding="utf-8").replace('title: "政策解读"', 'title: "政策解读与回应关切"')

@@ -118,6 +118,11 @@ class RecordingMap:
         return len(self._whole())
 
 
+def lookups_hold(lookups: dict[str, str], body_pages: dict) -> bool:
+    """Whether every lookup a body's rendering made in the body→page map gives what it gave then."""
+    return all(body_pages.get(target, _MISSING) == seen for target, seen in lookups.items())
+
+
 class BodyCache:
     """Rendered bodies by key, with the link lookups each one depends on."""
 
@@ -161,15 +166,13 @@ class BodyCache:
         """A body this build shows without looking it up (its page was unchanged): saved with the rest."""
         self.used.add(key)
 
-    def lookup(self, key: str, body_pages: dict) -> str | None:
+    def lookup(self, key: str, body_pages: dict) -> list | None:
+        """The record [html, lookups] of key, when its lookups hold in body_pages."""
         record = self.records.get(key) or self.new.get(key)
-        if record is None:
-            return None
-        html, deps = record
-        if any(body_pages.get(target, _MISSING) != seen for target, seen in deps.items()):
+        if record is None or not lookups_hold(record[1], body_pages):
             return None
         self.used.add(key)
-        return html
+        return record
 
     def store(self, key: str, html: str, deps: dict[str, str]) -> None:
         self.new[key] = [html, deps]
@@ -217,6 +220,9 @@ class CachingRenderer:
     def __init__(self, renderer, cache: BodyCache, body_pages: dict | None = None):
         self.renderer, self.cache = renderer, cache
         self.body_pages = dict(renderer.body_pages) if body_pages is None else body_pages
+        # the body→page lookups of the body rendered last, {} for none; None when they are not known
+        # (nothing recorded them): a page's inputs (parallel.py)
+        self.lookups: dict[str, str] | None = None
 
     def render(self, text: str, source: str, page_file: str) -> str:
         if self.cache.path is None:
@@ -230,10 +236,12 @@ class CachingRenderer:
         return self._cached(self.cache.file_key(digest, source, page_file), read_text, source, page_file)
 
     def _cached(self, key: str, read_text, source: str, page_file: str) -> str:
-        html = self.cache.lookup(key, self.body_pages)
-        if html is not None:
+        self.lookups = None
+        record = self.cache.lookup(key, self.body_pages)
+        if record is not None:
             self.cache.hits += 1
-            return html
+            self.lookups = record[1]
+            return record[0]
         if self.renderer is None:
             raise NotCached(source)
         self.cache.misses += 1
@@ -245,9 +253,11 @@ class CachingRenderer:
             self.renderer.body_pages = self.body_pages
         if not recording.untrackable:
             self.cache.store(key, html, recording.seen)
+            self.lookups = recording.seen
         return html
 
     def _convert(self, text: str, source: str, page_file: str) -> str:
+        self.lookups = None
         if self.renderer is None:
             raise NotCached(source)
         return self.renderer.render(text, source, page_file)

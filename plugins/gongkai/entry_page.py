@@ -103,6 +103,23 @@ def entry_context(entry: Entry, portal: Portal, body_html: str, linker: Linker) 
                 policies=policies, attachments=attachments, columns=columns, body=body_html)
 
 
+def shown_entries_key(entry: Entry, portal: Portal) -> bytes:
+    """A key of the entries entry_context reads (the entry, its public replacement, interpretations and
+    policies, each by its shown_key). With the columns, the site name, the URL style and the code keyed
+    beside it (site_build.entry_pages_key), it names every input of the page but its body's: adding or
+    changing another entry leaves it as it was."""
+    shown = [entry.shown_key]
+    if entry.validity in BANNERS:
+        replacement = portal.public_replacement(entry)
+        shown.append(replacement.shown_key if replacement is not None else b"")
+    shown.append(b"interpretations")
+    shown += [i.shown_key for i in portal.interpretations_of.get(entry.id, [])]
+    if entry.kind == "interpretation":
+        shown.append(b"policies")
+        shown += [p.shown_key for p in portal.public_policies_of(entry)]
+    return key_of(b"\x00".join(shown))
+
+
 def _code_digest() -> str:
     """The code an entry page's content comes from: this module, the model and the template."""
     here = Path(__file__).parent

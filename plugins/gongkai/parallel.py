@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build_cache import BodyCache, CachingRenderer, NotCached
+from .build_cache import BodyCache, CachingRenderer, NotCached, lookups_hold
 from .deferred import framed_key
+from .entry_page import shown_entries_key
 from .disk_cache import key_of
 from .output_tree import TreeMemo, keeps_page_keys, write_file
 from .portal import Portal
@@ -75,6 +76,10 @@ class _TimedRenderer:
     def __init__(self, inner, result: ChunkResult):
         self.inner, self.result = inner, result
 
+    @property
+    def lookups(self):
+        return self.inner.lookups
+
     def render(self, text, source, page_file):
         start, cpu = time.perf_counter(), time.process_time()
         try:
@@ -115,10 +120,13 @@ def _render_chunk(indexes: list[int]) -> ChunkResult:
     memo = (job.memo or TreeMemo(job.site_dir, None)).view()
     entries = job.portal.public_entries
     keyed = keeps_page_keys(job.memo)   # hashing every page was a tenth of the entry pages' time at 10,000
+    noting = _noting(job)
     for index in indexes:
         start, start_cpu = time.perf_counter(), time.process_time()
         out, url, shell, source, input_key = _page_key(job, renderer, entries[index])
         result.pages += 1
+        if noting:
+            _note_page(job, result, entries[index], out, renderer)
         known = memo.fresh(out, input_key) if input_key is not None else None
         if known is not None:
             result.page_keys[out] = known
@@ -161,7 +169,9 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
     start = time.perf_counter()
     cache = job.cache.view()
     renderer = CachingRenderer(None, cache, job.make_renderer().body_pages)
+    body_pages = renderer.body_pages
     same_inputs = _same_inputs(job)
+    noting = _noting(job)
     to_make: list[int] = []
     for index, entry in enumerate(entries):
         if len(to_make) >= MIN_PARALLEL:
@@ -170,12 +180,14 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
         if same_inputs is not None:
             out = job.linker.file(entry_path(entry))
             page = _page_inputs(job, entry, out)
-            known = job.memo.unchanged(out) if page is not None and same_inputs.get(out) == page else None
+            noted = same_inputs.get(out)
+            known = job.memo.unchanged(out) if page is not None and noted is not None and noted[:3] == page \
+                and noted[3] is not None and lookups_hold(noted[3], body_pages) else None
             if known is not None:      # the last build's inputs, its file untouched: not even named again
                 if entry.body:
                     job.cache.keep(job.cache.file_key(page[0], entry.body, out))
                 total.page_keys[out] = known
-                total.inputs[out] = page
+                total.inputs[out] = noted
                 total.pages += 1
                 total.skipped += 1
                 continue
@@ -189,6 +201,8 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
             cache.hits = hits          # counted by whoever makes the page
             to_make.append(index)
             continue
+        if noting:
+            _note_page(job, total, entry, out, renderer)
         total.page_keys[out] = known
         total.pages += 1
         total.skipped += 1
@@ -227,20 +241,36 @@ def _add(total: ChunkResult, result: ChunkResult, job: EntryPageJob, progress) -
     job.cache.new.update(result.new)
     job.cache.used.update(result.used)
     total.page_keys.update(result.page_keys)
+    total.inputs.update(result.inputs)
     if progress is not None:
         progress.update(total.pages)
 
 
-NOTE = "entry pages"    # the tree memo's note: (inputs_key, {output file: _page_inputs}) of the build that made it
+# the tree memo's note: (inputs_key, {output file: (*_page_inputs, its body's lookups)}) of the build that made it
+NOTE = "entry pages"
 
 
 def _page_inputs(job: EntryPageJob, entry, out: str) -> tuple | None:
-    """What one page is made from besides job.inputs_key: its body's bytes as the checks passed them and its
-    frame (None when its body was not checked: then only the page's full key says)."""
+    """What one page is made from besides job.inputs_key and its body's lookups in the body→page map: its
+    body's bytes as the checks passed them, its frame and the entries it shows (None when its body was not
+    checked: then only the page's full key says)."""
     digest = job.portal.checked_digest(entry)
     if entry.body and digest is None:
         return None
-    return digest, job.shell_for(out).key
+    return digest, job.shell_for(out).key, shown_entries_key(entry, job.portal)
+
+
+def _noting(job: EntryPageJob) -> bool:
+    """Whether pages' inputs are noted: for a memo kept for the next build, with a key of the inputs they share."""
+    return job.memo is not None and job.memo.persistent and job.inputs_key is not None
+
+
+def _note_page(job: EntryPageJob, result: ChunkResult, entry, out: str, renderer) -> None:
+    """Note the inputs of a page just named through its body (renderer): _page_inputs and the lookups the
+    body's rendering made (None when not known: the next build then names the page through its body)."""
+    page = _page_inputs(job, entry, out)
+    if page is not None:
+        result.inputs[out] = (*page, renderer.lookups if entry.body else {})
 
 
 def _same_inputs(job: EntryPageJob) -> dict | None:
@@ -263,7 +293,7 @@ def _note_inputs(job: EntryPageJob, total: ChunkResult) -> None:
             if out not in pages:
                 page = _page_inputs(job, entry, out)
                 if page is not None and out in job.memo.new:
-                    pages[out] = page
+                    pages[out] = (*page, None)   # its body's lookups unknown
     job.memo.note(NOTE, (job.inputs_key, pages))
 
 

@@ -68,13 +68,13 @@ _CODE_KEY = _code_key()
 
 
 def entry_pages_key(portal: Portal, linker: Linker, markdown_key: str) -> bytes:
-    """A key of everything the entry pages are made from but each page's body bytes and frame (both checked
-    per page): the public entries (their pages show them, their replacements, policies and interpretations,
-    and link to them; bodies link to their pages), the columns, the site name, the URL style, the markdown
-    configuration and the code. When it equals a page's last build's key and the page's body bytes and frame
-    are the same, the page is the same (parallel.py)."""
+    """A key of everything the entry pages are made from but what each page has of its own, checked per
+    page (parallel.py): its body's bytes and the body→page lookups its rendering made, its frame, and the
+    entries it shows (entry_page.shown_entries_key). Here: the columns, the site name, the URL style, the
+    markdown configuration and the code. When it equals the last build's and a page's own inputs are the
+    same, the page is the same: adding an entry makes its page and those of the entries that show it."""
     shown = repr((portal.columns, portal.config.site_name, linker.directory_urls, markdown_key))
-    return key_of(_CODE_KEY + portal.public_entries_key + shown.encode("utf-8", "surrogatepass"))
+    return key_of(_CODE_KEY + shown.encode("utf-8", "surrogatepass"))
 
 
 def listing_pages_key(portal: Portal, linker: Linker) -> bytes:
