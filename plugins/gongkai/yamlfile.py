@@ -32,7 +32,72 @@ LineLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.constr
 
 
 def load_yaml(text: str):
-    return yaml.load(text, Loader=LineLoader)
+    """The document's data as LineLoader constructs it. Documents of plain mappings, lists and scalars (every
+    catalogue file) are constructed here from libyaml's nodes, without PyYAML's constructor machinery (a third
+    of an entry file's load); any other node (an alias, a merge key, another tag) has LineLoader construct the
+    whole document, as before."""
+    loader = LineLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _construct(loader, node, set())
+        except _Unusual:
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+class _Unusual(Exception):
+    """A node _construct leaves to the constructors."""
+
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
+# scalar tags and what LineLoader makes of them (timestamps stay text, see above)
+_SCALARS = {
+    _STR: lambda loader, node: node.value,
+    _TAG + "timestamp": lambda loader, node: node.value,
+    _TAG + "null": lambda loader, node: None,
+    _TAG + "bool": yaml.SafeLoader.construct_yaml_bool,
+    _TAG + "int": yaml.SafeLoader.construct_yaml_int,
+    _TAG + "float": yaml.SafeLoader.construct_yaml_float,
+}
+
+
+def _construct(loader, node, seen: set):
+    """What loader.construct_document(node) gives, for documents of mappings, lists and the scalars above."""
+    if id(node) in seen:
+        raise _Unusual   # an alias: the constructors keep its one object (and cycles)
+    seen.add(id(node))
+    kind, tag = type(node), node.tag
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        make = _SCALARS.get(tag)
+        if make is None:
+            raise _Unusual
+        return make(loader, node)
+    if kind is yaml.SequenceNode and tag == _SEQ:
+        return [_construct(loader, item, seen) for item in node.value]
+    if kind is not yaml.MappingNode or tag != _MAP:
+        raise _Unusual
+    mapping, lines, duplicates = {}, {"": node.start_mark.line + 1}, []
+    for key_node, value_node in node.value:
+        if type(key_node) is not yaml.ScalarNode:
+            raise _Unusual   # a complex key (unhashable: the constructors report it)
+        key = _construct(loader, key_node, seen)
+        mapping[key] = _construct(loader, value_node, seen)
+    for key_node, _ in node.value:   # as LineLoader.construct_mapping notes them
+        key = str(key_node.value)
+        if key in lines:
+            duplicates.append((key, key_node.start_mark.line + 1))
+        lines[key] = key_node.start_mark.line + 1
+    mapping[LINES] = lines
+    if duplicates:
+        mapping[DUPLICATES] = duplicates
+    return mapping
 
 
 def strip_lines(value):
