@@ -224,10 +224,11 @@ class _EntryReader:
         return attachments
 
 
-def _load_file(path: Path, source: str, findings: Findings, cache: DiskCache | None = None, raw: bytes | None = None):
+def _load_file(path: Path | str, source: str, findings: Findings, cache: DiskCache | None = None,
+               raw: bytes | None = None):
     """The YAML data of one file (whose bytes may be given), or None with a finding. Clean parses are cached
     by content."""
-    raw = path.read_bytes() if raw is None else raw
+    raw = Path(path).read_bytes() if raw is None else raw
     key = key_of(raw) if cache is not None else None
     if key is not None and (hit := cache.get(key)) is not None:
         return hit
@@ -353,7 +354,7 @@ def portal_content_files(portal) -> set[str]:
     return portal.content_files if portal.content_files is not None else content_index(portal.config)
 
 
-def _read_entry(path: Path, source: str, config: PortalConfig, findings: Findings, content: set[str],
+def _read_entry(path: Path | str, source: str, config: PortalConfig, findings: Findings, content: set[str],
                 cache: DiskCache | None = None, raw: bytes | None = None) -> tuple[Entry | None, list]:
     """The entry of one file and the content files it looked up (path, existed)."""
     data = _load_file(path, source, findings, cache, raw)
@@ -366,7 +367,7 @@ def _read_entry(path: Path, source: str, config: PortalConfig, findings: Finding
     return reader.read(), reader.looked_up
 
 
-def _read_one(path: Path, source: str, config: PortalConfig, content: set[str], raw: bytes | None,
+def _read_one(path: Path | str, source: str, config: PortalConfig, content: set[str], raw: bytes | None,
               cache: DiskCache | None = None) -> tuple[Entry | None, list, list]:
     """(entry, its findings, the content files it looked up) of one entry file."""
     own = Findings()
@@ -400,7 +401,7 @@ def _read_chunk(indexes: list[int]) -> tuple[list[tuple[Entry | None, list, list
     return read, view.used if job["cache"].path is not None else {}
 
 
-def _read_on_every_core(paths: list[Path], sources: list[str], raws: list, config: PortalConfig,
+def _read_on_every_core(paths: list[str], sources: list[str], raws: list, config: PortalConfig,
                         content: set[str], cache: DiskCache) -> Iterator[tuple[Entry | None, list, list]]:
     """_read_entry of each file, in order, in forked workers (entries are read as fast as YAML is parsed);
     the parse cache gets what they used."""
@@ -436,7 +437,7 @@ def _load_entries(config: PortalConfig, findings: Findings) -> tuple[list[Entry 
         # A few (an edit) are parsed here, quicker than loading that cache.
         many = len(missed) >= PARSE_CACHE_FROM
         cache = DiskCache.for_root(config.root, "entries", code_version=YAML_CACHE_VERSION) if many else None
-        paths = [Path(probe.path) for _, probe in missed]
+        paths = [probe.path for _, probe in missed]   # text: made a Path only where a file must be read again
         raws = [probe.bytes() for _, probe in missed]
         sources = [probe.rel for _, probe in missed]
         if cache is not None:
