@@ -47,3 +47,16 @@ def test_entries_read_on_every_core_are_those_read_one_by_one(tmp_path, monkeypa
     assert calls == [320]
     assert parallel == serial
     assert {"GK-YAML-SYNTAX", "GK-FILE-ENCODING", "GK-YAML-NOT-MAPPING"} <= {code for code, *_ in parallel[1]}
+
+
+def test_entries_come_from_the_workers_with_their_shown_key(tmp_path, monkeypatch):
+    """Each entry's shown_key (the key of everything pages show of it) is made where the entry is read, on
+    every core, and comes with it: the build and the search index's child beside it need not make it."""
+    root = _portal(tmp_path)
+    monkeypatch.setenv("GONGKAI_CACHE", "0")
+    monkeypatch.setattr(loader, "PARSE_CACHE_FROM", 200)
+    portal = loader.load_portal(load_config(root), dt.date(2024, 6, 1), Findings())
+    assert len(portal.entries) > 300
+    assert all("shown_key" in vars(entry) for entry in portal.entries)
+    entry = portal.entries[0]
+    assert entry.shown_key == type(entry).shown_key.func(entry)
