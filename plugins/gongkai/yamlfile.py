@@ -14,17 +14,22 @@ _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class LineLoader(_BASE):
     def construct_mapping(self, node, deep=False):
-        mapping = yaml.SafeLoader.construct_mapping(self, node, deep=True)
-        lines, duplicates = {"": node.start_mark.line + 1}, []
-        for key_node, _ in node.value:
-            key = str(key_node.value)
-            if key in lines:
-                duplicates.append((key, key_node.start_mark.line + 1))
-            lines[key] = key_node.start_mark.line + 1
-        mapping[LINES] = lines
-        if duplicates:
-            mapping[DUPLICATES] = duplicates
-        return mapping
+        return _with_lines(yaml.SafeLoader.construct_mapping(self, node, deep=True), node)
+
+
+def _with_lines(mapping: dict, node) -> dict:
+    """The mapping made from node, with the line of each key (and of the mapping, under "") and the keys
+    given twice."""
+    lines, duplicates = {"": node.start_mark.line + 1}, []
+    for key_node, _ in node.value:
+        key = str(key_node.value)
+        if key in lines:
+            duplicates.append((key, key_node.start_mark.line + 1))
+        lines[key] = key_node.start_mark.line + 1
+    mapping[LINES] = lines
+    if duplicates:
+        mapping[DUPLICATES] = duplicates
+    return mapping
 
 
 # Dates stay text: the loader parses them itself and reports impossible ones (2024-02-30).
@@ -83,21 +88,13 @@ def _construct(loader, node, seen: set):
         return [_construct(loader, item, seen) for item in node.value]
     if kind is not yaml.MappingNode or tag != _MAP:
         raise _Unusual
-    mapping, lines, duplicates = {}, {"": node.start_mark.line + 1}, []
+    mapping = {}
     for key_node, value_node in node.value:
         if type(key_node) is not yaml.ScalarNode:
             raise _Unusual   # a complex key (unhashable: the constructors report it)
         key = _construct(loader, key_node, seen)
         mapping[key] = _construct(loader, value_node, seen)
-    for key_node, _ in node.value:   # as LineLoader.construct_mapping notes them
-        key = str(key_node.value)
-        if key in lines:
-            duplicates.append((key, key_node.start_mark.line + 1))
-        lines[key] = key_node.start_mark.line + 1
-    mapping[LINES] = lines
-    if duplicates:
-        mapping[DUPLICATES] = duplicates
-    return mapping
+    return _with_lines(mapping, node)
 
 
 def strip_lines(value):
