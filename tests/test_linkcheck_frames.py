@@ -27,7 +27,8 @@ SETTLED = [
     '<h2 id="s1">一、总体要求</h2>\n<p>见<a href="../z/#s1">附件</a>与<a href="../x/">栏目</a>。</p>\n<img src="../i.png">',
     '<p id="top">与框架同名的锚点</p><a href="../">首页</a>',
     '<nav><a href="../a/">a</a></nav><script src="../s.js" defer></script>\n<!-- 注释 -->\n<p>后</p>',
-    '<SCRIPT src="../S.js"></Script><Style>p {}</STYLE><P ID="Up">大写的标签</P><!--x--><![CDATA[y]]><a href="../u/">u</a>',
+    '<SCRIPT src="../S.js"></Script><Style>p {}</STYLE><P ID="Up">大写的标签</P>'
+    '<!--x--><![CDATA[y]]><a href="../u/">u</a>',
 ]
 UNSETTLING = [
     "<p>开着的注释 <!-- 没有结束",

@@ -23,8 +23,8 @@ from typing import Callable
 
 from .build_cache import BodyCache, CachingRenderer, NotCached, lookups_hold
 from .deferred import framed_key
-from .entry_page import shown_entries_key
 from .disk_cache import key_of
+from .entry_page import shown_entries_key
 from .output_tree import TreeMemo, keeps_page_keys, write_file
 from .portal import Portal
 from .urls import Linker, entry_path
