@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.nav import Link
 
-from . import phases, quick_rebuild, site_build
+from . import mkdocs_files, phases, quick_rebuild, site_build
 from .build_cache import BodyCache, namespace as cache_namespace
 from .checks import collector_paused, run_checks
 from .config import PortalConfig, build_date
@@ -114,6 +114,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             # The portal and the records loaded with it live as long as the build: frozen out of the collector,
             # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
             gc.freeze()
+        self.hidden = site_build.unpublished_content_files(self.portal)
+        mkdocs_files.install(self.hidden)   # MkDocs' walk of content/ then makes no File of each body
         self.final_site_dir = config.site_dir
         self.tree = self._output_tree()
         # The search index, made and written by a child process beside MkDocs' work and the pages (before
@@ -152,7 +154,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             shutil.rmtree(spare_dir(Path(self.final_site_dir)), ignore_errors=True)
 
     def on_files(self, files, config):
-        hidden = site_build.unpublished_content_files(self.portal)
+        hidden = self.hidden
         files = StaticFilesByStat(file for file in files if file.src_uri not in hidden)
         self.files = files
         return files

@@ -1,0 +1,80 @@
+"""MkDocs' walk of docs_dir, without a File for each content file the portal hides.
+
+content/ holds every entry's body (10,000 at 10,000 entries) beside the hand-written pages. MkDocs made a File
+of each (its paths, URL and exclusion worked out) before the plugin's on_files dropped them: 0.4 s of every
+build, full or a rebuild after one edit, a fifth of the latter. get_files below is MkDocs 1.6's own, but it
+skips the files the build hides; the plugin installs it for its builds (install), and it is MkDocs' get_files
+for any other.
+"""
+from __future__ import annotations
+
+import os
+
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.structure import files as mkdocs_files
+
+_ORIGINAL = mkdocs_files.get_files
+_HIDDEN: list[frozenset[str]] = []   # the src_uris (posix, under docs_dir) the running build hides
+# README.md and index.md in one folder both make its index page: MkDocs keeps one and says so. A hidden file
+# with either name is made and dropped later, as before, so that choice is unchanged.
+_INDEX_NAMES = ("readme", "index")
+
+
+def install(hidden: set[str]) -> bool:
+    """Have MkDocs' build make no File for the hidden content files (False when its get_files is not the one
+    this replaces: another plugin's, or another MkDocs')."""
+    if mkdocs_build.get_files not in (_ORIGINAL, get_files) or mkdocs_files.get_files is not _ORIGINAL:
+        return False
+    _HIDDEN[:] = [frozenset(hidden)]
+    mkdocs_build.get_files = get_files
+    return True
+
+
+def get_files(config) -> mkdocs_files.Files:
+    """mkdocs.structure.files.get_files (MkDocs 1.6.1, BSD-2-Clause), with the hidden files skipped."""
+    if not _HIDDEN:
+        return _ORIGINAL(config)
+    hidden = _HIDDEN[0]
+    files: list[mkdocs_files.File] = []
+    conflicting_files: list[tuple[mkdocs_files.File, mkdocs_files.File]] = []
+    for source_dir, dirnames, filenames in os.walk(config['docs_dir'], followlinks=True):
+        relative_dir = os.path.relpath(source_dir, config['docs_dir'])
+        prefix = "" if relative_dir == "." else relative_dir.replace(os.sep, "/") + "/"
+        dirnames.sort()
+        filenames.sort(key=mkdocs_files._file_sort_key)
+
+        files_by_dest: dict[str, mkdocs_files.File] = {}
+        for filename in filenames:
+            if prefix + filename in hidden and os.path.splitext(filename)[0].lower() not in _INDEX_NAMES:
+                continue
+            file = mkdocs_files.File(
+                os.path.join(relative_dir, filename),
+                config['docs_dir'],
+                config['site_dir'],
+                config['use_directory_urls'],
+            )
+            # Skip README.md if an index file also exists in dir (part 1)
+            prev_file = files_by_dest.setdefault(file.dest_uri, file)
+            if prev_file is not file:
+                conflicting_files.append((prev_file, file))
+            files.append(file)
+
+    mkdocs_files.set_exclusions(files, config)
+    # Skip README.md if an index file also exists in dir (part 2)
+    for a, b in conflicting_files:
+        if b.inclusion.is_included():
+            if a.inclusion.is_included():
+                mkdocs_files.log.warning(
+                    f"Excluding '{a.src_uri}' from the site because it conflicts with '{b.src_uri}'."
+                )
+            try:
+                files.remove(a)
+            except ValueError:
+                pass  # Catching this to avoid errors if attempting to remove the same file twice.
+        else:
+            try:
+                files.remove(b)
+            except ValueError:
+                pass
+
+    return mkdocs_files.Files(files)

@@ -1,0 +1,64 @@
+"""MkDocs' walk of content/ makes no File for the bodies the build hides, and gives the files MkDocs' own walk
+gives once the plugin has dropped those (the README/index choice included)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from mkdocs.commands import build as mkdocs_build
+from mkdocs.config import load_config as load_mkdocs_config
+from mkdocs.structure import files as mkdocs_files
+
+from gongkai import mkdocs_files as ours
+from gongkai import site_build
+from gongkai.checks import run_checks
+from gongkai.config import load_config
+from portal_factory import REPO
+
+
+@pytest.fixture(autouse=True)
+def original_get_files(monkeypatch):
+    """Each test starts from MkDocs' own get_files, and leaves it so."""
+    monkeypatch.setattr(mkdocs_build, "get_files", ours._ORIGINAL)
+    monkeypatch.setattr(ours, "_HIDDEN", [])
+
+
+def described(files) -> list[tuple]:
+    return [(f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files]
+
+
+def test_the_demo_portals_files_are_mkdocs_own_but_the_hidden_bodies():
+    portal, _ = run_checks(load_config(REPO), dt.date(2026, 11, 26))
+    hidden = site_build.unpublished_content_files(portal)
+    config = load_mkdocs_config(str(REPO / "mkdocs.yml"))
+    before = ours._ORIGINAL(config)
+    assert ours.install(hidden) and mkdocs_build.get_files is ours.get_files
+    after = mkdocs_build.get_files(config)
+    assert len(hidden) > 40 and any(f.src_uri in hidden for f in before)
+    assert not any(f.src_uri in hidden for f in after)
+    assert described(after) == described(f for f in before if f.src_uri not in hidden)
+
+
+def test_a_hidden_index_or_readme_is_made_so_mkdocs_chooses_between_them_as_before(tmp_path):
+    docs = tmp_path / "docs"
+    for rel in ("index.md", "a/README.md", "a/index.md", "b/README.md", "b/body.md", "c/index.md"):
+        (docs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (docs / rel).write_text("# x\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\ndocs_dir: docs\n", encoding="utf-8")
+    config = load_mkdocs_config(str(tmp_path / "mkdocs.yml"))
+    hidden = {"a/index.md", "b/body.md", "c/index.md"}
+    before = ours._ORIGINAL(config)
+    ours.install(hidden)
+    after = ours.get_files(config)
+    assert "a/index.md" in [f.src_uri for f in after] and "b/body.md" not in [f.src_uri for f in after]
+    assert described(f for f in after if f.src_uri not in hidden) == \
+        described(f for f in before if f.src_uri not in hidden)
+
+
+def test_another_get_files_in_mkdocs_build_is_left_alone(monkeypatch):
+    def someone_elses(config):
+        return mkdocs_files.Files([])
+    monkeypatch.setattr(mkdocs_build, "get_files", someone_elses)
+    assert not ours.install({"texts/a.md"})
+    assert mkdocs_build.get_files is someone_elses
