@@ -33,7 +33,7 @@ def test_the_demo_portals_files_are_mkdocs_own_but_the_hidden_bodies():
     hidden = site_build.unpublished_content_files(portal)
     config = load_mkdocs_config(str(REPO / "mkdocs.yml"))
     before = ours._ORIGINAL(config)
-    assert ours.install(hidden) and mkdocs_build.get_files is ours.get_files
+    assert ours.install(config['docs_dir'], hidden) and mkdocs_build.get_files is ours.get_files
     after = mkdocs_build.get_files(config)
     assert len(hidden) > 40 and any(f.src_uri in hidden for f in before)
     assert not any(f.src_uri in hidden for f in after)
@@ -49,7 +49,7 @@ def test_a_hidden_index_or_readme_is_made_so_mkdocs_chooses_between_them_as_befo
     config = load_mkdocs_config(str(tmp_path / "mkdocs.yml"))
     hidden = {"a/index.md", "b/body.md", "c/index.md"}
     before = ours._ORIGINAL(config)
-    ours.install(hidden)
+    ours.install(config['docs_dir'], hidden)
     after = ours.get_files(config)
     assert "a/index.md" in [f.src_uri for f in after] and "b/body.md" not in [f.src_uri for f in after]
     assert described(f for f in after if f.src_uri not in hidden) == \
@@ -60,5 +60,16 @@ def test_another_get_files_in_mkdocs_build_is_left_alone(monkeypatch):
     def someone_elses(config):
         return mkdocs_files.Files([])
     monkeypatch.setattr(mkdocs_build, "get_files", someone_elses)
-    assert not ours.install({"texts/a.md"})
+    assert not ours.install("docs", {"texts/a.md"})
     assert mkdocs_build.get_files is someone_elses
+
+
+def test_another_site_built_in_the_same_process_is_walked_as_mkdocs_walks_it(tmp_path):
+    docs = tmp_path / "docs"
+    (docs / "texts").mkdir(parents=True)
+    for rel in ("index.md", "texts/a.md"):
+        (docs / rel).write_text("# x\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\ndocs_dir: docs\n", encoding="utf-8")
+    config = load_mkdocs_config(str(tmp_path / "mkdocs.yml"))
+    assert ours.install(str(tmp_path / "other-portal" / "content"), {"texts/a.md"})
+    assert described(ours.get_files(config)) == described(ours._ORIGINAL(config))

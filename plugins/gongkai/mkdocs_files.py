@@ -14,27 +14,28 @@ from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure import files as mkdocs_files
 
 _ORIGINAL = mkdocs_files.get_files
-_HIDDEN: list[frozenset[str]] = []   # the src_uris (posix, under docs_dir) the running build hides
+_HIDDEN: list = []   # [docs_dir, the src_uris (posix, under it) hidden] of the running build
 # README.md and index.md in one folder both make its index page: MkDocs keeps one and says so. A hidden file
 # with either name is made and dropped later, as before, so that choice is unchanged.
 _INDEX_NAMES = ("readme", "index")
 
 
-def install(hidden: set[str]) -> bool:
-    """Have MkDocs' build make no File for the hidden content files (False when its get_files is not the one
-    this replaces: another plugin's, or another MkDocs')."""
+def install(docs_dir: str, hidden: set[str]) -> bool:
+    """Have MkDocs' build of docs_dir make no File for the hidden content files (False when its get_files is
+    not the one this replaces: another plugin's, or another MkDocs')."""
     if mkdocs_build.get_files not in (_ORIGINAL, get_files) or mkdocs_files.get_files is not _ORIGINAL:
         return False
-    _HIDDEN[:] = [frozenset(hidden)]
+    _HIDDEN[:] = [docs_dir, frozenset(hidden)]
     mkdocs_build.get_files = get_files
     return True
 
 
 def get_files(config) -> mkdocs_files.Files:
-    """mkdocs.structure.files.get_files (MkDocs 1.6.1, BSD-2-Clause), with the hidden files skipped."""
-    if not _HIDDEN:
+    """mkdocs.structure.files.get_files (MkDocs 1.6.1, BSD-2-Clause), with the hidden files skipped (only for
+    the docs_dir they were installed for: another site built in the same process is walked as MkDocs does)."""
+    if not _HIDDEN or _HIDDEN[0] != config['docs_dir']:
         return _ORIGINAL(config)
-    hidden = _HIDDEN[0]
+    hidden = _HIDDEN[1]
     files: list[mkdocs_files.File] = []
     conflicting_files: list[tuple[mkdocs_files.File, mkdocs_files.File]] = []
     for source_dir, dirnames, filenames in os.walk(config['docs_dir'], followlinks=True):

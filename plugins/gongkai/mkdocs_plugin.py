@@ -115,7 +115,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
             gc.freeze()
         self.hidden = site_build.unpublished_content_files(self.portal)
-        mkdocs_files.install(self.hidden)   # MkDocs' walk of content/ then makes no File of each body
+        mkdocs_files.install(config.docs_dir, self.hidden)   # MkDocs' walk of content/ makes no File of each body
         self.final_site_dir = config.site_dir
         self.tree = self._output_tree()
         # The search index, made and written by a child process beside MkDocs' work and the pages (before
