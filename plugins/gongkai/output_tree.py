@@ -265,6 +265,7 @@ class OutputTree:
         self.root.mkdir(parents=True, exist_ok=True)
         self.fresh = fresh
         self.memo = TreeMemo(self.root, memo_dir)
+        self.keyed = keeps_page_keys(self.memo)   # whether a file's bytes are named by their key (see write)
         self.kept: set[str] = set()
         self.made_dirs: set[Path] = set()
         self.written = 0
@@ -273,7 +274,7 @@ class OutputTree:
     def write(self, rel: str, data: bytes | Deferred) -> None:
         """Write bytes, or deferred bytes by their key (made only when the file is not already theirs)."""
         self.kept.add(rel)
-        keyed = keeps_page_keys(self.memo)
+        keyed = self.keyed
         input_key = data.key if isinstance(data, Deferred) else key_of(data) if keyed else None
         known = self.memo.fresh(rel, input_key)
         if known is None:
