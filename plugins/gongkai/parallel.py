@@ -28,7 +28,7 @@ from .entry_page import shown_entries_key
 from .output_tree import TreeMemo, keeps_page_keys, write_file
 from .portal import Portal
 from .urls import Linker, entry_path
-from .workers import all_cores, default_jobs, fork_pool
+from .workers import all_cores, default_jobs, done_while_shared, fork_pool
 
 MIN_PARALLEL = 400        # below this many pages forking costs more than it saves
 CHUNK = 250
@@ -319,8 +319,8 @@ def write_entry_pages(job: EntryPageJob, jobs: int | None = None, progress=None,
             # Chunks here while the search index's child runs beside (workers.share_cores), the rest on every
             # core once it is done: a rebuild whose index was stored has its child done within a second,
             # and rendered all its pages on one core.
-            while chunks and default_jobs() == 1:
-                _add(total, _render_chunk(chunks.pop(0)), job, progress)
+            for result in done_while_shared(_render_chunk, chunks):
+                _add(total, result, job, progress)
             jobs = default_jobs()
         if jobs == 1 or sum(map(len, chunks)) < MIN_PARALLEL:
             results = map(_render_chunk, chunks)   # a few pages read only their bodies' cache shards

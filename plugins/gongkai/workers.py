@@ -133,15 +133,20 @@ def fork_imap(func: Callable, items: list, jobs: int | None = None, min_items: i
         yield from pool.imap(func, items, chunksize=1)
 
 
+def done_while_shared(func: Callable, items: list) -> Iterator:
+    """func of the first items, in order, in this process while it has one core (another process of the build
+    runs beside it); each item is taken off the list as it is done, so the list is left with the rest."""
+    while items and default_jobs() == 1:
+        yield func(items.pop(0))
+
+
 def fork_imap_as_cores_free(func: Callable, items: list) -> Iterator:
-    """fork_imap's results, in order: the items done in this process while it has one core (another process
-    of the build runs beside it), the rest on every core from when it has more (the other one is done). The
-    link check's scans start before the search index's child ends, and used to run on one core to their end."""
-    at = 0
-    while at < len(items) and default_jobs() == 1:
-        yield func(items[at])
-        at += 1
-    yield from fork_imap(func, items[at:])
+    """fork_imap's results, in order: the items done in this process while it has one core, the rest on every
+    core from when it has more (the other one is done). The link check's scans start before the search
+    index's child ends, and used to run on one core to their end."""
+    rest = list(items)
+    yield from done_while_shared(func, rest)
+    yield from fork_imap(func, rest)
 
 
 def optional_numpy_module(name: str):
