@@ -228,3 +228,34 @@ def test_a_frame_whose_holes_sit_side_by_side_has_no_head_template():
     before = HOLED.replace("TITLEMARK - 站点", "TITLEMARKSHELLURL")
     assert Frame(before, MIDDLE, TAIL, PARSER, text_holes=("TITLEMARK", "SHELLURL"),
                  markup_hole="<!--HEADMARK-->")._head is None
+
+
+def test_head_tags_after_the_pages_own_meta_tags_are_parsed_once(monkeypatch):
+    """Pages whose head tags are their own meta tags, then the same style sheet and script links: those
+    links are parsed for the first page only, and every page reads as parsing it whole reads."""
+    frame = holed_frame()
+    links = '<link rel="stylesheet" href="../s.css">\n  <script src="../s.js"></script>\n'
+    heads = [f'<meta name="ArticleTitle" content="标题{n}">\n<meta name="Keywords" content="{"甲,乙" * n}">\n{links}'
+             for n in range(3)]
+    parsed = []
+    real = linkcheck._page_links
+    monkeypatch.setattr(linkcheck, "_page_links", lambda d, p: parsed.append(d) or real(d, p))
+    for n, head in enumerate(heads):
+        data = holed_page(f"标题{n}", f"xxgk/a-{n}/", head)
+        found = frame.page_links(data, PARSER)
+        assert found == real(data, PARSER) and ("../s.js", 8) in found[1]
+    assert parsed.count(links.encode("utf-8")) == 1 and len(parsed) == 4, parsed   # and each page's content
+
+
+@pytest.mark.parametrize("head", [
+    '<meta name="x" content="y">\n<link rel="prev" href="../SHELLURL">\n',        # a hole's text in its own link
+    '<meta name="x" content="<!-- y">\n<link rel="stylesheet" href="../s.css">\n',   # lines that unsettle
+    '<meta name="x"\ncontent="y"><link rel="stylesheet" href="../s.css">\n',         # a tag over two lines
+])
+def test_head_tags_the_memo_cannot_read_are_read_as_parsing_finds(head):
+    """Head tags put in after the holes were filled, so a hole's text in them stays as it is."""
+    data = holed_page("标题", "xxgk/h/", "<!--TAGS-->").replace(b"<!--TAGS-->", head.encode("utf-8"))
+    frame = holed_frame()
+    for _ in range(2):   # the second time from what the first kept
+        found = frame.page_links(data, PARSER)
+        assert found is None or found == _page_links(data, PARSER)

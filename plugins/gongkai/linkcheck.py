@@ -212,6 +212,7 @@ class HeadTemplate:
     the link check's CPU). Used only when that holds for a probe page."""
 
     PLAIN = re.compile(rb"[^<>&\"'\r\n\t\x00]*")   # a text hole's value: nothing that markup or a line could make of it
+    JOINED_KEPT = 64   # joined parts kept by _tags_key
 
     def __init__(self, before: str, text_holes: list[str], markup_hole: str, parser):
         first, second = before.split(markup_hole)
@@ -225,10 +226,9 @@ class HeadTemplate:
         self.first = _page_links(first.encode("utf-8"), parser)
         self.second = _page_links(second.encode("utf-8"), parser)
         self.first_lines = first.count("\n")
-        self._joined: dict[int, tuple] = {}   # by the head tags' newlines, when they hold no link or id
-        self.marked = any(h in v for h in text_holes for v in chain(self.first[0], self.second[0],
-                                                                      (v for v, _ in self.first[1]),
-                                                                      (v for v, _ in self.second[1])))
+        self._joined: dict[tuple, tuple] = {}   # by _tags_key
+        self.text_holes = tuple(text_holes)
+        self.marked = _holds(self.first, self.text_holes) or _holds(self.second, self.text_holes)
 
     @classmethod
     def of(cls, before: str, text_holes, markup_hole: str | None, parser) -> "HeadTemplate | None":
@@ -278,10 +278,17 @@ class HeadTemplate:
             except UnicodeDecodeError:
                 return None
         lines = markup.count(b"\n")
-        if _MAY_LINK.search(markup) is None:   # head tags without links or ids (meta tags): the template's alone
-            joined = self._joined.get(lines)
-            if joined is None:
-                joined = self._joined[lines] = self._join(self.first, (set(), []), self.second, lines)
+        key = self._tags_key(markup, lines)
+        joined = self._joined.get(key) if key is not None else False
+        if joined is None:
+            if len(self._joined) >= self.JOINED_KEPT:   # head tags that differ page by page: no memo pays
+                self._joined.clear()
+            tags, shift = key[0], key[1]
+            own = (set(), []) if tags is None else _shifted(_page_links(tags, parser), shift + 1)
+            # the holes' values are put in the joined parts: not where the head tags' own hold a hole's text
+            joined = self._joined[key] = False if self.marked and _holds(own, self.text_holes) else \
+                self._join(self.first, own, self.second, lines)
+        if joined:
             if not self.marked:
                 return set(joined[0]), list(joined[1])
             ids, links = _filled(joined, texts)
@@ -292,6 +299,22 @@ class HeadTemplate:
             first, second = _filled(first, texts), _filled(second, texts)
         return self._join(first, _page_links(markup, parser) if markup.strip() else (set(), []), second, lines)
 
+    @staticmethod
+    def _tags_key(markup: bytes, lines: int) -> tuple | None:
+        """What a page's head tags' links and ids follow from, when that is less than their bytes: (None, 0,
+        lines) for tags without links or ids (meta tags); (the lines from the first that may hold one, the
+        newlines before them, lines) when the lines before hold none and leave the parser as they found it.
+        Pages' head tags are mostly their own meta tags, then the same links to style sheets and scripts:
+        those are parsed once, not on every page: the 14,387 heads of the 10,000-entry site took 0.35-0.39 s
+        against 0.46-0.66 s."""
+        found = _MAY_LINK.search(markup)
+        if found is None:
+            return None, 0, lines
+        cut = markup.rfind(b"\n", 0, found.start()) + 1
+        if cut and not _settled(markup[:cut]):
+            return None
+        return markup[cut:], markup.count(b"\n", 0, cut), lines
+
     def _join(self, first, own, second, lines: int):
         """_joined of the template's two parts and the page's head tags between them (of `lines` newlines)."""
         markup_first = self.first_lines + 1
@@ -301,6 +324,12 @@ class HeadTemplate:
 # Markup that may hold a link or an id: an href, src or id attribute, or an <a> (whose name is an id). Head tags
 # without (meta tags) need no parse.
 _MAY_LINK = re.compile(rb"[\s/\"'](?:href|src|id)\s*=|<a[\s/>]", re.IGNORECASE)
+
+
+def _holds(part: tuple[set[str], list[tuple[str, int | None]]], texts) -> bool:
+    """Whether any of a part's ids or links holds one of the texts."""
+    ids, links = part
+    return any(t in v for t in texts for v in chain(ids, (v for v, _ in links)))
 
 
 def _filled(part: tuple[set[str], list[tuple[str, int | None]]], texts: dict[str, str]):
