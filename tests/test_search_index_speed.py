@@ -301,3 +301,17 @@ def test_a_phase_can_count_the_cpu_of_the_workers_it_waited_for():
     with recorder.phase("with workers", workers=True):
         burn_in_a_child()
     assert recorder.cpu["alone"] < 0.1 <= 0.25 <= recorder.cpu["with workers"]
+
+
+def test_documents_are_numbered_as_the_negated_date_key_orders_them():
+    """IndexPlan's two plain sorts give the order of sorting by (_neg_date, url) and reversing it, ties and
+    all; a published value of another length keeps that key."""
+    import random
+    from gongkai.search_index import IndexPlan, SearchDoc, _neg_date
+    rng = random.Random(1)
+    for trial in range(100):
+        dates = ["2024-01-10", "2024-02-11", "2024-02-12"] + (["2024-02", ""] if trial % 2 else [])
+        docs = [SearchDoc(url=rng.choice("abc") + str(rng.randint(0, 3)), title=str(n), doc_no="", publisher="p",
+                          published=rng.choice(dates), kind="k", validity="") for n in range(rng.randint(0, 40))]
+        want = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))[::-1]
+        assert [id(d) for d in IndexPlan.of(docs).docs] == [id(d) for d in want]

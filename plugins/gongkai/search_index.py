@@ -37,7 +37,7 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 from functools import cache, partial
 from itertools import chain, repeat
-from operator import sub
+from operator import attrgetter, sub
 from pathlib import Path
 from typing import Iterator
 
@@ -263,7 +263,12 @@ class IndexPlan:
 
     @classmethod
     def of(cls, docs: list[SearchDoc]) -> "IndexPlan":
-        docs = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))[::-1]
+        if len({len(d.published) for d in docs}) <= 1:
+            # ISO dates, all of one length: the same order as two stable sorts of plain keys (oldest first; on
+            # one date, URLs descending; equal ones in reverse order), without a _neg_date string a document
+            docs = sorted(sorted(docs[::-1], key=attrgetter("url"), reverse=True), key=attrgetter("published"))
+        else:
+            docs = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))[::-1]
         column_titles: dict[str, str] = {}
         for d in docs:
             for cid, ctitle in d.columns:
