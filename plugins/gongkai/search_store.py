@@ -84,10 +84,10 @@ class IndexStore:
         except (OSError, ValueError):
             return None
         files = []
-        base = str(self.dir)
+        base = os.path.join(str(self.dir), "")   # names joined as text: os.path.join was a third of this look
         try:
             for name, (size, _sha1) in sorted(state.get("files", {}).items()):
-                path = os.path.join(base, name)
+                path = base + name
                 if os.stat(path).st_size != size:
                     return None
                 files.append((name, path))
@@ -168,5 +168,6 @@ def list_files(root: Path) -> list[tuple[str, str]]:
     found = []
     for dirpath, _dirs, files in os.walk(root):
         prefix = "" if dirpath == root else os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
-        found.extend((prefix + name, os.path.join(dirpath, name)) for name in files)
+        base = os.path.join(dirpath, "")
+        found.extend((prefix + name, base + name) for name in files)
     return sorted(found)
