@@ -265,6 +265,31 @@ def test_numpy_is_loaded_only_when_an_index_is_built():
     assert out == ["False", "True"]
 
 
+def test_an_update_that_scores_a_few_documents_does_not_load_numpy(monkeypatch):
+    """Re-scoring the words of an edit in Python takes less than importing numpy would (0.1 s): bulk scores
+    only when numpy is loaded already or the scores are many; the postings are the same either way."""
+    pytest.importorskip("numpy")
+    import random
+    import sys
+    from gongkai.search_index import encode_weighted
+    rng = random.Random(4)
+    bodies = [{w: rng.randint(1, 9) for w in rng.sample("abcdefgh", rng.randint(1, 6))} for _ in range(300)]
+    job = search_build_words.scoring_job([{} for _ in bodies], bodies, 300, k1=1.2, b=0.75, boost=3.0, cap=10,
+                                         encode=encode_weighted)
+    word_docs = {w: list(range(300)) for w in "abc"}
+    bulk = search_build_words.score_postings(word_docs, job)   # numpy is loaded here
+    monkeypatch.setitem(sys.modules, "numpy", None)   # as in a rebuild's process, which has not loaded it
+
+    class NotLoaded:
+        def __getattr__(self, name):
+            raise AssertionError("numpy's bulk scores were used")
+    monkeypatch.setattr(search_build_words, "search_build_wordcodes", NotLoaded())
+    assert search_build_words.score_postings(word_docs, job) == bulk
+    monkeypatch.setattr(search_build_words, "NUMPY_IMPORT_PAYS_FROM", 100)   # hundreds of scores: numpy pays
+    with pytest.raises(AssertionError, match="bulk scores"):
+        search_build_words.score_postings(word_docs, job)
+
+
 def test_the_profile_times_segmentation_and_each_kind_of_postings_with_their_workers(monkeypatch):
     """The harness's profile breaks the index build down (the issue's phases: segmentation, index writing):
     each part's CPU time counts the workers it forked, which do most of it."""

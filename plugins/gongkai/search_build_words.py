@@ -137,10 +137,11 @@ def score_postings(word_docs: dict[str, list[int]], job: dict, next_out: dict | 
     that holds it; job["idf"] must hold the word's idf. next_out: as word_values'."""
     values = {}
     title_counts, body_counts = job["title_counts"], job["body_counts"]
+    word_docs = {w: [n for n in docs if w in title_counts[n] or w in body_counts[n]] for w, docs in word_docs.items()}
+    bulk = _bulk_pays(sum(map(len, word_docs.values())))
     for w, docs in word_docs.items():
-        docs = [n for n in docs if w in title_counts[n] or w in body_counts[n]]
         if docs:
-            entries = scores(w, docs, job)
+            entries = scores(w, docs, job, bulk)
             if len(entries) > job["cap"]:
                 entries.sort()
                 if next_out is not None:
@@ -149,11 +150,24 @@ def score_postings(word_docs: dict[str, list[int]], job: dict, next_out: dict | 
     return values
 
 
-def scores(w: str, docs: list[int], job: dict) -> list[tuple[float, int]]:
-    """[score(w, n, job) for n in docs], in bulk with numpy when there are many (the same floats)."""
-    if search_build_wordcodes is None or len(docs) < 32:
+def scores(w: str, docs: list[int], job: dict, bulk: bool | None = None) -> list[tuple[float, int]]:
+    """[score(w, n, job) for n in docs], in bulk with numpy when there are many (the same floats). bulk: whether
+    numpy may be used (None: when _bulk_pays for these documents)."""
+    if bulk is None:
+        bulk = _bulk_pays(len(docs))
+    if not bulk or len(docs) < 32:
         return [score(w, num, job) for num in docs]
     return search_build_wordcodes.scores(w, docs, job)
+
+
+# Scores to compute from which importing numpy (0.1 s, which an update after an edit mostly needs for nothing
+# else) pays for itself: one in Python is about a microsecond.
+NUMPY_IMPORT_PAYS_FROM = 100_000
+
+
+def _bulk_pays(count: int) -> bool:
+    """Whether `count` scores are computed with numpy: when it is there and loaded, or worth loading."""
+    return search_build_wordcodes is not None and (sys.modules.get("numpy") is not None or count >= NUMPY_IMPORT_PAYS_FROM)
 
 
 def score(w: str, num: int, job: dict) -> tuple[float, int]:
