@@ -150,3 +150,12 @@ def test_the_documents_fields_are_kept_by_what_they_are_made_from(portal, monkey
         assert [fields_of(d) for d in docs] == [fields_of(d) for d in search_documents.search_docs(portal, linker)]
     assert docs[5].title.endswith("（修订）") and docs[5].url.endswith(".html")
     assert any(title.endswith("（新）") for d in docs for _cid, title in d.columns)
+
+
+def test_a_document_made_from_its_stored_row_is_the_one_its_constructor_makes():
+    from gongkai.search_documents import _FIELD_NAMES, LazyTextDoc
+    row = ("xxgk/a/", "标题", "示政〔2024〕1号", "示例市人民政府", "2024-01-01", "notice", "", [("tzgg", "通知公告")])
+    made = LazyTextDoc.of_row("portal", "entry", row)
+    assert vars(made) == vars(LazyTextDoc("portal", "entry", **dict(zip(_FIELD_NAMES, row))))
+    assert list(vars(made)) == list(vars(LazyTextDoc("portal", "entry", **dict(zip(_FIELD_NAMES, row)))))
+    assert not made.text_made and made.columns == [("tzgg", "通知公告")]
