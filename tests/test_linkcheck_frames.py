@@ -136,7 +136,7 @@ def test_a_link_is_split_as_urlsplit_splits_it():
     page): the same path and fragment, on usual links and on random strings of the characters that matter."""
     import random
     usual = ["../../xxgk/a-2025-00001/", "../x/#s1", "../i%20b.png?v=1#frag%E4%B8%80", "#top", "?q=1", "a/b.pdf",
-             "https://x.gov.cn/a", "//cdn/x.js", "/abs/", " ../sp/ ", "mailto:a@b.cn", "a:b", "..", ".", "\x01../c/",
+             "https://x.gov.cn/a", "http://x.gov.cn/", "HTTPS://X.gov.cn/", "https:x", "//cdn/x.js", "/abs/", " ../sp/ ", "mailto:a@b.cn", "a:b", "..", ".", "\x01../c/",
              "../d\n/e/", "\x1f/x", "../e\t/f", "%2e%2e/g/", "#", "h#i#j", "k?l#m?n"]
     rng = random.Random(7)
     alphabet = "ab./#?:%2E \t\n\x00\x01\x1f/一"
@@ -151,6 +151,28 @@ def test_a_link_is_split_as_urlsplit_splits_it():
     finally:
         linkcheck.urlsplit = real
     assert fast == [], "a plain relative link went through urlsplit"
+
+
+def test_a_link_path_is_joined_to_its_page_as_normpath_joins_it():
+    """_plain_join joins most relative paths to their page's directory by slicing: where it does, what
+    normpath(join(page_dir, unquote(path))) gives, on usual paths and random ones; the others are left to it."""
+    import posixpath
+    import random
+    from urllib.parse import unquote
+    usual = [("xxgk/a", "../b/"), ("xxgk/a", "../../ml/"), ("", "xxgk/a/"), ("ml/x/page/2", "../../../../"),
+             ("a", "../../out/"), ("a/b", "./c/"), ("a/b", "../c/../d/"), ("a", "c%20d/"), ("a", "..//c"), ("a", ".h/")]
+    rng = random.Random(9)
+    pieces = ["../", "a", "b/", "./", ".", "..", "/", "%41", "x.html", ".h/", "一/"]
+    dirs = ["", "a", "a/b", "xxgk/id-1", "ml/genre/x/page/2"]
+    randoms = [(rng.choice(dirs), "".join(rng.choice(pieces) for _ in range(rng.randint(1, 5)))) for _ in range(30_000)]
+    joined = 0
+    for page_dir, path in usual + randoms:
+        got = linkcheck._plain_join(page_dir, path)
+        if got is not None:
+            joined += 1
+            assert got == posixpath.normpath(posixpath.join(page_dir, unquote(path))), (page_dir, path)
+    assert linkcheck._plain_join("xxgk/a", "../b/") == "xxgk/b" and linkcheck._plain_join("a", "../../x/") is None
+    assert joined > 5_000
 
 
 def test_the_profile_counts_the_cpu_of_the_workers_that_scan_the_pages(tmp_path, monkeypatch):
