@@ -181,3 +181,37 @@ def test_write_file_gives_the_stat_the_memo_checks_and_never_writes_through_link
         assert write_file(tmp_path / "site" / name / "index.html", b"page", set())[0]
         assert (tmp_path / "site" / name).is_dir() and not (tmp_path / "site" / name).is_symlink()
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_tree_made_empty_for_the_build_writes_its_files_without_a_stat(tmp_path, monkeypatch):
+    """Nothing is in a fresh tree to compare, remove or write through: its files are created (O_EXCL) in
+    directories made once, with no lstat; the memo's record is the written file's stat."""
+    import os
+    from gongkai import output_tree
+    tree = OutputTree(tmp_path / "new", fresh=True)
+
+    def no_lstat(path, *args, **kwargs):
+        raise AssertionError(f"lstat of {path}")
+    monkeypatch.setattr(output_tree.os, "lstat", no_lstat)
+    for rel in ("xxgk/a/index.html", "xxgk/b/index.html", "search/t/0/1.js"):
+        tree.write(rel, rel.encode("utf-8"))
+    monkeypatch.undo()
+    assert sorted(p.relative_to(tree.root).as_posix() for p in tree.root.rglob("*") if p.is_file()) == \
+        ["search/t/0/1.js", "xxgk/a/index.html", "xxgk/b/index.html"]
+    assert (tree.root / "xxgk/b/index.html").read_bytes() == b"xxgk/b/index.html"
+    written, now = output_tree.write_new_file(os.path.join(tree.root, "c.txt"), b"c", set())
+    assert written and now == output_tree._stat_of(os.path.join(tree.root, "c.txt"))
+
+
+def test_a_file_already_in_a_fresh_tree_is_written_as_any_tree_writes_it(tmp_path):
+    """A link where a fresh tree's file goes is replaced by a file, never written through."""
+    import os
+    from gongkai import output_tree
+    outside = tmp_path / "outside.txt"
+    outside.write_bytes(b"keep")
+    root = tmp_path / "new"
+    root.mkdir()
+    os.symlink(outside, root / "a.txt")
+    written, _now = output_tree.write_new_file(str(root / "a.txt"), b"new", set())
+    assert written and outside.read_bytes() == b"keep" and (root / "a.txt").read_bytes() == b"new"
+    assert not (root / "a.txt").is_symlink()

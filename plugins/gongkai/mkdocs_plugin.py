@@ -210,7 +210,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         job = EntryPageJob(portal=self.portal, linker=linker, site_dir=tree.root, cache=cache,
                            make_renderer=lambda: BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs),
                            shell_for=shells.for_file, source_of=site_build.entry_page_source, memo=tree.memo,
-                           inputs_key=site_build.entry_pages_key(self.portal, linker, markdown_key))
+                           inputs_key=site_build.entry_pages_key(self.portal, linker, markdown_key),
+                           fresh_tree=tree.fresh)
         renderer = BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs)
 
         def meanwhile(tick):   # the parent's own pages and files, while the workers render entry pages

@@ -16,6 +16,7 @@ a rebuild after a small edit forks nothing.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from .build_cache import BodyCache, CachingRenderer, NotCached, lookups_hold
 from .deferred import framed_key
 from .disk_cache import key_of
 from .entry_page import shown_entries_key
-from .output_tree import TreeMemo, keeps_page_keys, write_file
+from .output_tree import TreeMemo, keeps_page_keys, write_file, write_new_file
 from .portal import Portal
 from .urls import Linker, entry_path
 from .workers import all_cores, default_jobs, done_while_shared, fork_pool
@@ -47,6 +48,7 @@ class EntryPageJob:
     memo: TreeMemo | None = None                  # what site_dir's files were built from: unchanged pages are skipped
     inputs_key: bytes | None = None               # names every input of every page but its body's bytes and its
                                                   # frame (site_build.entry_pages_key); None: not known
+    fresh_tree: bool = False                      # site_dir was made empty for this build (OutputTree's fresh)
 
 
 @dataclass
@@ -117,6 +119,7 @@ def _render_chunk(indexes: list[int]) -> ChunkResult:
     cache = job.cache.view()
     renderer = _TimedRenderer(CachingRenderer(job.make_renderer(), cache), result)
     made = set()
+    site_dir = str(job.site_dir)
     memo = (job.memo or TreeMemo(job.site_dir, None)).view()
     entries = job.portal.public_entries
     keyed = keeps_page_keys(job.memo)   # hashing every page was a tenth of the entry pages' time at 10,000
@@ -140,7 +143,8 @@ def _render_chunk(indexes: list[int]) -> ChunkResult:
         data = html.encode("utf-8")
         if keyed:
             result.page_keys[out] = key_of(data)
-        _written, now = write_file(job.site_dir / out, data, made)
+        _written, now = write_new_file(os.path.join(site_dir, out), data, made) if job.fresh_tree \
+            else write_file(job.site_dir / out, data, made)
         if input_key is not None:
             memo.record(out, input_key, result.page_keys[out], now)
         result.output += time.perf_counter() - written
