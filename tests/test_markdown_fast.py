@@ -82,7 +82,12 @@ NEAR_MISSES = {
     "inline html": "公开<span>平台</span>。",
     "entity": "公开 &amp; 透明。",
     "emphasis": "坚持*公开*为常态。",
-    "strong": "**问：如何申请？**\n\n答：在线申请。",
+    "strong in a heading": "## **问：如何申请？**\n\n答：在线申请。",
+    "strong in a list item": "- **问：**如何申请？",
+    "strong text ending with a space": "**问：如何申请？ **",
+    "strong spans that touch": "**问****答**",
+    "three asterisks": "***问：如何申请？***",
+    "an odd pair": "**问：如何申请？",
     "underscore": "文件_第一号。",
     "code": "编号 `A1`。",
     "escape": "转义 \\* 号。",
@@ -255,6 +260,22 @@ def test_bodies_with_plain_links_take_the_fast_path_and_links_are_rewritten():
         html = _html(fast, body)
         assert html == _html(full, body)
         assert fast.fast.taken == 1 and '<a href="../policy-a/">示例市关于印发《管理办法》的通知</a>' in html
+
+
+def test_strong_questions_take_the_fast_path():
+    """An interpretation's questions in bold, as 政策解读 set them: `**strong**` spans in paragraphs are written
+    here, as Python-Markdown writes them, on random paragraphs of asterisks, spaces and prose too."""
+    body = ("**问：如何申请？**\n\n答：在线申请，**三个工作日**内答复。\n**问：**费用？\n\n"
+            "为便于理解[办法](policy-a.md)，**现解读如下**。")
+    fast, full = _renderers()
+    html = _html(fast, body)
+    assert html == _html(full, body) and fast.fast.taken == 1
+    assert "<p><strong>问：如何申请？</strong></p>" in html
+    rng = random.Random(20261207)
+    bits = ["**", "**", "*", "***", " ", "\u3000", "问", "答：", "？", "a", "\n", "1. ", "- ", "[办法](policy-a.md)", ">"]
+    paragraphs = ["".join(rng.choice(bits) for _ in range(rng.randint(1, 9))) for _ in range(6000)]
+    checked = _assert_same([rng.choice(["", "前言。\n\n"]) + p + rng.choice(["", "\n\n**问：一？**"]) for p in paragraphs])
+    assert checked.taken > 600 and checked.refused > 600, (checked.taken, checked.refused)
 
 
 def test_a_typical_plain_body_takes_the_fast_path():

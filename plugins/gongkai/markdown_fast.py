@@ -12,7 +12,8 @@ The subset, and why each rule keeps the HTML exact:
 - No `<`, `&`, `_`, backtick, backslash, brackets (but a link's, below), braces, `|`, `~`, tab or control
   character anywhere (inline patterns, raw HTML, attribute lists, tables, fences, escaping and tab expansion
   need them),
-  no `#` or `*` but as a heading's or a list item's marker.
+  no `#` or `*` but as a heading's or a list item's marker, or as the `**` pairs of strong spans in a
+  paragraph (`**问：……？**`, as interpretations set their questions; see _Document._strong).
 - No line starts with a space, `>`, `=`, `!`, `+`, `-` or `*` (unless it is a list item) or digits, `.`
   and a space: quotes, setext underlines, rules, admonitions, code and nested blocks start so.
 - A heading is `#`..`######` and text, maybe closed by `#`s; lines of list items are all items of one
@@ -212,14 +213,42 @@ class _Document:
         return self._paragraph(lines)
 
     def _paragraph(self, lines: list[str]) -> bool:
-        if not all(_plain_line(line) for line in lines):
+        strong = any("**" in line for line in lines)
+        if not all(_plain_line(line.replace("**", "s") if strong else line) for line in lines):
             return False
         text = "\n".join(lines).lstrip()      # ParagraphProcessor strips the start only
-        if not self._inline_plain(text):
+        if strong:
+            html = self._strong(text)
+        else:
+            html = _escaped(text) if self._inline_plain(text) else None
+        if html is None:
             return False
-        self.parts.append(f"<p>{_escaped(text)}</p>")
+        self.parts.append(f"<p>{html}</p>")
         self.last_tag = "p"
         return True
+
+    def _strong(self, text: str) -> str | None:
+        """The HTML of a paragraph's text with `**strong**` spans (an interpretation's questions are set so),
+        None when it leaves the subset. Each span's text is plain, not empty and neither starts nor ends with
+        whitespace, so none of its `**` is the literal one of the not_strong pattern; no other `*` is in the
+        text, and no two spans touch: the strong pattern makes each pair a <strong> whose text no later
+        pattern changes."""
+        parts = text.split("**")
+        if len(parts) % 2 == 0:
+            return None
+        html = []
+        for n, part in enumerate(parts):
+            if "*" in part or not self._inline_plain(part):
+                return None
+            if n % 2 == 0:
+                if not part and 0 < n < len(parts) - 1:
+                    return None
+                html.append(_escaped(part))
+            elif not part or part[0].isspace() or part[-1].isspace() or _LINK_MARK in part:
+                return None
+            else:
+                html.append(f"<strong>{_escaped(part)}</strong>")
+        return "".join(html)
 
     def _list(self, tag: str, item_re: re.Pattern, lines: list[str]) -> bool:
         siblings = (tag,) if self.fast.sane else ("ol", "ul")
