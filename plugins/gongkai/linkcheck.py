@@ -150,10 +150,10 @@ def _joined(parts: list[tuple[set[str], list[tuple[str, int | None]]]]) -> tuple
     return set().union(*(ids for ids, _ in parts)), [(value, first[value]) for value in order]
 
 
-def _in_parts(part: tuple[set[str], list[tuple[str, int | None]]], offset: int = 0) -> tuple:
-    """_page_links of a page, or of a part of a page, as _scan takes them: (ids, ((links, offset), ...)),
-    a link's line on the page its line in its part plus the part's offset."""
-    return part[0], ((part[1], offset),)
+def _in_parts(page: tuple[set[str], list[tuple[str, int | None]]]) -> tuple:
+    """_page_links of a whole page as _scan takes a page read in parts: (ids, ((links, offset), ...)), a
+    link's line on the page its line in its part plus the part's offset."""
+    return page[0], ((page[1], 0),)
 
 
 def _values_in_order(parts) -> dict[str, None]:
@@ -235,7 +235,7 @@ class Frame:
 
     def page_parts(self, data: bytes, parser):
         """page_links in parts (see _in_parts): the frame's own not joined with the page's on each page,
-        and a link's line worked out only for a link the check reports (a tenth of its CPU)."""
+        and a link's line worked out only for a link the check reports."""
         end = len(data) - len(self.tail)
         at = data.find(self.middle[:64]) if data.endswith(self.tail) else -1
         while at >= 0 and not data.startswith(self.middle, at):

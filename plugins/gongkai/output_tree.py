@@ -65,8 +65,8 @@ def write_file(path: Path, data: bytes, made_dirs: set | None = None) -> tuple[b
 
 def write_new_file(path: str, data: bytes, made_dirs: set) -> tuple[bool, tuple | None]:
     """write_file into a tree made empty for this build (OutputTree's fresh), where nothing is there to
-    compare, remove or write through: no lstat of the file or its directory, and no Path (a tenth of a
-    page's writing). O_EXCL makes sure: a file there after all is left to write_file."""
+    compare, remove or write through: no lstat of the file or of its directory (each failed, raising, in a
+    new tree) and no Path. O_EXCL makes sure: a file there after all is left to write_file."""
     parent = os.path.dirname(path)
     if parent not in made_dirs:
         os.makedirs(parent, exist_ok=True)

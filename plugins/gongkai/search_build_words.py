@@ -171,7 +171,9 @@ NUMPY_IMPORT_PAYS_FROM = 100_000
 
 def _bulk_pays(count: int) -> bool:
     """Whether `count` scores are computed with numpy: when it is there and loaded, or worth loading."""
-    return search_build_wordcodes is not None and (sys.modules.get("numpy") is not None or count >= NUMPY_IMPORT_PAYS_FROM)
+    if search_build_wordcodes is None:
+        return False
+    return sys.modules.get("numpy") is not None or count >= NUMPY_IMPORT_PAYS_FROM
 
 
 def score(w: str, num: int, job: dict) -> tuple[float, int]:

@@ -112,11 +112,10 @@ class TermIndex:
             places = [(self.docs[i], bisect_right(self.ptr, i) - 1, self.tf[i]) for i in at]
         else:
             import numpy as np
-            docs = np.frombuffer(self._raw["docs"], dtype=ARRAYS["docs"][0])
+            docs, ptr, tf = (np.frombuffer(self._raw[name], dtype=ARRAYS[name][0]) for name in ARRAYS)
             at = np.flatnonzero(np.isin(docs, np.array(wanted, dtype=docs.dtype)))
-            word_numbers = np.searchsorted(np.frombuffer(self._raw["ptr"], dtype=ARRAYS["ptr"][0]), at, side="right") - 1
-            places = zip(docs[at].tolist(), word_numbers.tolist(),
-                         np.frombuffer(self._raw["tf"], dtype=ARRAYS["tf"][0])[at].tolist())
+            word_numbers = np.searchsorted(ptr, at, side="right") - 1
+            places = zip(docs[at].tolist(), word_numbers.tolist(), tf[at].tolist())
         for n, number, code in places:
             title, body = found[n]
             w = self.words[number]
