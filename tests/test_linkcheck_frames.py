@@ -282,3 +282,26 @@ def test_head_tags_the_memo_cannot_read_are_read_as_parsing_finds(head):
     for _ in range(2):   # the second time from what the first kept
         found = frame.page_links(data, PARSER)
         assert found is None or found == _page_links(data, PARSER)
+
+
+def test_a_link_is_split_once_in_all_the_chunks_one_process_scans(tmp_path, monkeypatch):
+    """An entry's link comes back in the listing pages of each of its columns and facets, in other chunks:
+    what a link splits into is kept for every chunk the process scans in one check, and the verdicts are
+    those of chunks scanned alone."""
+    monkeypatch.setenv("GONGKAI_JOBS", "1")
+    site = tmp_path / "site"
+    (site / "xxgk" / "a").mkdir(parents=True)
+    (site / "xxgk" / "a" / "index.html").write_text("<p>a</p>", encoding="utf-8")
+    for n in range(6):
+        (site / "ml" / f"p{n}").mkdir(parents=True)
+        (site / "ml" / f"p{n}" / "index.html").write_text(
+            f'<ul><li><a href="../../xxgk/a/">甲</a></li><li><a href="../../xxgk/missing{n % 2}/">乙</a></li></ul>',
+            encoding="utf-8")
+    whole = linkcheck.check_site(site)
+    monkeypatch.setattr(linkcheck, "CHUNK", 2)
+    split = []
+    real = linkcheck._split
+    monkeypatch.setattr(linkcheck, "_split", lambda value: split.append(value) or real(value))
+    chunked = linkcheck.check_site(site)
+    assert [f.to_dict() for f in chunked.sorted()] == [f.to_dict() for f in whole.sorted()] and len(whole.sorted()) == 6
+    assert split.count("../../xxgk/a/") == 1, split

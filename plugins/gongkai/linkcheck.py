@@ -418,9 +418,11 @@ def _scan(pages: list[str]):
     site, files, resolve, cache = _STATE["site"], _STATE["files"], _STATE["resolve"], _STATE["cache"]
     known_keys = _STATE["page_keys"] or {}   # the build's keys of what it wrote: not hashed again
     frames = _STATE["frames"]
-    split_memo: dict[str, tuple[str, str] | None] = {}
+    # Kept for every chunk a process scans in one check (a worker takes many): an entry's link comes back in
+    # the listing pages of each of its columns and facets, mostly in other chunks.
+    split_memo: dict[str, tuple[str, str] | None] = _STATE.setdefault("split_memo", {})
     # depth -> value -> (target, probe): a link good on every page at that depth (it climbs to the root)
-    fine: dict[int, dict[str, tuple[str, str | None]]] = {}
+    fine: dict[int, dict[str, tuple[str, str | None]]] = _STATE.setdefault("fine", {})
     root = os.path.join(str(site), "")   # joined as text: a Path per page was a tenth of this loop
     parser = html_parser()
     verdicts, used = {}, {}
