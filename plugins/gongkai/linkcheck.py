@@ -77,11 +77,11 @@ class _Resolver:
             joined = "index.html"
         elif not joined.startswith(".."):
             if url_path.endswith("/"):
-                joined = posixpath.join(joined, "index.html")
+                joined += "/index.html"   # posixpath.join's, for a normalised relative path
             else:
                 probe = joined
                 if joined in self.dirs:
-                    joined = posixpath.join(joined, "index.html")
+                    joined += "/index.html"
         return sys.intern(joined), probe and sys.intern(probe)
 
 
@@ -347,13 +347,13 @@ class HeadTemplate:
             own = (set(), []) if tags is None else _shifted(_page_links(tags, parser), shift + 1)
             # the holes' values are put in the joined parts: not where the head tags' own hold a hole's text
             joined = self._joined[key] = False if self.marked and _holds(own, self.text_holes) else \
-                self._join(self.first, own, self.second, lines)
+                _Holed(self._join(self.first, own, self.second, lines), self.text_holes)
         if joined:
             if not self.marked:
-                return set(joined[0]), list(joined[1])
-            ids, links = _filled(joined, texts)
-            if len(ids) == len(joined[0]) and len({v for v, _ in links}) == len(links):
-                return ids, links
+                return set(joined.ids), list(joined.links)
+            filled = joined.filled(texts)
+            if filled is not None:
+                return filled
         first, second = self.first, self.second
         if self.marked:
             first, second = _filled(first, texts), _filled(second, texts)
@@ -392,15 +392,46 @@ def _holds(part: tuple[set[str], list[tuple[str, int | None]]], texts) -> bool:
     return any(t in v for t in texts for v in chain(ids, (v for v, _ in links)))
 
 
+class _Holed:
+    """A head template's joined links and ids, with those that hold a text hole picked out: a page's values
+    are put in those alone (about one link in ten, the canonical URL)."""
+
+    def __init__(self, part: tuple[set[str], list[tuple[str, int | None]]], holes):
+        self.ids, self.links = part
+        self.holed_ids = {v for v in self.ids if any(h in v for h in holes)}
+        self.holed_at = [n for n, (v, _line) in enumerate(self.links) if any(h in v for h in holes)]
+        holed = set(self.holed_at)
+        self.plain_values = {v for n, (v, _line) in enumerate(self.links) if n not in holed}
+
+    def filled(self, texts: dict[str, str]):
+        """_filled of the part; None when a value put in makes two links or two ids one."""
+        links = list(self.links)
+        for n in self.holed_at:
+            value, line = links[n]
+            links[n] = (_fill(value, texts), line)
+        values = [links[n][0] for n in self.holed_at]
+        if len(set(values)) != len(values) or not self.plain_values.isdisjoint(values):
+            return None
+        ids = set(self.ids)
+        if self.holed_ids:
+            ids -= self.holed_ids
+            ids.update(_fill(v, texts) for v in self.holed_ids)
+            if len(ids) != len(self.ids):
+                return None
+        return ids, links
+
+
+def _fill(value: str, texts: dict[str, str]) -> str:
+    for hole, text in texts.items():
+        if hole in value:
+            value = value.replace(hole, text)
+    return value
+
+
 def _filled(part: tuple[set[str], list[tuple[str, int | None]]], texts: dict[str, str]):
     """A template part's links and ids with the text holes' values put in."""
-    def fill(value: str) -> str:
-        for hole, text in texts.items():
-            if hole in value:
-                value = value.replace(hole, text)
-        return value
     ids, links = part
-    return {fill(v) for v in ids}, [(fill(v), line) for v, line in links]
+    return {_fill(v, texts) for v in ids}, [(_fill(v, texts), line) for v, line in links]
 
 
 def _shifted(part: tuple[set[str], list[tuple[str, int | None]]], first_line: int):
