@@ -305,3 +305,18 @@ def test_a_link_is_split_once_in_all_the_chunks_one_process_scans(tmp_path, monk
     chunked = linkcheck.check_site(site)
     assert [f.to_dict() for f in chunked.sorted()] == [f.to_dict() for f in whole.sorted()] and len(whole.sorted()) == 6
     assert split.count("../../xxgk/a/") == 1, split
+
+
+def test_a_pages_url_that_makes_two_head_links_one_reads_as_parsing_finds():
+    """The canonical link and another head link become one link when the page's URL is put in: read as parsing
+    the page whole reads it (one link, at its first line), whether the head tags' links were kept or not."""
+    before = ('<!doctype html>\n<html><head><title>TITLEMARK</title>\n<link rel="alternate" href="../SHELLURL">\n'
+              '<!--HEADMARK-->\n<link rel="next" href="../n/">\n</head>\n<body><header><a href="../">首页</a>\n</header>\n')
+    frame = Frame(before, MIDDLE, TAIL, PARSER, text_holes=("TITLEMARK", "SHELLURL"), markup_hole="<!--HEADMARK-->")
+    assert frame.usable and frame._head is not None and frame._head.marked
+    for url, head in (("n/", '<meta name="a" content="b">\n<link rel="icon" href="../i.png">\n'), ("m/", ""),
+                      ("n/", ""), ("i.png", '<meta name="a" content="b">\n<link rel="icon" href="../i.png">\n')):
+        data = (before + MIDDLE + "<p>正文</p>" + TAIL).replace("<!--HEADMARK-->", head).replace(
+            "TITLEMARK", "标题").replace("SHELLURL", url).encode("utf-8")
+        found = frame.page_links(data, PARSER)
+        assert found is None or found == _page_links(data, PARSER), (url, head)
