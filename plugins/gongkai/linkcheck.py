@@ -32,6 +32,7 @@ _WEB = ("http://", "https://")   # external: what urlsplit finds a scheme in
 _URLSPLIT_REMOVES = frozenset("\t\r\n")   # urlsplit drops these anywhere in a URL
 _URLSPLIT_FIRST = frozenset("/" + "".join(map(chr, range(33))))   # a site-absolute path or host; what urlsplit strips
 CHUNK = 500
+MEMO_KEPT = 200_000   # link values a process keeps what they split and resolve into, from chunk to chunk
 PARSE_CACHE_FROM = 1000   # pages to check before the parse cache is worth loading
 
 
@@ -454,6 +455,9 @@ def _scan(pages: list[str]):
     split_memo: dict[str, tuple[str, str] | None] = _STATE.setdefault("split_memo", {})
     # depth -> value -> (target, probe): a link good on every page at that depth (it climbs to the root)
     fine: dict[int, dict[str, tuple[str, str | None]]] = _STATE.setdefault("fine", {})
+    if len(split_memo) > MEMO_KEPT:   # a site of 100,000 entries: bounded, as a worker's memory is
+        split_memo.clear()
+        fine.clear()
     root = os.path.join(str(site), "")   # joined as text: a Path per page was a tenth of this loop
     parser = html_parser()
     verdicts, used = {}, {}
