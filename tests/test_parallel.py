@@ -22,6 +22,9 @@ class FakeShell:
     def fill(self, url, title, head, content):
         return f"<title>{title}</title>{head}<main data-url='{url}'>{content}</main>"
 
+    def fill_bytes(self, url, title, head, content):
+        return self.fill(url, title, head, content).encode("utf-8")
+
 
 def write_all(root: Path, out: Path, jobs: int | None, cache: BodyCache, meanwhile=None) -> parallel.ChunkResult:
     portal = load_portal(load_config(root), AS_OF)

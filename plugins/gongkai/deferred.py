@@ -33,4 +33,4 @@ def framed_page(shell, url: str, page) -> Deferred:
     """A generated page (generated_page.py) in its frame, named before the frame is filled and, for a
     KeyedPage, before its content is made."""
     key = framed_key(shell.key, url, page.title, page.head, page.content_key)
-    return Deferred(key, lambda: shell.fill(url, page.title, page.head, page.content).encode("utf-8"))
+    return Deferred(key, lambda: shell.fill_bytes(url, page.title, page.head, page.content))

@@ -41,7 +41,7 @@ class EntryPageJob:
     linker: Linker
     site_dir: Path
     make_renderer: Callable[[], object]           # -> a BodyRenderer
-    shell_for: Callable[[str], object]            # output file -> a shell with .fill(url, title, head, content)
+    shell_for: Callable[[str], object]            # output file -> a shell with .fill_bytes(url, title, head, content)
                                                   # and .key (bytes naming what fill adds)
     cache: BodyCache
     source_of: Callable                           # (portal, linker, renderer, entry) -> site_build.EntryPageSource
@@ -138,9 +138,8 @@ def _render_chunk(indexes: list[int]) -> ChunkResult:
             result.templates_cpu += time.process_time() - start_cpu
             continue
         page = source.page()
-        html = shell.fill(url, page.title, page.head, page.content)
+        data = shell.fill_bytes(url, page.title, page.head, page.content)
         written, written_cpu = time.perf_counter(), time.process_time()
-        data = html.encode("utf-8")
         if keyed:
             result.page_keys[out] = key_of(data)
         _written, now = write_new_file(os.path.join(site_dir, out), data, made) if job.fresh_tree \

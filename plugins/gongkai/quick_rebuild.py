@@ -157,8 +157,8 @@ def _write_checked(last: LastBuild, entries: list, writer: "_UndoableWriter") ->
         source = entry_page_source(last.portal, last.linker, renderer, entry)
         page = source.page()
         out = last.linker.file(source.path)
-        html = last.shell_for(out).fill(last.linker.url(source.path), page.title, page.head, page.content)
-        writer.write(out, html.encode("utf-8"))
+        shell = last.shell_for(out)
+        writer.write(out, shell.fill_bytes(last.linker.url(source.path), page.title, page.head, page.content))
     documents = last.portal.extra.get(SEARCH_DOCUMENTS)
     if documents is not None:
         numbers = {id(e): n for n, e in enumerate(last.portal.public_entries)}
