@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 
 from mkdocs.commands.build import get_context
 from mkdocs.structure.files import File
@@ -65,7 +66,7 @@ class Shell:
 
 
 _SENTINELS = {"C": "\ue000C\ue001", "H": "\ue000H\ue001", "T": "\ue000T\ue001", "U": "\ue000U\ue001"}
-_HOLE = __import__("re").compile("\ue000([CHTU])\ue001")
+_HOLE = re.compile("\ue000([CHTU])\ue001")
 
 
 class _FramePieces:
