@@ -289,7 +289,7 @@ class OutputTree:
         self.memo = TreeMemo(self.root, memo_dir)
         self.keyed = keeps_page_keys(self.memo)   # whether a file's bytes are named by their key (see write)
         self.kept: set[str] = set()
-        self.made_dirs: set[Path] = set()
+        self.made_dirs: set = set()   # directories made: as text in a fresh tree (write_new_file), else Paths
         self.written = 0
         self.page_keys: dict[str, bytes] = {}   # key_of the bytes of each HTML page (for the link check)
 
@@ -305,16 +305,19 @@ class OutputTree:
                 known = key_of(data) if keyed else None
             else:
                 known = input_key
-            written, now = write_new_file(os.path.join(self.root_text, rel), data, self.made_dirs) if self.fresh \
-                else self._put(self.root / rel, data)
+            written, now = self._put(rel, data)
             if written:
                 self.written += 1
             self.memo.record(rel, input_key, known, now)
         if rel.endswith(".html") and known is not None:
             self.page_keys[rel] = known
 
-    def _put(self, path: Path, data: bytes) -> tuple[bool, tuple | None]:
-        return write_file(path, data, self.made_dirs)
+    def _put(self, rel: str, data: bytes) -> tuple[bool, tuple | None]:
+        """Write one file under root (write_new_file in a tree made empty for the build, else write_file): the
+        one place a tree writes, which a writer that keeps what it replaced (quick_rebuild) extends."""
+        if self.fresh:
+            return write_new_file(os.path.join(self.root_text, rel), data, self.made_dirs)
+        return write_file(self.root / rel, data, self.made_dirs)
 
     def keep_noted(self, name: str, key: bytes, frame_key) -> bool:
         """When this tree's last build noted files under name with this key (see note_files), each with the

@@ -193,12 +193,13 @@ class _UndoableWriter(OutputTree):
         super().__init__(root, memo_dir)
         self.before: list[tuple[Path, bytes | None]] = []
 
-    def _put(self, path: Path, data: bytes) -> tuple[bool, tuple | None]:
+    def _put(self, rel: str, data: bytes) -> tuple[bool, tuple | None]:
+        path = self.root / rel
         try:
             old = path.read_bytes()
         except OSError:
             old = None
-        written, now = super()._put(path, data)
+        written, now = super()._put(rel, data)
         if written:
             self.before.append((path, old))
         return written, now
