@@ -25,6 +25,7 @@ from pathlib import Path
 
 from . import __version__, pickle_journal
 from .disk_cache import CACHE_DIR, cache_enabled, key_of
+from .textfiles import read_bytes
 
 # A stat is trusted only for a file last changed this long before we looked: coarse timestamps
 # (1-2 s on some filesystems, a clock tick on others) let a quick second edit keep the stat.
@@ -61,8 +62,7 @@ class Probe:
         if not self._read:
             self._read = True
             try:
-                with open(self.path, "rb", buffering=0) as fh:   # no buffer object: 10,000 files read at once
-                    self._raw = fh.readall()
+                self._raw = read_bytes(self.path)
             except OSError:
                 self._raw = None
         return self._raw

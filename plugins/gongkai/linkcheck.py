@@ -22,6 +22,7 @@ from lxml import etree
 from . import phases
 from .disk_cache import DiskCache, key_of
 from .findings import Findings
+from .textfiles import read_bytes
 from .workers import fork_imap_as_cores_free
 
 LINKS_XPATH = etree.XPath(
@@ -467,8 +468,7 @@ def _scan(pages: list[str]):
         key = known_keys.get(rel)
         scanned = cache.get(key) if key else None
         if scanned is None:
-            with open(root + rel, "rb", buffering=0) as fh:   # no buffer object: a fifth quicker a page
-                data = fh.readall()
+            data = read_bytes(root + rel)
             if key is None and _STATE["keyed"]:
                 key = key_of(data)
                 scanned = cache.get(key)

@@ -11,7 +11,7 @@ from operator import attrgetter
 from .config import PortalConfig
 from .disk_cache import key_of
 from .model import Column, Entry
-from .textfiles import NotUtf8, decode_text
+from .textfiles import NotUtf8, decode_text, read_bytes
 
 CHECKED_BODIES = "checked_body_digests"   # portal.extra: body file -> key_of the bytes the checks passed
 
@@ -92,9 +92,7 @@ class Portal:
         BodyChanged when the checks passed other bytes: what is published is only ever what was checked."""
         cache = self.extra.setdefault("body_text", {})
         if entry.body not in cache:
-            # joined as text and read unbuffered: Path.read_bytes was half the time of reading 10,000 bodies
-            with open(os.path.join(self.config.content_path, entry.body), "rb", buffering=0) as fh:
-                raw = fh.readall()
+            raw = read_bytes(os.path.join(self.config.content_path, entry.body))   # joined as text: no Path each
             checked = self.extra.get(CHECKED_BODIES, {}).get(entry.body)
             if checked is not None and key_of(raw) != checked:
                 raise BodyChanged(entry.body)
