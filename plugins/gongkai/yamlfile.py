@@ -60,9 +60,9 @@ class _Unusual(Exception):
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _TAG + "str", _TAG + "map", _TAG + "seq"
-# scalar tags and what LineLoader makes of them (timestamps stay text, see above)
+# scalar tags other than str (taken as they are, first) and what LineLoader makes of them (timestamps stay
+# text, see above)
 _SCALARS = {
-    _STR: lambda loader, node: node.value,
     _TAG + "timestamp": lambda loader, node: node.value,
     _TAG + "null": lambda loader, node: None,
     _TAG + "bool": yaml.SafeLoader.construct_yaml_bool,
