@@ -214,6 +214,7 @@ class _Document:
 
     def _paragraph(self, lines: list[str]) -> bool:
         strong = any("**" in line for line in lines)
+        # a letter stands in for each `**` pair, which _strong judges: every other check of a line holds
         if not all(_plain_line(line.replace("**", "s") if strong else line) for line in lines):
             return False
         text = "\n".join(lines).lstrip()      # ParagraphProcessor strips the start only
