@@ -358,6 +358,36 @@ def test_the_build_has_every_core_back_when_the_child_beside_has_written_its_fil
         workers.cores_back()
 
 
+def test_the_child_beside_has_every_core_once_the_build_waits_for_it(tmp_path):
+    """The child beside the pages works on its share of the cores until the build has nothing left to do but
+    take its files: then the child has every core (its last n-gram groups go to workers on both)."""
+    import os
+    import types
+
+    from gongkai import files_beside, workers
+    from gongkai.output_tree import OutputTree
+
+    def make_files():
+        shares = [workers.default_jobs()]
+        for _ in range(200):
+            if workers.default_jobs() == 2:
+                break
+            time.sleep(0.05)
+        shares.append(workers.default_jobs())
+        yield "shares.txt", repr(shares).encode()
+
+    os.environ[workers.JOBS_ENV] = "2"
+    try:
+        portal, tree = types.SimpleNamespace(extra={}), OutputTree(tmp_path / "site")
+        assert files_beside.start(portal, tree, make_files)
+        time.sleep(0.3)
+        assert files_beside.take(portal, tree)
+    finally:
+        del os.environ[workers.JOBS_ENV]
+        workers.cores_back()
+    assert (tmp_path / "site" / "shares.txt").read_text() == "[1, 2]"
+
+
 def test_entry_pages_are_made_here_until_the_process_beside_is_done(tmp_path, monkeypatch):
     """With the cores shared with the search index's child, the entry pages are made in this process a chunk
     at a time; once the child is done (a rebuild whose index was stored: within a second), the rest go to

@@ -1,6 +1,7 @@
 """The search index build is byte-identical to the reference output, however it is computed (parallel, in shard
 groups, with a warm segmentation cache): search.js reads these bytes, so a faster build must not change one."""
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -111,24 +112,28 @@ def test_windows_coded_in_batches_equal_those_coded_text_by_text(batch_chars, mo
         cc = gramcodes.CharCodes(texts, len(texts))
         monkeypatch.setattr(gramcodes, "BATCH_CHARS", batch_chars)
         for groups in (1, 2, 3):
-            for group in range(groups):
-                batched = gramcodes.group_values(texts, group, groups, len(texts), encode_postings, cc)
-                assert batched == text_by_text_values(gramcodes, texts, group, groups, len(texts), cc), (with_nul, groups)
+            # by low byte modulo the group count, and by weights (the comma's byte heaviest)
+            for table in (search_build_grams.group_table(groups), search_build_grams.group_table(groups, [
+                    100 if b == 0x0C else b % 7 for b in range(256)])):
+                for group in range(groups):
+                    batched = gramcodes.group_values(texts, group, table, len(texts), encode_postings, cc)
+                    assert batched == text_by_text_values(gramcodes, texts, group, table, len(texts), cc), \
+                        (with_nul, groups)
 
 
-def text_by_text_values(gramcodes, texts, group, groups, total, cc):
+def text_by_text_values(gramcodes, texts, group, table, total, cc):
     """group_values as it was before batches: window_codes of each text."""
     from gongkai.search_index import encode_postings
     heads, alls = gramcodes.KeyBuffer(cc.doc_bits), gramcodes.KeyBuffer(cc.doc_bits)
     facet_post = {}
     for num, (title, doc_no, body, facets) in enumerate(texts):
-        head = gramcodes.window_codes(title, group, groups, cc)
+        head = gramcodes.window_codes(title, group, table, cc)
         if doc_no:
-            head = gramcodes.distinct(head, gramcodes.window_codes(doc_no, group, groups, cc))
+            head = gramcodes.distinct(head, gramcodes.window_codes(doc_no, group, table, cc))
         heads.add(head, num)
-        alls.add(gramcodes.distinct(head, gramcodes.window_codes(body, group, groups, cc)), num)
+        alls.add(gramcodes.distinct(head, gramcodes.window_codes(body, group, table, cc)), num)
         for key in facets:
-            if (ord(key[0]) & 0xFF) % groups == group:
+            if table[ord(key[0]) & 0xFF] == group:
                 facet_post.setdefault(key, []).append(num)
     return gramcodes.encoded_values(heads, alls, facet_post, total, encode_postings, cc)
 
@@ -340,3 +345,66 @@ def test_documents_are_numbered_as_the_negated_date_key_orders_them():
                           published=rng.choice(dates), kind="k", validity="") for n in range(rng.randint(0, 40))]
         want = sorted(docs, key=lambda d: (_neg_date(d.published), d.url))[::-1]
         assert [id(d) for d in IndexPlan.of(docs).docs] == [id(d) for d in want]
+
+
+def test_key_groups_are_balanced_by_how_often_each_low_byte_starts_a_window():
+    """Heaviest byte first to the lightest group: no group exceeds the mean by more than one byte's weight,
+    where low byte modulo the group count puts the comma's and the full stop's weight in one group."""
+    weights = [10] * 256
+    weights[0x0C], weights[0x04], weights[0x02] = 3000, 2500, 2000   # ， and others, as in Chinese text
+    for groups in (2, 3, 8):
+        table = search_build_grams.group_table(groups, weights)
+        loads = [sum(w for b, w in enumerate(weights) if table[b] == g) for g in range(groups)]
+        assert sorted(set(table)) == list(range(groups))
+        assert max(loads) <= sum(weights) / groups + max(weights)
+        modulo = [sum(w for b, w in enumerate(weights) if b % groups == g) for g in range(groups)]
+        assert max(loads) < max(modulo)
+    assert search_build_grams.group_table(4) == bytes(b % 4 for b in range(256))
+
+
+def _recording_group_values(group):
+    """search_build_grams._group_values, noting in a file when each group began and ended (workers' memory is
+    their own); when the second group ends, the process beside is "done" (a file says so)."""
+    log = _GROUPS_LOG[0]
+    with open(log / "events", "a") as events:
+        events.write(f"start {group} {(log / 'done').exists()}\n")
+    time.sleep(0.2)   # long enough for the next group to start beside it once there are two cores
+    values = _REAL_GROUP_VALUES(group)
+    with open(log / "events", "a") as events:
+        events.write(f"end {group}\n")
+    if sum(line.startswith("end") for line in (log / "events").read_text().splitlines()) == 2:
+        (log / "done").touch()
+    return values
+
+
+_REAL_GROUP_VALUES = search_build_grams._group_values
+_GROUPS_LOG: list = []
+
+
+def test_ngram_groups_beside_the_pages_go_to_workers_once_the_build_is_done(tmp_path, monkeypatch):
+    """In the child beside the pages the n-gram groups are finer; they go to a worker one at a time while the
+    build runs beside, and two at a time from when it is done. The index is the same."""
+    from gongkai import workers
+    if search_build_grams.search_build_gramcodes is None:
+        pytest.skip("numpy is not installed")
+    monkeypatch.setenv(workers.JOBS_ENV, "2")
+    monkeypatch.setattr(search_build_grams, "SHARED_CHARS_PER_GROUP", 20_000)
+    monkeypatch.setattr(search_build_grams, "_group_values", _recording_group_values)
+    _GROUPS_LOG[:] = [tmp_path]
+    workers.share_cores(child=True, done=(tmp_path / "done").exists)
+    try:
+        build_search_index(first_corpus(), tmp_path / "out", cache_dir=tmp_path / "cache")
+    finally:
+        workers.cores_back()
+        workers._ENDS_WITH_ITS_JOB = False
+    assert output_digest(tmp_path / "out") == GOLDEN_FIRST
+    events = [line.split() for line in (tmp_path / "events").read_text().splitlines()]
+    assert sorted(int(e[1]) for e in events if e[0] == "start") == list(range(8)), "the groups are not finer"
+    assert [e[:2] for e in events[:4]] == [["start", "0"], ["end", "0"], ["start", "1"], ["end", "1"]], \
+        "more than one group at a time while the build ran beside"
+    assert [e[2] for e in events[:4:2]] == ["False", "False"]
+    in_flight = peak = 0
+    for event in events[4:]:
+        in_flight += 1 if event[0] == "start" else -1
+        peak = max(peak, in_flight)
+    assert peak == 2, "one group at a time after the build was done"

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from . import disk_cache, phases, workers
 from .output_tree import OutputTree
 
-_CHILD = "files-beside-child"   # portal.extra: (pid, read end of the pipe)
+_CHILD = "files-beside-child"   # portal.extra: (pid, read end of the pipe, write end of the parent's signal)
 CHILD_PHASE_PREFIX = "  beside the pages: "
 
 
@@ -27,19 +27,23 @@ def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str,
     if disk_cache.REMEMBER or not hasattr(os, "fork") or _CHILD in portal.extra:
         return False
     read, write = os.pipe()
+    # The parent's signal that it is done with its own work: from then on the child has every core.
+    signal_read, signal_write = os.pipe()
     pid = os.fork()
     if pid == 0:   # the child: the files, then what it wrote down the pipe; never returns
         code = 1
         try:
-            workers.share_cores(child=True)
+            os.close(signal_write)
+            workers.share_cores(child=True, done=lambda: _readable(signal_read))
             os.close(read)
             _write_in_child(tree, make_files, write)
             code = 0
         finally:
             os._exit(code)
     os.close(write)
+    os.close(signal_read)
     workers.share_cores(child=False, done=lambda: _readable(read))
-    portal.extra[_CHILD] = (pid, read)
+    portal.extra[_CHILD] = (pid, read, signal_write)
     # A build that stops before it takes the child's files (a failed check of a page, an interrupt) still
     # waits for it at exit, so the next build never finds a store or a tree that the child is still writing.
     atexit.register(_reap, pid)
@@ -73,7 +77,8 @@ def take(portal, tree: OutputTree) -> bool:
     child = portal.extra.pop(_CHILD, None)
     if child is None:
         return False
-    pid, read = child
+    pid, read, signal = child
+    _signal_done(signal)
     with phases.phase("waiting for the files made beside the pages"):
         with os.fdopen(read, "rb") as pipe:
             data = pipe.read()
@@ -93,9 +98,20 @@ def discard(portal) -> None:
     """A failed build: wait for the child, if any, and leave what it wrote to be removed with the tree."""
     child = portal.extra.pop(_CHILD, None)
     if child is not None:
+        _signal_done(child[2])
         os.close(child[1])   # the child's write to the pipe then fails, and it exits
         _reap(child[0])
         workers.cores_back()
+
+
+def _signal_done(fd: int) -> None:
+    """Tell the child this process has nothing left to do but wait for it. A byte, not only the end of the
+    pipe: a worker forked meanwhile may still hold the pipe's write end open."""
+    try:
+        os.write(fd, b"1")
+    except OSError:   # the child has exited already
+        pass
+    os.close(fd)
 
 
 def _readable(fd: int) -> bool:

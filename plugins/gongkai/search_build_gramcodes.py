@@ -47,6 +47,12 @@ class CharCodes:
         self.alnum_at = np.zeros(CODE_POINTS, dtype=bool)   # str.isalnum by code point: single characters
         self.alnum_at[chars] = [ch.isalnum() for ch in self.chars[1:]]   # are keys only when alphanumeric
 
+    @staticmethod
+    def low_byte_weights(texts) -> np.ndarray:
+        """How often each low byte of a code point starts a window, from every 16th UTF-16 unit of the
+        bodies (PackedTexts): enough to balance the key groups (search_build_grams.group_table)."""
+        return np.bincount(np.frombuffer(texts.buffer, dtype=np.uint8)[0::32], minlength=256)
+
     def fits(self) -> bool:
         """Whether three characters and a document number fit in 64 bits (else the caller uses sets)."""
         return 3 * self.bits + self.doc_bits <= 64
@@ -65,13 +71,13 @@ def _mark_seen(seen: np.ndarray, texts: list[str]) -> None:
     seen[np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
 
 
-def window_codes(text: str, group: int, groups: int, cc: CharCodes) -> np.ndarray:
+def window_codes(text: str, group: int, table: bytes, cc: CharCodes) -> np.ndarray:
     """Sorted distinct codes of search_index.grams(text) whose first character is in the group. Only the
     windows starting in the group are coded (about 1/groups of them)."""
     if not text:
         return EMPTY
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    at = np.flatnonzero((cp & 0xFF) % groups == group)
+    at = np.flatnonzero(_in_group(cp, group, table))
     if not len(at):
         return EMPTY
     code, bits, n = cc.code, cc.bits, len(cp)
@@ -150,7 +156,12 @@ def _run_end(keys: np.ndarray, at: int, doc_bits: int) -> int:
     return len(keys) if bound >> 64 else int(np.searchsorted(keys, np.uint64(bound)))
 
 
-def group_values(texts, group: int, groups: int, total: int, encode, cc: CharCodes) -> dict[str, str]:
+def _in_group(cp: np.ndarray, group: int, table: bytes) -> np.ndarray:
+    """Whether each code point's low byte is in the group (table: search_build_grams.group_table)."""
+    return (np.frombuffer(table, dtype=np.uint8) == group)[cp & 0xFF]
+
+
+def group_values(texts, group: int, table: bytes, total: int, encode, cc: CharCodes) -> dict[str, str]:
     """Encoded 'all|title' postings of the keys (windows and filter keys) in one group."""
     heads, alls = KeyBuffer(cc.doc_bits), KeyBuffer(cc.doc_bits)
     facet_post: defaultdict = defaultdict(list)
@@ -160,12 +171,12 @@ def group_values(texts, group: int, groups: int, total: int, encode, cc: CharCod
         batch += (title, doc_no, body)
         chars += len(title) + len(doc_no) + len(body)
         if chars >= BATCH_CHARS:
-            _add_batch(batch, first, group, groups, cc, heads, alls)
+            _add_batch(batch, first, group, table, cc, heads, alls)
             batch, first, chars = [], num + 1, 0
         for key in facets:
-            if (ord(key[0]) & 0xFF) % groups == group:
+            if table[ord(key[0]) & 0xFF] == group:
                 facet_post[key].append(num)
-    _add_batch(batch, first, group, groups, cc, heads, alls)
+    _add_batch(batch, first, group, table, cc, heads, alls)
     return encoded_values(heads, alls, facet_post, total, encode, cc)
 
 
@@ -182,7 +193,7 @@ def encoded_values(heads: KeyBuffer, alls: KeyBuffer, facet_post: dict, total: i
     return values
 
 
-def _add_batch(batch: list[str], first: int, group: int, groups: int, cc: CharCodes, heads: KeyBuffer,
+def _add_batch(batch: list[str], first: int, group: int, table: bytes, cc: CharCodes, heads: KeyBuffer,
                alls: KeyBuffer) -> None:
     """The distinct (window code, document) keys of a batch of documents (numbered from `first`), their
     titles and 文号 into heads, all three texts into alls: window_codes of each text, per document, as one
@@ -195,25 +206,32 @@ def _add_batch(batch: list[str], first: int, group: int, groups: int, cc: CharCo
     if cc.code[0]:   # some text holds NUL (not normalised): text by text
         for n in range(0, len(batch), 3):
             title, doc_no, body = batch[n:n + 3]
-            head = window_codes(title, group, groups, cc)
+            head = window_codes(title, group, table, cc)
             if doc_no:
-                head = distinct(head, window_codes(doc_no, group, groups, cc))
+                head = distinct(head, window_codes(doc_no, group, table, cc))
             heads.add(head, first + n // 3)
-            alls.add(distinct(head, window_codes(body, group, groups, cc)), first + n // 3)
+            alls.add(distinct(head, window_codes(body, group, table, cc)), first + n // 3)
         return
-    cp = np.frombuffer(("\0".join(batch) + "\0\0").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    at = np.flatnonzero(((cp & 0xFF) % groups == group) & (cp != 0))
+    raw = ("\0".join(batch) + "\0\0").encode("utf-32-le", "surrogatepass")
+    cp = np.frombuffer(raw, dtype=np.uint32)
+    # Only the group's windows are looked at past this line: with a group a quarter or an eighth of the
+    # text, passes over the whole batch were most of a group's time.
+    member = np.frombuffer(table, dtype=np.uint8) == group
+    wanted = member[np.frombuffer(raw, dtype=np.uint8)[0::4]]   # by each code point's low byte
+    if member[0]:
+        wanted &= cp != 0
+    at = np.flatnonzero(wanted)
     if not len(at):
         return
-    coded = cc.small_code[cp]   # one pass through the (small) table, then gathers from coded
-    c0 = coded[at].astype(np.uint64)
-    c1 = coded[at + 1].astype(np.uint64)
-    c2 = coded[at + 2].astype(np.uint64)
-    # which text each window starts in: texts start after each NUL
-    starts = np.concatenate(([0], np.flatnonzero(cp == 0)[:-2] + 1))
+    small, firsts = cc.small_code, cp[at]
+    c0 = small[firsts].astype(np.uint64)
+    c1 = small[cp[at + 1]].astype(np.uint64)
+    c2 = small[cp[at + 2]].astype(np.uint64)
+    # which text each window starts in: each text starts after the NUL that ends the one before
+    starts = np.cumsum([0] + [len(text) + 1 for text in batch[:-1]])
     text_of = np.searchsorted(starts, at, side="right") - 1
     docs = (text_of // 3 + first).astype(np.uint64)
-    uni, pair = cc.alnum_at[cp[at]], c1 != 0
+    uni, pair = cc.alnum_at[firsts], c1 != 0
     triple = pair & (c2 != 0)
     bits, doc_bits = np.uint64(cc.bits), np.uint64(cc.doc_bits)
     pairs = (c0 << bits) | c1

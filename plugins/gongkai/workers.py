@@ -40,6 +40,11 @@ def default_jobs() -> int:
     return all_cores()
 
 
+def sharing_cores() -> bool:
+    """Whether another process of the build runs beside this one now (this one then has its share only)."""
+    return default_jobs() < all_cores()
+
+
 def share_cores(child: bool, done: Callable[[], bool] | None = None) -> None:
     """Split the cores with a process forked beside this one (files_beside.py): each side takes half (the
     parent the odd one), so that together they fork no more workers than there are cores. Each side then
@@ -147,6 +152,30 @@ def fork_imap_as_cores_free(func: Callable, items: list) -> Iterator:
     rest = list(items)
     yield from done_while_shared(func, rest)
     yield from fork_imap(func, rest)
+
+
+def fork_as_cores_free(func: Callable, items: list, poll: float = 0.02) -> Iterator:
+    """(item, func(item)) for every item, as each is done, in forked workers: one at a time while this process
+    has one core (another process of the build runs beside it), then one a core. Where fork_imap_as_cores_free
+    does the items of that first stretch here, an item under way when the other process is done would run to
+    its end on one core (half a second of an idle core, for an n-gram group at 10,000 entries): here the other
+    worker takes the next item at once."""
+    cores = all_cores()
+    if cores == 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for item in items:
+            yield item, func(item)
+        return
+    waiting, running = list(reversed(items)), {}
+    with fork_pool(min(cores, len(items))) as pool:
+        while waiting or running:
+            while waiting and len(running) < default_jobs():
+                item = waiting.pop()
+                running[item] = pool.apply_async(func, (item,))
+            finished = [item for item, result in running.items() if result.ready()]
+            for item in finished:
+                yield item, running.pop(item).get()
+            if not finished:
+                next(iter(running.values())).wait(poll)
 
 
 def optional_numpy_module(name: str):
