@@ -105,6 +105,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         root = Path(config.config_file_path).parent
         self.portal_config = PortalConfig.from_options(root, config, dict(self.config))
         phases.RECORDER.reset()
+        site_build.start_dictionary_process(root)   # loads while the portal does, on the other core
         with collector_paused():   # until the loaded objects are frozen: else its next pass takes them all
             with phases.phase("loading and checks"):
                 self.portal, findings = run_checks(self.portal_config, build_date())

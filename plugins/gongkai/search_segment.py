@@ -79,6 +79,10 @@ class Segmenter:
         return tok
 
     def cut_han(self, run: str) -> list[str]:
+        if self._tok is None and _REMOTE:   # a process that loaded the dictionary may cut it (dictionary_process)
+            cut = _REMOTE[0](self, run)
+            if cut is not None:
+                return cut
         return list(self._tokenizer().cut_for_search(run))
 
     def han_words(self, text: str) -> list[str]:
@@ -125,6 +129,7 @@ def _rjieba_class():
 
 
 _SEGMENTERS: dict[tuple, Segmenter] = {}
+_REMOTE: list = []   # dictionary_process.cut_for_search, set in the process it may serve (take_over)
 
 
 def segmenter_for(user_dict: Path | None) -> Segmenter:
@@ -149,6 +154,8 @@ def warm_up(user_dict: Path | None = DEFAULT_USER_DICT) -> None:
     the build meanwhile, so its quarter second overlaps other work, and workers forked after inherit it
     rather than each load it. (jieba's Python loader would only compete for the interpreter: not warmed.)"""
     segmenter = segmenter_for(user_dict)
+    if _REMOTE:   # texts go to the process that loaded it (dictionary_process): a few, after an edit
+        return
     if segmenter._tok is None and segmenter.engine == "rjieba" and not _WARMING:
         thread = threading.Thread(target=segmenter._tokenizer, daemon=True)
         _WARMING.append(thread)

@@ -28,9 +28,21 @@ CACHE_ENV = "GONGKAI_CACHE_DIR"
 def cache_dir(portal) -> Path | None:
     """Segmentation cache and stored index: $GONGKAI_CACHE_DIR, else .cache/gongkai in the repository
     (git-ignored); None when GONGKAI_CACHE=0 turns every cache off."""
+    return cache_dir_of(portal.config.root)
+
+
+def cache_dir_of(root: Path) -> Path | None:
+    """cache_dir of the portal at root."""
     if not cache_enabled():
         return None
-    return Path(os.environ.get(CACHE_ENV) or Path(portal.config.root) / ".cache" / "gongkai")
+    return Path(os.environ.get(CACHE_ENV) or Path(root) / ".cache" / "gongkai")
+
+
+def may_update(root: Path) -> bool:
+    """Whether a build of the portal at root will likely update a stored index (caches on, one stored), and
+    so segment only the texts that changed."""
+    cache = cache_dir_of(root)
+    return cache is not None and IndexStore(cache).state.exists()
 
 
 def search_pages(portal, linker, renderer) -> Iterator[GeneratedPage]:

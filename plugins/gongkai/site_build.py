@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import files_beside, phases
+from . import dictionary_process, disk_cache, files_beside, phases
 from .disk_cache import key_of
 from .generated_page import GeneratedPage
 from .entry_page import context_key, entry_context, page_meta_tags, render_context
@@ -104,7 +104,7 @@ from .feeds import feed_files  # noqa: E402
 from .home_page import home_page  # noqa: E402
 from .open_data import open_data_files  # noqa: E402
 from .policy_library import policy_library_pages  # noqa: E402
-from .search_site import search_files, search_pages  # noqa: E402
+from .search_site import may_update, search_files, search_pages  # noqa: E402
 from .sitemap import sitemap_files  # noqa: E402
 
 entry_page_generator = entry_pages   # run in parallel by the plugin (parallel.py), not through generated_pages
@@ -150,6 +150,15 @@ def generated_files(portal: Portal, linker: Linker, skip=(), only=None) -> Itera
             yield from _timed(f"files: {generator.__name__}", generator(portal, linker))
 
 
+def start_dictionary_process(root: Path) -> bool:
+    """Before the portal is loaded: when the build will likely update a stored search index, load the
+    segmenter's dictionary in a process of its own meanwhile (dictionary_process.py), for the child
+    start_files_beside forks. Not under `mkdocs serve`, whose process keeps its dictionary loaded."""
+    if disk_cache.REMEMBER or not may_update(root):
+        return False
+    return dictionary_process.start()
+
+
 def start_files_beside(portal: Portal, linker: Linker, tree) -> bool:
     """Make the files of the generators that fork workers of their own (the search index) in a child
     process that writes them into tree (an output_tree.OutputTree) while the pages are made; True when
@@ -159,9 +168,13 @@ def start_files_beside(portal: Portal, linker: Linker, tree) -> bool:
         if not getattr(generator, "may_run_beside", lambda _portal: True)(portal):
             return False
     def make_files():
-        warm_up()   # the index segments: the dictionary loads in a thread while the documents are made
+        dictionary_process.take_over()   # when the build started one: it segments the few texts of an edit
+        warm_up()   # else the index segments: the dictionary loads in a thread while the documents are made
         return generated_files(portal, linker, only=FORKING_FILE_GENERATORS)
-    return files_beside.start(portal, tree, make_files)
+    try:
+        return files_beside.start(portal, tree, make_files)
+    finally:
+        dictionary_process.let_go()   # the child, if any, is its only client
 
 
 def take_files_made_beside(portal: Portal, tree) -> bool:
