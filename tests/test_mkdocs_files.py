@@ -22,6 +22,7 @@ def original_get_files(monkeypatch):
     """Each test starts from MkDocs' own get_files, and leaves it so."""
     monkeypatch.setattr(mkdocs_build, "get_files", ours._ORIGINAL)
     monkeypatch.setattr(ours, "_HIDDEN", [])
+    monkeypatch.setattr(ours, "_THEME_MEMO", [])
 
 
 def described(files) -> list[tuple]:
@@ -73,3 +74,35 @@ def test_another_site_built_in_the_same_process_is_walked_as_mkdocs_walks_it(tmp
     config = load_mkdocs_config(str(tmp_path / "mkdocs.yml"))
     assert ours.install(str(tmp_path / "other-portal" / "content"), {"texts/a.md"})
     assert described(ours.get_files(config)) == described(ours._ORIGINAL(config))
+
+
+def theme_files(config, memo=None) -> list[tuple]:
+    """The files get_files and add_files_from_theme give (described, with each one's source file)."""
+    ours.install(config['docs_dir'], set(), memo)
+    files = mkdocs_build.get_files(config)
+    files.add_files_from_theme(config.theme.get_env(), config)
+    return [(*d, f.abs_src_path) for d, f in zip(described(files), files)]
+
+
+def test_the_themes_files_are_taken_from_the_last_builds_walk_while_its_directories_are_unchanged(tmp_path,
+                                                                                                   monkeypatch):
+    """Material's theme holds 14,500 files (its icons); MkDocs lists them all on every build for 50 static
+    files. With a memo, the next build gives the same Files without listing them; a file added to the theme
+    is seen again (its directory changed)."""
+    (tmp_path / "overrides" / "assets").mkdir(parents=True)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# x\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\ndocs_dir: docs\ntheme:\n  name: material\n"
+                                         "  custom_dir: overrides\n", encoding="utf-8")
+    config = load_mkdocs_config(str(tmp_path / "mkdocs.yml"))
+    memo = tmp_path / "theme-files.pickle"
+    mkdocs_own = theme_files(config)
+    assert len(mkdocs_own) > 20
+    assert theme_files(config, memo) == mkdocs_own and memo.exists()   # the first walks, and keeps what it found
+    with monkeypatch.context() as patched:
+        patched.setattr(type(config.theme.get_env()), "list_templates",
+                        lambda *a, **k: pytest.fail("the theme was listed again"))
+        assert theme_files(config, memo) == mkdocs_own
+    (tmp_path / "overrides" / "assets" / "extra.css").write_text("a{}", encoding="utf-8")
+    added = theme_files(config, memo)
+    assert added == theme_files(config) and len(added) == len(mkdocs_own) + 1

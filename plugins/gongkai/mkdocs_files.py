@@ -9,23 +9,31 @@ for any other.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
+from mkdocs import __version__ as mkdocs_version
+from mkdocs import utils as mkdocs_utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.structure import files as mkdocs_files
 
+from .disk_cache import load_pickle, save_pickle
+
 _ORIGINAL = mkdocs_files.get_files
 _HIDDEN: list = []   # [docs_dir, the src_uris (posix, under it) hidden] of the running build
+_THEME_MEMO: list = []   # [the file keeping the theme's static files between builds] of the running build
 # README.md and index.md in one folder both make its index page: MkDocs keeps one and says so. A hidden file
 # with either name is made and dropped later, as before, so that choice is unchanged.
 _INDEX_NAMES = ("readme", "index")
 
 
-def install(docs_dir: str, hidden: set[str]) -> bool:
+def install(docs_dir: str, hidden: set[str], theme_memo: Path | None = None) -> bool:
     """Have MkDocs' build of docs_dir make no File for the hidden content files (False when its get_files is
-    not the one this replaces: another plugin's, or another MkDocs')."""
+    not the one this replaces: another plugin's, or another MkDocs'), and, given theme_memo, find the
+    theme's static files through what the last build found (_ThemeFiles)."""
     if mkdocs_build.get_files not in (_ORIGINAL, get_files) or mkdocs_files.get_files is not _ORIGINAL:
         return False
     _HIDDEN[:] = [docs_dir, frozenset(hidden)]
+    _THEME_MEMO[:] = [theme_memo] if theme_memo is not None else []
     mkdocs_build.get_files = get_files
     return True
 
@@ -78,4 +86,43 @@ def get_files(config) -> mkdocs_files.Files:
             except ValueError:
                 pass
 
-    return mkdocs_files.Files(files)
+    return _ThemeFiles(files) if _THEME_MEMO else mkdocs_files.Files(files)
+
+
+class _ThemeFiles(mkdocs_files.Files):
+    """Files whose add_files_from_theme takes the theme's static files from the last build's walk while no
+    directory of the theme changed since (a file added, removed or renamed changes its directory's mtime).
+    MkDocs lists every file of every theme directory: Material's 14,500 icons, 0.05 s of every build and a
+    twentieth of a rebuild after an edit, for 50 static files."""
+
+    def add_files_from_theme(self, env, config) -> None:
+        memo = _THEME_MEMO[0]
+        key = repr((mkdocs_version, list(config.theme.dirs), list(config.theme.static_templates),
+                    list(mkdocs_utils.markdown_extensions)))
+        found = load_pickle(memo)
+        if found.get("key") != key or not _unchanged(found.get("dirs", {})):
+            before = len(self)
+            dirs = _directories(config.theme.dirs)
+            super().add_files_from_theme(env, config)
+            found = {"key": key, "dirs": dirs, "files": [(f.src_uri, f.src_dir) for f in list(self)[before:]]}
+            save_pickle(memo, found)
+            return
+        for path, theme_dir in found["files"]:
+            if self.get_file_from_path(path) is None:   # theme files do not override docs_dir files
+                self.append(mkdocs_files.File(path, theme_dir, config.site_dir, config.use_directory_urls))
+
+
+def _directories(roots) -> dict[str, int]:
+    """The mtime of every directory under the roots (as the theme's loader walks them), before they are read."""
+    found = {}
+    for root in roots:
+        for dirpath, _dirs, _files in os.walk(root):
+            found[dirpath] = os.stat(dirpath).st_mtime_ns
+    return found
+
+
+def _unchanged(dirs: dict[str, int]) -> bool:
+    try:
+        return bool(dirs) and all(os.stat(path).st_mtime_ns == mtime for path, mtime in dirs.items())
+    except OSError:
+        return False

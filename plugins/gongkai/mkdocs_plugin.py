@@ -116,7 +116,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
             gc.freeze()
         self.hidden = site_build.unpublished_content_files(self.portal)
-        mkdocs_files.install(config.docs_dir, self.hidden)   # MkDocs' walk of content/ makes no File of each body
+        # MkDocs' walk of content/ makes no File of each body, and its list of the theme's files is kept
+        mkdocs_files.install(config.docs_dir, self.hidden, site_build.theme_files_memo(self.portal_config.root))
         self.final_site_dir = config.site_dir
         self.tree = self._output_tree()
         # The search index, made and written by a child process beside MkDocs' work and the pages (before

@@ -104,7 +104,7 @@ from .feeds import feed_files  # noqa: E402
 from .home_page import home_page  # noqa: E402
 from .open_data import open_data_files  # noqa: E402
 from .policy_library import policy_library_pages  # noqa: E402
-from .search_site import may_update, search_files, search_pages  # noqa: E402
+from .search_site import cache_dir_of, may_update, search_files, search_pages  # noqa: E402
 from .sitemap import sitemap_files  # noqa: E402
 
 entry_page_generator = entry_pages   # run in parallel by the plugin (parallel.py), not through generated_pages
@@ -148,6 +148,12 @@ def generated_files(portal: Portal, linker: Linker, skip=(), only=None) -> Itera
     for generator in FILE_GENERATORS:
         if generator not in skip and (only is None or generator in only):
             yield from _timed(f"files: {generator.__name__}", generator(portal, linker))
+
+
+def theme_files_memo(root: Path) -> Path | None:
+    """Where a build keeps the list of the theme's static files for the next (None: caches off)."""
+    cache = cache_dir_of(root)
+    return cache / "theme-files.pickle" if cache is not None else None
 
 
 def start_dictionary_process(root: Path) -> bool:
