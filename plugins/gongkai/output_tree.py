@@ -185,6 +185,8 @@ class TreeMemo:
 
     def __init__(self, root: Path, cache_dir: Path | None):
         self.root = str(root)
+        # a file's path is this and its name, joined as text: a rebuild looks at every unchanged page through it
+        self._under = os.path.join(self.root, "")
         self.path = None
         self.old: dict[str, tuple] = {}
         self.new: dict[str, tuple] = {}
@@ -208,7 +210,7 @@ class TreeMemo:
         record = self.old.get(rel)
         if record is None or record[0] != input_key:
             return None
-        if _stat_of(os.path.join(self.root, rel)) != record[2]:
+        if _stat_of(self._under + rel) != record[2]:
             return None
         self.new[rel] = record
         return record[1]
@@ -217,7 +219,7 @@ class TreeMemo:
         """The bytes key of rel when it is untouched since this memo's build, whatever it was built from
         (for a caller that knows its inputs are those of that build: see note); else None."""
         record = self.old.get(rel)
-        if record is None or _stat_of(os.path.join(self.root, rel)) != record[2]:
+        if record is None or _stat_of(self._under + rel) != record[2]:
             return None
         self.new[rel] = record
         return record[1]
@@ -232,7 +234,7 @@ class TreeMemo:
 
     def record(self, rel: str, input_key: bytes, bytes_key: bytes, now: tuple | None = None) -> None:
         """rel now holds bytes with bytes_key, built from input_key (now: its stat, when the writer has it)."""
-        now = now or _stat_of(os.path.join(self.root, rel))
+        now = now or _stat_of(self._under + rel)
         if now is not None:
             self.new[rel] = (input_key, bytes_key, now)
 
