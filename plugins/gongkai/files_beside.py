@@ -115,7 +115,8 @@ def _signal_done(fd: int) -> None:
 
 
 def _readable(fd: int) -> bool:
-    """Whether the child has begun to send what it wrote (which it does when it has written all) or exited."""
+    """Whether the other side has written to the pipe or closed it: in the parent, the child has begun to send
+    what it wrote (which it does when it has written all) or exited; in the child, the parent is done."""
     return bool(select.select([fd], [], [], 0)[0])
 
 

@@ -170,14 +170,14 @@ def start_files_beside(portal: Portal, linker: Linker, tree) -> bool:
     process that writes them into tree (an output_tree.OutputTree) while the pages are made; True when
     started. take_files_made_beside() takes them. Not when a generator says it may not (its memory would
     add to the pages')."""
-    for generator in FORKING_FILE_GENERATORS:
-        if not getattr(generator, "may_run_beside", lambda _portal: True)(portal):
-            return False
     def make_files():
         dictionary_process.take_over()   # when the build started one: it segments the few texts of an edit
         warm_up()   # else the index segments: the dictionary loads in a thread while the documents are made
         return generated_files(portal, linker, only=FORKING_FILE_GENERATORS)
     try:
+        for generator in FORKING_FILE_GENERATORS:
+            if not getattr(generator, "may_run_beside", lambda _portal: True)(portal):
+                return False
         return files_beside.start(portal, tree, make_files)
     finally:
         dictionary_process.let_go()   # the child, if any, is its only client
