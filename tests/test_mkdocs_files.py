@@ -106,3 +106,13 @@ def test_the_themes_files_are_taken_from_the_last_builds_walk_while_its_director
     (tmp_path / "overrides" / "assets" / "extra.css").write_text("a{}", encoding="utf-8")
     added = theme_files(config, memo)
     assert added == theme_files(config) and len(added) == len(mkdocs_own) + 1
+    # a docs file of the same name takes a theme file's place, and gives it back when it goes (the memo made
+    # while it was there included)
+    (tmp_path / "docs" / "assets").mkdir()
+    (tmp_path / "docs" / "assets" / "extra.css").write_text("b{}", encoding="utf-8")
+    made_shadowed = tmp_path / "made-shadowed.pickle"
+    shadowed = theme_files(config, made_shadowed)
+    assert shadowed == theme_files(config)
+    assert [f[-1] for f in shadowed if f[0] == "assets/extra.css"] == [str(tmp_path / "docs" / "assets" / "extra.css")]
+    (tmp_path / "docs" / "assets" / "extra.css").unlink()
+    assert theme_files(config, made_shadowed) == theme_files(config) == added

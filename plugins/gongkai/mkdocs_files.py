@@ -96,20 +96,27 @@ class _ThemeFiles(mkdocs_files.Files):
     twentieth of a rebuild after an edit, for 50 static files."""
 
     def add_files_from_theme(self, env, config) -> None:
-        memo = _THEME_MEMO[0]
-        key = repr((mkdocs_version, list(config.theme.dirs), list(config.theme.static_templates),
-                    list(mkdocs_utils.markdown_extensions)))
-        found = load_pickle(memo)
-        if found.get("key") != key or not _unchanged(found.get("dirs", {})):
-            before = len(self)
-            dirs = _directories(config.theme.dirs)
-            super().add_files_from_theme(env, config)
-            found = {"key": key, "dirs": dirs, "files": [(f.src_uri, f.src_dir) for f in list(self)[before:]]}
-            save_pickle(memo, found)
-            return
-        for path, theme_dir in found["files"]:
+        for path, theme_dir in _theme_files(env, config):
             if self.get_file_from_path(path) is None:   # theme files do not override docs_dir files
                 self.append(mkdocs_files.File(path, theme_dir, config.site_dir, config.use_directory_urls))
+
+
+def _theme_files(env, config) -> list[tuple[str, str]]:
+    """(path, the theme directory it is taken from) of every static file of the theme, in MkDocs' order: as
+    the last build found them while the theme's directories are unchanged, else as MkDocs finds them now with
+    no docs file in the way (the memo does not depend on docs_dir)."""
+    memo = _THEME_MEMO[0]
+    key = repr((mkdocs_version, list(config.theme.dirs), list(config.theme.static_templates),
+                list(mkdocs_utils.markdown_extensions)))
+    found = load_pickle(memo)
+    if found.get("key") == key and _unchanged(found.get("dirs", {})):
+        return found["files"]
+    dirs = _directories(config.theme.dirs)
+    every = mkdocs_files.Files([])
+    mkdocs_files.Files.add_files_from_theme(every, env, config)
+    files = [(f.src_uri, f.src_dir) for f in every]
+    save_pickle(memo, {"key": key, "dirs": dirs, "files": files})
+    return files
 
 
 def _directories(roots) -> dict[str, int]:
