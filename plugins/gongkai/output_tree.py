@@ -84,6 +84,14 @@ def write_new_file(path: str, data: bytes, made_dirs: set) -> tuple[bool, tuple 
         os.close(fd)
 
 
+def write_under(root: str, rel: str, data: bytes, made_dirs: set, fresh: bool) -> tuple[bool, tuple | None]:
+    """Write one file of a tree: write_new_file in a tree made empty for the build (fresh), else write_file.
+    Both an OutputTree and the entry pages' workers, which write into its directory, write through this."""
+    if fresh:
+        return write_new_file(os.path.join(root, rel), data, made_dirs)
+    return write_file(Path(root, rel), data, made_dirs)
+
+
 def _make_dir(path: Path) -> None:
     """path as a real directory: a file or a link in its place is removed first (never written through)."""
     try:
@@ -315,11 +323,9 @@ class OutputTree:
             self.page_keys[rel] = known
 
     def _put(self, rel: str, data: bytes) -> tuple[bool, tuple | None]:
-        """Write one file under root (write_new_file in a tree made empty for the build, else write_file): the
-        one place a tree writes, which a writer that keeps what it replaced (quick_rebuild) extends."""
-        if self.fresh:
-            return write_new_file(os.path.join(self.root_text, rel), data, self.made_dirs)
-        return write_file(self.root / rel, data, self.made_dirs)
+        """Write one file under root (write_under): the one place a tree writes, which a writer that keeps what
+        it replaced (quick_rebuild) extends."""
+        return write_under(self.root_text, rel, data, self.made_dirs, self.fresh)
 
     def keep_noted(self, name: str, key: bytes, frame_key) -> bool:
         """When this tree's last build noted files under name with this key (see note_files), each with the

@@ -16,7 +16,6 @@ a rebuild after a small edit forks nothing.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from .build_cache import BodyCache, CachingRenderer, NotCached, lookups_hold
 from .deferred import framed_key
 from .disk_cache import key_of
 from .entry_page import shown_entries_key
-from .output_tree import TreeMemo, keeps_page_keys, write_file, write_new_file
+from .output_tree import TreeMemo, keeps_page_keys, write_under
 from .portal import Portal
 from .urls import Linker, entry_path
 from .workers import all_cores, default_jobs, done_while_shared, fork_pool
@@ -142,8 +141,7 @@ def _render_chunk(indexes: list[int]) -> ChunkResult:
         written, written_cpu = time.perf_counter(), time.process_time()
         if keyed:
             result.page_keys[out] = key_of(data)
-        _written, now = write_new_file(os.path.join(site_dir, out), data, made) if job.fresh_tree \
-            else write_file(job.site_dir / out, data, made)
+        _written, now = write_under(site_dir, out, data, made, job.fresh_tree)
         if input_key is not None:
             memo.record(out, input_key, result.page_keys[out], now)
         result.output += time.perf_counter() - written
