@@ -142,8 +142,7 @@ def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encod
         values: dict[str, str] = {}
         items = list(range(groups))
         # (the order of the groups' keys says nothing: each file of the index is written with its keys sorted)
-        parts = (part for _, part in fork_as_cores_free(_group_values, items)) if shared \
-            else fork_imap(_group_values, items, jobs)
+        parts = fork_as_cores_free(_group_values, items) if shared else fork_imap(_group_values, items, jobs)
         for part in parts:
             values.update(part)
         return values

@@ -155,15 +155,14 @@ def fork_imap_as_cores_free(func: Callable, items: list) -> Iterator:
 
 
 def fork_as_cores_free(func: Callable, items: list, poll: float = 0.02) -> Iterator:
-    """(item, func(item)) for every item, as each is done, in forked workers: one at a time while this process
-    has one core (another process of the build runs beside it), then one a core. Where fork_imap_as_cores_free
-    does the items of that first stretch here, an item under way when the other process is done would run to
-    its end on one core (half a second of an idle core, for an n-gram group at 10,000 entries): here the other
-    worker takes the next item at once."""
+    """func(item) for every item, as each is done (in no set order), in forked workers: one at a time while
+    this process has one core (another process of the build runs beside it), then one a core. Where
+    fork_imap_as_cores_free does the items of that first stretch here, an item under way when the other
+    process is done would run to its end on one core (half a second of an idle core, for an n-gram group at
+    10,000 entries): here the other worker takes the next item at once."""
     cores = all_cores()
     if cores == 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        for item in items:
-            yield item, func(item)
+        yield from map(func, items)
         return
     waiting, running = list(reversed(items)), {}
     with fork_pool(min(cores, len(items))) as pool:
@@ -173,7 +172,7 @@ def fork_as_cores_free(func: Callable, items: list, poll: float = 0.02) -> Itera
                 running[item] = pool.apply_async(func, (item,))
             finished = [item for item, result in running.items() if result.ready()]
             for item in finished:
-                yield item, running.pop(item).get()
+                yield running.pop(item).get()
             if not finished:
                 next(iter(running.values())).wait(poll)
 
