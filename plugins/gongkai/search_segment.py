@@ -153,9 +153,9 @@ def warm_up(user_dict: Path | None = DEFAULT_USER_DICT) -> None:
     """Load rjieba's dictionary in a thread, for a build that may segment: rjieba leaves the interpreter to
     the build meanwhile, so its quarter second overlaps other work, and workers forked after inherit it
     rather than each load it. (jieba's Python loader would only compete for the interpreter: not warmed.)"""
-    segmenter = segmenter_for(user_dict)
     if _REMOTE:   # texts go to the process that loaded it (dictionary_process): a few, after an edit
         return
+    segmenter = segmenter_for(user_dict)
     if segmenter._tok is None and segmenter.engine == "rjieba" and not _WARMING:
         thread = threading.Thread(target=segmenter._tokenizer, daemon=True)
         _WARMING.append(thread)
