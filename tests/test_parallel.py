@@ -414,3 +414,38 @@ def test_entry_pages_are_made_here_until_the_process_beside_is_done(tmp_path, mo
     serial = write_all(tmp_path / "portal", tmp_path / "serial", 1, BodyCache(None))
     assert serial.pages == shared.pages > 50
     assert tree(tmp_path / "serial") == tree(tmp_path / "shared")
+
+
+def test_the_child_beside_sends_the_records_of_untouched_files_by_name(tmp_path, monkeypatch):
+    """A file the child beside the pages found untouched since the tree's last build keeps the record the
+    build's process loaded too: the child sends its name, not the record (after an edit, all but a few of the
+    search index's 12,000 files), and the build's memo ends as if it had written them itself."""
+    import pickle
+    import types
+
+    from gongkai import files_beside
+    from gongkai.deferred import Deferred
+    from gongkai.output_tree import OutputTree
+
+    root, memo_dir = tmp_path / "site", tmp_path / "memo"
+    last = OutputTree(root, memo_dir)
+    for name in ("a", "b", "c"):
+        last.write(f"search/{name}.js", Deferred(name.encode(), lambda name=name: name.encode()))
+    last.memo.save()
+
+    def make_files():
+        yield "search/a.js", Deferred(b"a", lambda: b"a")
+        yield "search/b.js", Deferred(b"b, edited", lambda: b"b, edited")
+        yield "search/c.js", Deferred(b"c", lambda: b"c")
+
+    sent = []
+    loads = pickle.loads
+    monkeypatch.setattr(files_beside.pickle, "loads", lambda data: sent.append(loads(data)) or sent[-1])
+    portal, tree = types.SimpleNamespace(extra={}), OutputTree(root, memo_dir)
+    assert files_beside.start(portal, tree, make_files)
+    assert files_beside.take(portal, tree)
+    assert sorted(sent[0]["memo"]) == ["search/b.js"] and sent[0]["same"] == ["search/a.js", "search/c.js"]
+    assert tree.memo.new["search/a.js"] == last.memo.new["search/a.js"]
+    assert tree.memo.new["search/c.js"] == last.memo.new["search/c.js"]
+    assert tree.memo.new["search/b.js"][0] == b"b, edited"
+    assert (root / "search" / "b.js").read_bytes() == b"b, edited"

@@ -349,14 +349,17 @@ class OutputTree:
         """These files, just written with their frames' keys, are all that inputs named by key make."""
         self.memo.note(name, (key, {rel: frame for rel, frame in frames.items() if rel in self.memo.new}))
 
-    def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None) -> None:
+    def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None, same=()) -> None:
         """Files written by other processes (with write_if_changed) into this tree, with the keys of their
-        pages' bytes when known and their memo records."""
+        pages' bytes when known and their memo records; `same`: files whose record is the one loaded."""
         self.kept.update(rels)
         if page_keys:
             self.page_keys.update(page_keys)
         if memo:
             self.memo.merge(memo)
+        if same:
+            old = self.memo.old
+            self.memo.merge({rel: old[rel] for rel in same})
 
     def adopt(self, other: Path, skip=lambda rel: False) -> None:
         """Take the files of another directory (MkDocs' own output) as if written here, but for those this
