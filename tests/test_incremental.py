@@ -266,3 +266,16 @@ def test_the_first_rebuild_after_a_clean_build_renders_nothing_again(portal, tmp
     shutil.rmtree(spare)
     counts = assert_same_as_clean(portal, tmp_path)
     assert counts["unchanged, skipped"] == counts["entry pages (parallel, wall)"] - 1
+
+
+def test_files_put_in_the_spare_behind_the_builds_back_are_removed(portal, tmp_path):
+    """The spare is listed as a rebuild starts (tree_listing.py) and its prune works from that listing: what
+    another writer put there is gone, as a clean build never had it."""
+    spare = tmp_path / "incremental.gongkai-spare"
+    (spare / "stray" / "deeper").mkdir(parents=True)
+    (spare / "stray" / "deeper" / "page.html").write_text("<p>stray</p>", encoding="utf-8")
+    (spare / "empty" / "too").mkdir(parents=True)
+    (spare / "search" / "stray.js").write_text("stray", encoding="utf-8")
+    (spare / "zl" / "stray.css").write_text("stray", encoding="utf-8")
+    counts = assert_same_as_clean(portal, tmp_path)
+    assert counts["from the tree as listed when the build started"] == 1

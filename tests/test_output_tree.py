@@ -215,3 +215,100 @@ def test_a_file_already_in_a_fresh_tree_is_written_as_any_tree_writes_it(tmp_pat
     written, _now = output_tree.write_new_file(str(root / "a.txt"), b"new", set())
     assert written and outside.read_bytes() == b"keep" and (root / "a.txt").read_bytes() == b"new"
     assert not (root / "a.txt").is_symlink()
+
+
+def _strays_and_last_build(root, memo_dir):
+    """A tree whose last build wrote kept/* and old/*, and into which someone else put strays since."""
+    last = OutputTree(root, memo_dir)
+    for rel in ("kept/a.html", "kept/b.html", "old/deep/gone.html", "search/x.js", "search/stale.js", "a"):
+        last.write(rel, rel.encode("utf-8"))
+    last.memo.save()
+    (root / "stray" / "deeper").mkdir(parents=True)
+    (root / "stray" / "deeper" / "s.html").write_text("stray")
+    (root / "empty" / "too").mkdir(parents=True)
+    (root / "b" / "c").mkdir(parents=True)            # a directory where a file must go
+    (root / "kept" / "elsewhere.txt").write_text("same")
+    os.symlink(root / "kept" / "elsewhere.txt", root / "kept" / "linked.html")
+    os.symlink(root / "kept", root / "dirlink")
+    (root / "search" / "stray.js").write_text("stray")
+
+
+def _second_build(tree):
+    tree.write("kept/a.html", b"kept/a.html")          # unchanged
+    tree.write("kept/b.html", b"changed")
+    tree.write("kept/linked.html", b"same")
+    tree.write("a/index.html", b"page")                # a file where a directory must go
+    tree.write("b", b"file")
+    tree.write("new/index.html", b"new")
+
+
+def test_a_listing_taken_as_the_build_starts_prunes_as_the_walk_does(tmp_path, monkeypatch):
+    """The tree listed by a process forked before the build writes (tree_listing.py): stale files and strays
+    go, and the directories they leave empty, with no walk of the tree at the end; what the build replaced
+    meanwhile (a listed file now a directory, a listed directory now a file) is passed over."""
+    from gongkai import output_tree
+    from gongkai.output_tree import list_spare
+    results = {}
+    for listed in (False, True):
+        root, memo_dir = tmp_path / f"tree-{listed}", tmp_path / "memo"
+        _strays_and_last_build(root, memo_dir)
+        tree = OutputTree(root, memo_dir)
+        tree.listing = list_spare(root, memo_dir) if listed else None
+        _second_build(tree)
+        tree.write("search/x.js", b"search/x.js")
+        if listed:
+            assert tree.listing is not None
+            monkeypatch.setattr(output_tree.os, "scandir", lambda path: (_ for _ in ()).throw(AssertionError("walked")))
+        removed = tree.prune(leave=("search",))
+        assert (root / "search" / "stale.js").exists() and (root / "search" / "stray.js").exists()
+        removed += tree.prune(only="search")
+        monkeypatch.undo()
+        results[listed] = removed, files(root), sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+        assert not (root / "kept" / "linked.html").is_symlink() and not (root / "dirlink").exists()
+    assert results[True] == results[False]
+    assert results[True][1] == {"kept/a.html": b"kept/a.html", "kept/b.html": b"changed", "kept/linked.html": b"same",
+                                "a/index.html": b"page", "b": b"file", "new/index.html": b"new",
+                                "search/x.js": b"search/x.js"}
+    assert results[True][2] == ["a", "a/index.html", "b", "kept", "kept/a.html", "kept/b.html", "kept/linked.html",
+                                "new", "new/index.html", "search", "search/x.js"]
+
+
+def test_a_listing_that_failed_leaves_the_prune_to_walk(tmp_path, monkeypatch):
+    from gongkai import tree_listing
+    from gongkai.output_tree import list_spare
+    root, memo_dir = tmp_path / "tree", tmp_path / "memo"
+    _strays_and_last_build(root, memo_dir)
+    monkeypatch.setattr(tree_listing, "_differences", lambda root, memo_path: 1 / 0)   # the lister fails
+    tree = OutputTree(root, memo_dir)
+    tree.listing = list_spare(root, memo_dir)
+    monkeypatch.undo()
+    _second_build(tree)
+    tree.write("search/x.js", b"search/x.js")
+    tree.prune()
+    assert sorted(files(root)) == ["a/index.html", "b", "kept/a.html", "kept/b.html", "kept/linked.html",
+                                   "new/index.html", "search/x.js"]
+
+
+def test_a_listing_not_taken_is_stopped(tmp_path):
+    """A build that fails before its prune leaves no lister behind, waiting to write to its pipe."""
+    from gongkai.tree_listing import TreeListing
+    root = tmp_path / "tree"
+    for n in range(3000):   # a listing larger than a pipe holds: the lister blocks until read
+        (root / f"d{n}").mkdir(parents=True)
+        (root / f"d{n}" / "file-with-a-long-name.html").write_text("x")
+    listing = TreeListing.start(root, tmp_path / "no-memo.pickle")
+    listing.discard()
+    try:
+        os.waitpid(listing.pid, os.WNOHANG)
+        raise AssertionError("the lister was not reaped")
+    except ChildProcessError:
+        pass
+    assert listing.result([]) is None
+
+
+def test_no_listing_of_a_spare_without_a_memo(tmp_path):
+    from gongkai.output_tree import list_spare
+    root = tmp_path / "spare"
+    OutputTree(root, None).write("x.txt", b"x")
+    assert list_spare(root, tmp_path / "memo") is None
+    assert list_spare(tmp_path / "missing", tmp_path / "memo") is None

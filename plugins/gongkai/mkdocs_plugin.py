@@ -34,7 +34,7 @@ from .linkcheck import Frame, check_site
 from .markdown_render import BodyRenderer
 from .material_adapter import ShellFactory
 from .mkdocs_static import StaticFilesByStat, source_file
-from .output_tree import OutputTree, forget_other_trees, ready_spare
+from .output_tree import OutputTree, forget_other_trees, list_spare, ready_spare
 from .parallel import EntryPageJob, entry_page_files, write_entry_pages
 from .portal import BodyChanged
 from .process_exit import leave_objects_to_the_system
@@ -106,6 +106,10 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         self.portal_config = PortalConfig.from_options(root, config, dict(self.config))
         phases.RECORDER.reset()
         site_build.start_dictionary_process(root)   # loads while the portal does, on the other core
+        # the tree this build will write into, listed meanwhile for the prune at its end
+        if getattr(self, "_listing", None) is not None:   # `mkdocs serve`: a build before failed its checks
+            self._listing.discard()
+        self._listing = list_spare(spare_dir(Path(config.site_dir)), root / CACHE_DIR) if cache_enabled() else None
         with collector_paused():   # until the loaded objects are frozen: else its next pass takes them all
             with phases.phase("loading and checks"):
                 self.portal, findings = run_checks(self.portal_config, build_date())
@@ -140,7 +144,9 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         with phases.phase("output: spare made from the site (hard links)"):
             _wait_for_spare()
             ready_spare(final, spare_dir(final), self.memo_dir)
-        return OutputTree(spare_dir(final), self.memo_dir)
+        tree = OutputTree(spare_dir(final), self.memo_dir)
+        tree.listing, self._listing = self._listing, None
+        return tree
 
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
@@ -264,6 +270,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         with phases.phase("output: stale files removed"):
             for only in BESIDE_DIRS if beside else (None,):   # files_made_beside pruned the rest
                 tree.prune(only=only)
+        phases.add("  from the tree as listed when the build started", 0.0, 0.0, count=int(tree.pruned_from_listing))
         with phases.phase("publish"):
             self._publish(tree.root, keep_previous=reuse)
             shutil.rmtree(mkdocs_output, ignore_errors=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .deferred import Deferred
 from .disk_cache import cache_enabled, key_of, load_pickle, save_pickle
+from .tree_listing import TreeListing
 
 
 def _holds(path, st, data: bytes) -> bool:
@@ -125,6 +126,17 @@ def ready_spare(site: Path, spare: Path, memo_dir: Path) -> bool:
         return False
 
 
+def list_spare(spare: Path, memo_dir: Path) -> TreeListing | None:
+    """Start listing the spare for the build's prune (tree_listing.py), as the build starts: when it has a
+    memo, the spare is the tree the build writes into, as it is (ready_spare leaves it)."""
+    try:
+        if not spare.is_dir() or not _memo_path(spare, memo_dir).is_file():
+            return None
+        return TreeListing.start(spare, _memo_path(spare, memo_dir))
+    except OSError:
+        return None
+
+
 def _link_tree(source: str, target: str) -> None:
     """Directories made, files hard-linked, links copied as links: shutil.copytree took 3.6 s of CPU at 10,000
     entries (a copystat per directory, Path objects), this a fraction of it."""
@@ -179,6 +191,11 @@ def _recorded(st) -> tuple:
 
 
 _NOTE = "\x00note:"    # notes share the records' dict under names no file path has
+
+
+def recorded_files(memo_path: Path) -> list[str]:
+    """The files a tree's memo file holds records of."""
+    return [name for name in load_pickle(memo_path) if not name.startswith(_NOTE)]
 
 
 def keeps_page_keys(memo: "TreeMemo | None") -> bool:
@@ -302,6 +319,9 @@ class OutputTree:
         self.made_dirs: set = set()   # directories made: as text in a fresh tree (write_new_file), else Paths
         self.written = 0
         self.page_keys: dict[str, bytes] = {}   # key_of the bytes of each HTML page (for the link check)
+        self.listing: TreeListing | None = None   # the tree listed as the build started (list_spare)
+        self._listed: tuple | None = None
+        self.pruned_from_listing = False
 
     def write(self, rel: str, data: bytes | Deferred) -> None:
         """Write bytes, or deferred bytes by their key (made only when the file is not already theirs)."""
@@ -378,6 +398,12 @@ class OutputTree:
         top-level directory to prune alone (one left before, once its files are written)."""
         if self.fresh:
             return 0
+        if self.listing is not None:
+            self._listed = self.listing.result(name for name in self.memo.old if not name.startswith(_NOTE))
+            self.listing = None
+        if self._listed is not None:
+            self.pruned_from_listing = True
+            return self._prune_listed(*self._listed, leave, only)
         if only is None:
             return self._prune(str(self.root), "", leave)[0]
         path = os.path.join(str(self.root), only)
@@ -386,6 +412,54 @@ class OutputTree:
         removed, empty = self._prune(path, only + "/")
         if empty:
             os.rmdir(path)
+        return removed
+
+    def _prune_listed(self, names: set[str], empty_dirs: list[str], leave: tuple[str, ...], only: str | None) -> int:
+        """prune, from the tree as listed when the build started (tree_listing.py) rather than walked: every
+        file not written in this build was there then. A listed file the build replaced by a directory, or
+        removed, is passed over."""
+        if only is not None:
+            def ours(rel: str) -> bool:
+                return rel.startswith(only + "/")
+
+            def ours_dir(rel: str) -> bool:
+                return rel == only or rel.startswith(only + "/")
+        else:
+            def ours(rel: str) -> bool:
+                return not leave or "/" not in rel or rel.partition("/")[0] not in leave
+
+            def ours_dir(rel: str) -> bool:
+                return rel.partition("/")[0] not in leave
+        root = os.path.join(self.root_text, "")
+        removed = 0
+        emptied: dict[int, set[str]] = {}   # directories to remove when empty, by depth
+        for rel in sorted(names - self.kept):
+            if not ours(rel):
+                continue
+            try:
+                os.unlink(root + rel)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue
+            except PermissionError:   # where unlinking a directory is refused so (not Linux)
+                if os.path.isdir(root + rel) and not os.path.islink(root + rel):
+                    continue
+                raise
+            removed += 1
+            parent = rel.rpartition("/")[0]
+            if parent:
+                emptied.setdefault(parent.count("/"), set()).add(parent)
+        for rel in empty_dirs:
+            if ours_dir(rel):
+                emptied.setdefault(rel.count("/"), set()).add(rel)
+        for depth in range(max(emptied, default=-1), -1, -1):
+            for rel in sorted(emptied.get(depth, ())):
+                try:
+                    os.rmdir(root + rel)
+                except OSError:   # not empty: the build wrote into it, or other files are left
+                    continue
+                parent = rel.rpartition("/")[0]
+                if parent and ours_dir(parent):
+                    emptied.setdefault(depth - 1, set()).add(parent)
         return removed
 
     def _prune(self, path: str, prefix: str, leave: tuple[str, ...] = ()) -> tuple[int, bool]:
