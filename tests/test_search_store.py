@@ -112,9 +112,9 @@ def test_an_update_state_from_other_code_is_not_used(tmp_path, docs, monkeypatch
     assert store.previous() is None
 
 
-def test_an_update_in_place_publishes_only_the_index_files(tmp_path, docs):
-    # An update that keeps every file name does not walk the index for files to remove (search_index.write_files);
-    # a file that is not the index's still never reaches the site.
+def test_an_update_in_place_publishes_only_the_index_files(tmp_path, docs, monkeypatch):
+    # An update that keeps every file name does not walk the index for files to remove (search_index.write_files),
+    # nor does the store list its directory: a file that is not the index's still never reaches the site.
     from gongkai.search_update import index_with_state
     cache = tmp_path / "cache"
     store = IndexStore(cache)
@@ -126,9 +126,11 @@ def test_an_update_in_place_publishes_only_the_index_files(tmp_path, docs):
     store.build(fingerprint(docs, DEFAULT_USER_DICT), write)
     (store.dir / "t" / "0" / "stray.js").write_text("not the index's", encoding="utf-8")
     edited = [dataclasses.replace(d, text=d.text + "补充一句。") if n == 5 else d for n, d in enumerate(docs)]
+    monkeypatch.setattr(search_store, "list_files", lambda root: pytest.fail("the store's directory was listed"))
     files = store.build(fingerprint(edited, DEFAULT_USER_DICT), write)
+    monkeypatch.undo()
     assert not any(name.endswith("stray.js") for name, _ in files)
-    assert not (store.dir / "t" / "0" / "stray.js").exists()
+    assert store.files_for(fingerprint(edited, DEFAULT_USER_DICT)) == files   # and the record names it not
     build_search_index(edited, tmp_path / "clean", cache_dir=None)
     assert digest(files) == digest(search_store.list_files(tmp_path / "clean"))
 

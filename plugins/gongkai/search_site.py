@@ -111,13 +111,13 @@ def _build_stored(store: IndexStore, key: str, documents: SearchDocuments, cache
     return files
 
 
-def _stored(files: list[tuple[str, str]], digests: dict[str, str]) -> Iterator[tuple[str, Deferred]]:
+def _stored(files: list[tuple[str, str]], digests: dict[str, bytes]) -> Iterator[tuple[str, Deferred]]:
     """The stored files, each named by the digest of its bytes the store recorded, so the output tree reads
     only those it does not hold already. An update rewrites only the files whose bytes change, so after an
     edit most keys stay: naming them by the index's fingerprint too made every file be read again (and by
     its stat, a stat and a hash of each of 12,000 files on every build)."""
     for name, path in files:
-        yield name, Deferred(b"search index file\x00" + digests[name].encode("ascii"), partial(_read, path))
+        yield name, Deferred(b"search index file\x00" + digests[name], partial(_read, path))
 
 
 def _read(path: str) -> bytes:
