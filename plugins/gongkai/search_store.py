@@ -25,13 +25,15 @@ from typing import Callable
 from . import __version__
 from .disk_cache import load_pickle, remember_saved
 from .search_index import doc_key
+from .search_texts import TextColumn, column_of
 
 STORE_DIR = "search-index"
 STATE_FILE = "search-index-record.pickle"
 UPDATE_STATE_FILE = "search-index-state.pickle"
+TEXTS_FILE = "search-index-texts.bin"   # the update state's texts (search_texts.py)
 _CODE_MODULES = ("search_index", "search_build_grams", "search_build_gramcodes", "search_build_words",
                  "search_build_wordcodes", "search_codes", "search_segment", "search_store", "search_terms",
-                 "search_update")
+                 "search_texts", "search_update")
 
 
 @cache
@@ -70,6 +72,7 @@ class IndexStore:
         self.dir = Path(cache_dir) / STORE_DIR
         self.state = Path(cache_dir) / STATE_FILE
         self.update_state = Path(cache_dir) / UPDATE_STATE_FILE
+        self.texts = Path(cache_dir) / TEXTS_FILE
         self._record: tuple | None = None
 
     def _recorded(self) -> tuple[dict, list[tuple[str, Path]]] | None:
@@ -111,7 +114,10 @@ class IndexStore:
         if (state.get("fingerprint") != recorded[0].get("fingerprint")
                 or state.get("code") != _code_fingerprint()):
             return None   # another build's state, or one written by other code: build in full
-        return state, self.dir
+        texts = TextColumn.saved(self.texts, state.get("texts"))
+        if texts is None:
+            return None   # its texts' file is another's (a build cut short wrote it anew): build in full
+        return dict(state, texts=texts), self.dir
 
     def build(self, key: str, write_index: Callable[[Path, tuple | None], dict | None]) -> list[tuple[str, Path]]:
         """Build or update the index in the store's directory, in place: write_index(out, previous) may
@@ -131,7 +137,8 @@ class IndexStore:
         else:
             files = list_files(self.dir)
         if update_state is not None:
-            update_state = dict(update_state, fingerprint=key, code=_code_fingerprint())
+            update_state = dict(update_state, fingerprint=key, code=_code_fingerprint(),
+                                texts=column_of(update_state["texts"]).save(self.texts))
             _atomic_write(self.update_state, pickle.dumps(update_state, protocol=pickle.HIGHEST_PROTOCOL))
             remember_saved(self.update_state, update_state)
         # sizes and digests as written (the update state holds each file's but the manifest's)

@@ -33,6 +33,7 @@ from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUN
                                   encode_weighted, entry_size, fnv1a, grams, normalize, partition, text_file,
                                   update_state, write_files)
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
+from gongkai.search_texts import column_of
 from gongkai.search_terms import HeldCounts, TermIndex
 
 _POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET else 0 for c in range(256))
@@ -152,7 +153,9 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
                  terms=terms_entry)
     fresh = update_state(IndexPlan([plan.docs[n] for n in changed], plan.publishers, plan.columns),
                          [normalised[n] for n in changed], doc_keys)
-    for field in ("texts", "segment_keys", "facets"):
+    # the texts in their own column (search_texts.py): the edited documents' put in, the others not read
+    state["texts"] = column_of(old["texts"]).replaced(dict(zip(changed, fresh["texts"])), plan.total)
+    for field in ("segment_keys", "facets"):
         column = list(old[field]) + [None] * appended
         for n, value in zip(changed, fresh[field]):
             column[n] = value
