@@ -297,3 +297,23 @@ def test_stale_files_are_removed_while_the_child_makes_the_search_index(tmp_path
     assert seen == [(False, True)]   # gone before the wait; search/ left to the child until it is done
     assert not (site / stale).exists() and not (site / "search" / "stale.js").exists()
     assert tree_digest(site) == clean_build_digest(root, tmp_path / "clean")
+
+
+def test_the_entry_template_is_compiled_when_first_used_and_kept_compiled(tmp_path):
+    """Not compiled on import (a rebuild forks the search index's child before it makes a page); with a
+    bytecode cache set, a later process loads it compiled."""
+    import subprocess
+    import sys
+    probe = """
+import sys
+from gongkai import entry_page
+assert entry_page._template.cache_info().currsize == 0, "compiled on import"
+entry_page.use_bytecode_cache(sys.argv[1])
+if sys.argv[2] == "later":
+    entry_page._ENV.compile = lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError("compiled again"))
+entry_page._template()
+"""
+    for run in ("first", "later"):
+        done = subprocess.run([sys.executable, "-c", probe, str(tmp_path), run], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert list(tmp_path.glob("__jinja2_*.cache"))

@@ -418,7 +418,7 @@ def test_entry_pages_are_made_here_until_the_process_beside_is_done(tmp_path, mo
 
 def test_the_child_beside_sends_the_records_of_untouched_files_by_name(tmp_path, monkeypatch):
     """A file the child beside the pages found untouched since the tree's last build keeps the record the
-    build's process loaded too: the child sends its name, not the record (after an edit, all but a few of the
+    build's process loaded too: the child sends its name alone, not the record (after an edit, all but a few of the
     search index's 12,000 files), and the build's memo ends as if it had written them itself."""
     import pickle
     import types
@@ -444,7 +444,7 @@ def test_the_child_beside_sends_the_records_of_untouched_files_by_name(tmp_path,
     portal, tree = types.SimpleNamespace(extra={}), OutputTree(root, memo_dir)
     assert files_beside.start(portal, tree, make_files)
     assert files_beside.take(portal, tree)
-    assert sorted(sent[0]["memo"]) == ["search/b.js"] and sent[0]["same"] == ["search/a.js", "search/c.js"]
+    assert sorted(sent[0]["memo"]) == ["search/b.js"] and sent[0]["unrecorded"] == []
     assert tree.memo.new["search/a.js"] == last.memo.new["search/a.js"]
     assert tree.memo.new["search/c.js"] == last.memo.new["search/c.js"]
     assert tree.memo.new["search/b.js"][0] == b"b, edited"

@@ -61,12 +61,12 @@ def _write_in_child(tree: OutputTree, make_files, pipe: int) -> None:
     writing.done()
     wrote = sorted(tree.kept - before)
     old, new = tree.memo.old, tree.memo.new
-    # A file untouched since the tree's last build keeps the record the build's process holds too: sent by
-    # name (after an edit, all but a few of the index's 12,000 files; their records were most of the bytes)
-    same = [rel for rel in wrote if rel in new and new[rel] is old.get(rel)]
+    # A file untouched since the tree's last build keeps the record the build's process holds too: not sent
+    # (after an edit, all but a few of the index's 12,000 files; their records were most of the bytes)
     result = {"kept": wrote, "page_keys": {rel: tree.page_keys[rel] for rel in wrote if rel in tree.page_keys},
               "memo": {rel: new[rel] for rel in wrote if rel in new and new[rel] is not old.get(rel)},
-              "same": same, "written": tree.written, "phases": phases.RECORDER.as_dict()["phases"]}
+              "unrecorded": [rel for rel in wrote if rel not in new],
+              "written": tree.written, "phases": phases.RECORDER.as_dict()["phases"]}
     with os.fdopen(pipe, "wb") as out:
         pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -91,7 +91,7 @@ def take(portal, tree: OutputTree) -> bool:
     if status != 0 or not data:
         return False
     result = pickle.loads(data)
-    tree.keep(result["kept"], result["page_keys"], result["memo"], same=result["same"])
+    tree.keep(result["kept"], result["page_keys"], result["memo"], unrecorded=result["unrecorded"])
     tree.written += result["written"]
     for row in result["phases"]:   # named as the child's: its time ran beside the build's, not in it
         phases.add(f"{CHILD_PHASE_PREFIX}{row['name'].strip()}", row["wall"], row["cpu"], row["count"])

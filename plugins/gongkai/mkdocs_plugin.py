@@ -105,6 +105,8 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         root = Path(config.config_file_path).parent
         self.portal_config = PortalConfig.from_options(root, config, dict(self.config))
         phases.RECORDER.reset()
+        if cache_enabled():
+            site_build.use_template_cache(self._cache_dir("jinja"))
         site_build.start_dictionary_process(root)   # loads while the portal does, on the other core
         # the tree this build will write into, listed meanwhile for the prune at its end
         if getattr(self, "_listing", None) is not None:   # `mkdocs serve`: a build before failed its checks

@@ -103,9 +103,10 @@ class Entry:
             return False
         return True if self.interpretation_required is None else bool(self.interpretation_required)
 
-    @property
+    @cached_property
     def slug(self) -> str:
-        """URL-safe and filesystem-safe form of the 索引号."""
+        """URL-safe and filesystem-safe form of the 索引号 (kept: an entry's path is asked for three times a
+        build, and its id does not change after loading)."""
         return slug_of(self.id)
 
     @property

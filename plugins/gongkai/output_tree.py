@@ -369,17 +369,20 @@ class OutputTree:
         """These files, just written with their frames' keys, are all that inputs named by key make."""
         self.memo.note(name, (key, {rel: frame for rel, frame in frames.items() if rel in self.memo.new}))
 
-    def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None, same=()) -> None:
+    def keep(self, rels, page_keys: dict[str, bytes] | None = None, memo: dict | None = None,
+             unrecorded=None) -> None:
         """Files written by other processes (with write_if_changed) into this tree, with the keys of their
-        pages' bytes when known and their memo records; `same`: files whose record is the one loaded."""
+        pages' bytes when known and their memo records. With `unrecorded` (the files among them that have
+        no record), `memo` holds only the records that are not the loaded ones: the others keep theirs."""
         self.kept.update(rels)
         if page_keys:
             self.page_keys.update(page_keys)
         if memo:
             self.memo.merge(memo)
-        if same:
-            old = self.memo.old
-            self.memo.merge({rel: old[rel] for rel in same})
+        if unrecorded is not None:
+            old, skip = self.memo.old, set(unrecorded)
+            memo = memo or {}
+            self.memo.merge({rel: old[rel] for rel in rels if rel not in memo and rel not in skip and rel in old})
 
     def adopt(self, other: Path, skip=lambda rel: False) -> None:
         """Take the files of another directory (MkDocs' own output) as if written here, but for those this

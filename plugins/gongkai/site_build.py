@@ -14,7 +14,7 @@ from typing import Iterator
 from . import dictionary_process, disk_cache, files_beside, phases
 from .disk_cache import key_of
 from .generated_page import GeneratedPage
-from .entry_page import context_key, entry_context, page_meta_tags, render_context
+from .entry_page import context_key, entry_context, page_meta_tags, render_context, use_bytecode_cache
 from .markdown_render import BodyRenderer
 from .portal import Portal
 from .search_segment import warm_up
@@ -162,6 +162,11 @@ def theme_files_memo(root: Path) -> Path | None:
     """Where a build keeps the list of the theme's static files for the next (None: caches off)."""
     cache = cache_dir_of(root)
     return cache / "theme-files.pickle" if cache is not None else None
+
+
+def use_template_cache(directory: Path) -> None:
+    """Keep gongkai's own compiled templates (the entry page's) in directory."""
+    use_bytecode_cache(directory)
 
 
 def start_dictionary_process(root: Path) -> bool:
