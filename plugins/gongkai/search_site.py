@@ -67,7 +67,7 @@ def search_files(portal, linker) -> Iterator[tuple[str, bytes]]:
         yield from _under_search_dir(index_files(documents.docs))
         return
     files = _build_stored(store, key, documents, cache)
-    yield from _under_search_dir(_stored(files, store.digests()))
+    yield from _stored(files, store.digests())
 
 
 # Public entries up to which a full index build runs beside the pages: above, its peak adds to theirs
@@ -116,8 +116,8 @@ def _stored(files: list[tuple[str, str]], digests: dict[str, bytes]) -> Iterator
     only those it does not hold already. An update rewrites only the files whose bytes change, so after an
     edit most keys stay: naming them by the index's fingerprint too made every file be read again (and by
     its stat, a stat and a hash of each of 12,000 files on every build)."""
-    for name, path in files:
-        yield name, Deferred(b"search index file\x00" + digests[name], partial(_read, path))
+    for name, path in files:   # under search/ (as _under_search_dir names them)
+        yield f"{SEARCH_DIR}/{name}", Deferred(b"search index file\x00" + digests[name], partial(_read, path))
 
 
 def _read(path: str) -> bytes:
