@@ -186,7 +186,7 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
                 and noted[3] is not None and lookups_hold(noted[3], body_pages) else None
             if known is not None:      # the last build's inputs, its file untouched: not even named again
                 if entry.body:
-                    job.cache.keep(job.cache.file_key(page[0], entry.body, out))
+                    job.cache.keep(noted[4] if len(noted) > 4 else job.cache.file_key(page[0], entry.body, out))
                 total.page_keys[out] = known
                 total.inputs[out] = noted
                 total.pages += 1
@@ -247,7 +247,8 @@ def _add(total: ChunkResult, result: ChunkResult, job: EntryPageJob, progress) -
         progress.update(total.pages)
 
 
-# the tree memo's note: (inputs_key, {output file: (*_page_inputs, its body's lookups)}) of the build that made it
+# the tree memo's note: (inputs_key, {output file: (*_page_inputs, its body's lookups, its body's key in the body
+# cache)}) of the build that made it
 NOTE = "entry pages"
 
 
@@ -271,7 +272,9 @@ def _note_page(job: EntryPageJob, result: ChunkResult, entry, out: str, renderer
     body's rendering made (None when not known: the next build then names the page through its body)."""
     page = _page_inputs(job, entry, out)
     if page is not None:
-        result.inputs[out] = (*page, renderer.lookups if entry.body else {})
+        # and its body's key in the body cache, kept by the next build that skips the page (a hash a page)
+        body_key = job.cache.file_key(page[0], entry.body, out) if entry.body and page[0] is not None else None
+        result.inputs[out] = (*page, renderer.lookups if entry.body else {}, body_key)
 
 
 def _same_inputs(job: EntryPageJob) -> dict | None:
