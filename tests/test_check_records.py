@@ -284,3 +284,17 @@ def test_loading_runs_with_the_cycle_collector_paused_and_restores_it(tmp_path, 
         assert not gc.isenabled(), "a caller's paused collector stays paused"
     finally:
         gc.enable()
+
+
+def test_a_rerun_looks_each_bodys_record_up_once(tmp_path, monkeypatch):
+    """The content check found unchanged bodies' records before it scanned the others, then looked each up
+    again to report it: a rebuild's 10,000 lookups, twice."""
+    root = write_portal(tmp_path, BASE, files={"p1.md": "政策正文。\n", "i1.md": "解读正文。\n", "about.md": "关于。\n"})
+    first = check(root)[1]
+    asked = []
+    get = FileRecords.get
+    monkeypatch.setattr(FileRecords, "get", lambda self, probe: asked.append(probe.rel) or get(self, probe))
+    second = check(root)[1]
+    assert keyed(second) == keyed(first)
+    content = [rel for rel in asked if rel.endswith(".md")]
+    assert len(content) == len(set(content)), f"looked up again: {sorted(content)}"

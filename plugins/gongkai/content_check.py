@@ -60,12 +60,20 @@ def _scan_chunk(paths: list[str]) -> list[tuple[bytes, list] | None]:
     return out
 
 
-def _scan_ahead(probes: list[Probe], allowed_hosts: frozenset[str], records: FileRecords) -> dict[str, list]:
-    """The findings of the probed files that have no record, scanned on every core when there are many (a
-    cold build: 10,000 bodies); rel -> hits, each probe given the digest of the bytes scanned."""
-    todo = [probe for probe in probes if records.get(probe) is None]
+def _scan_ahead(probes: list[Probe], allowed_hosts: frozenset[str], records: FileRecords
+                ) -> tuple[dict[str, list], dict[str, list]]:
+    """(the recorded findings of the probed files unchanged since, rel -> hits; the findings of the others,
+    scanned on every core when there are many (a cold build: 10,000 bodies), each probe given the digest of
+    the bytes scanned). The first are not looked up again: a rebuild looked up 10,000 records twice."""
+    known, todo = {}, []
+    for probe in probes:
+        hits = records.get(probe)
+        if hits is None:
+            todo.append(probe)
+        else:
+            known[probe.rel] = hits
     if len(todo) < SCAN_IN_WORKERS_FROM:
-        return {}
+        return known, {}
     _JOB["allowed"] = allowed_hosts
     try:
         parts = fork_map(_scan_chunk, [[str(p.path) for p in todo[i:i + SCAN_CHUNK]]
@@ -77,14 +85,17 @@ def _scan_ahead(probes: list[Probe], allowed_hosts: frozenset[str], records: Fil
         if found is not None:
             probe.know_digest(found[0])
             scanned[probe.rel] = found[1]
-    return scanned
+    return known, scanned
 
 
 def _check_file(probe: Probe, source: str, findings: Findings, allowed_hosts: frozenset[str],
-                records: FileRecords, scanned: dict[str, list] | None = None) -> bytes | None:
-    """Report the file's findings (scanned ahead, or looked up, or scanned now); returns key_of the bytes
-    they are about (None: not checked)."""
-    hits = records.get(probe)
+                records: FileRecords, scanned: dict[str, list] | None = None,
+                known: dict[str, list] | None = None) -> bytes | None:
+    """Report the file's findings (looked up already (known), or scanned ahead, or looked up, or scanned
+    now); returns key_of the bytes they are about (None: not checked)."""
+    hits = known.get(probe.rel) if known else None
+    if hits is None:
+        hits = records.get(probe)
     if hits is None:
         hits = scanned.get(probe.rel) if scanned else None
         if hits is None:
@@ -116,7 +127,7 @@ def check_content(portal: Portal, findings: Findings) -> None:
     for entry in portal.entries:
         if entry.disclosure == "public" and entry.body and entry.body not in probes:
             probes[entry.body] = Probe(entry.body, f"{content_root}/{entry.body}")
-    scanned = _scan_ahead([probe for probe in probes.values() if probe.is_file], allowed, records)
+    known, scanned = _scan_ahead([probe for probe in probes.values() if probe.is_file], allowed, records)
     for entry in portal.entries:
         if entry.disclosure != "public":
             continue  # never published, so never scanned as published text
@@ -125,7 +136,7 @@ def check_content(portal: Portal, findings: Findings) -> None:
         probe = probes.pop(entry.body, None) if entry.body else None
         if probe is None or not probe.is_file:
             continue  # no body, one checked already (shared by entries), or one the loader reported missing
-        checked = _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records, scanned)
+        checked = _check_file(probe, f"{config.content_dir}/{entry.body}", findings, allowed, records, scanned, known)
         if checked is not None:   # pages and search publish these bytes or none (portal.read_body)
             portal.extra.setdefault(CHECKED_BODIES, {})[entry.body] = checked
     # Hand-written pages are published as they are.
