@@ -250,12 +250,15 @@ def test_a_reloaded_entry_keeps_the_key_of_every_field_it_was_parsed_with(tmp_pa
     """Pages are keyed by their entries' shown_keys (Portal.public_entries_key); a rerun takes them from the
     records, not from the entries' reprs again, so they must be exactly what the parse gave."""
     import dataclasses
+
+    from gongkai.model import slug_of
     root = write_portal(tmp_path, dict(BASE))
     first = {e.id: e for e in check(root)[0].entries}
     second = check(root)[0]
     for entry in second.entries:
         assert "shown_key" in vars(entry), "a reloaded entry comes with its key"
         assert entry.shown_key == first[entry.id].shown_key
+        assert vars(entry).get("slug") == slug_of(entry.id), "and with its slug"
         fresh = dataclasses.replace(entry)   # a new object, key worked out from its fields
         assert fresh.shown_key == entry.shown_key
         assert dataclasses.replace(entry, title=entry.title + "改").shown_key != entry.shown_key
