@@ -89,7 +89,14 @@ class TextColumn:
                     at += len(text)
             return self.token, spans
         token = os.urandom(TOKEN_BYTES)
-        texts = [self[n] for n in range(self.total)]
+        whole = b""   # the file, read once (not opened for each text), when texts are to be taken from it
+        if len(self.added) < self.total:
+            if self.token is None or _token_of(self.path) != self.token:
+                raise OSError(f"{self.path}: not the texts file this column was read from")
+            whole = self.path.read_bytes()
+        spans_read = self.spans
+        texts = [self.added[n] if n in self.added else whole[spans_read[2 * n]:spans_read[2 * n] + spans_read[2 * n + 1]]
+                 for n in range(self.total)]
         tmp = Path(str(path) + ".tmp")
         with open(tmp, "wb") as fh:
             fh.write(token)

@@ -63,6 +63,7 @@ class TreeListing:
                 data = pipe.read()
         finally:
             self._read = None
+            atexit.unregister(self.discard)   # `mkdocs serve` lists the spare for each of its full rebuilds
             _, status = os.waitpid(self.pid, 0)
         if status != 0 or not data:
             return None
