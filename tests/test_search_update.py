@@ -386,3 +386,26 @@ def test_the_term_index_of_a_few_documents_is_read_without_numpy(tmp_path, corpu
     word = next(iter(every[7][1]))
     assert terms.held(word) == {n: (title.get(word, 0), body.get(word, 0))
                                 for n, (title, body) in every.items() if word in title or word in body}
+
+
+def test_the_edited_documents_weights_are_read_as_decoding_gives_them():
+    """An update checks the edited documents' weights in a common word's postings without decoding every
+    pair (search_update._weights_of, which reads up to the last it is asked for): what it reads is what
+    decode_weighted_pairs gives."""
+    import random
+
+    from gongkai.search_index import encode_weighted
+    from gongkai.search_update import _weights_of, decode_weighted_pairs
+    rng = random.Random(7)
+    long_gaps = 0
+    for _ in range(2000):
+        docs, doc, widest = [], -1, rng.choice([2, 32, 33, 200])   # a gap of widest - 1 needs two digits from 33
+        for _ in range(rng.randint(0, 120)):
+            doc += rng.randint(1, widest)
+            docs.append(doc)
+        value = encode_weighted([(d, rng.randint(0, 63)) for d in docs])
+        listed = dict(decode_weighted_pairs(value))
+        asked = rng.sample(range(doc + 3), min(5, doc + 3))
+        assert _weights_of(value, asked) == {n: listed.get(n) for n in asked}
+        long_gaps += any(b - a > 32 for a, b in zip([-1] + docs, docs))
+    assert long_gaps > 100   # gaps of two digits or more, read too

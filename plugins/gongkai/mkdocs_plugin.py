@@ -121,15 +121,15 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             # The portal and the records loaded with it live as long as the build: frozen out of the collector,
             # they are not traversed again by each of its full passes (0.1-0.2 s apiece at 10,000 entries).
             gc.freeze()
-        self.hidden = site_build.unpublished_content_files(self.portal)
-        # MkDocs' walk of content/ makes no File of each body, and its list of the theme's files is kept
-        mkdocs_files.install(config.docs_dir, self.hidden, site_build.theme_files_memo(self.portal_config.root))
         self.final_site_dir = config.site_dir
         self.tree = self._output_tree()
         # The search index, made and written by a child process beside MkDocs' work and the pages (before
-        # the warm-up thread: a fork waits for it)
+        # the warm-up thread: a fork waits for it; and before the work only this process needs)
         if not site_build.start_files_beside(self.portal, Linker(bool(config.use_directory_urls)), self.tree):
             warm_up()   # the search index will likely segment: the dictionary loads meanwhile, in a thread
+        self.hidden = site_build.unpublished_content_files(self.portal)
+        # MkDocs' walk of content/ makes no File of each body, and its list of the theme's files is kept
+        mkdocs_files.install(config.docs_dir, self.hidden, site_build.theme_files_memo(self.portal_config.root))
         config.extra["gongkai"] = {"identity": self.portal_config.identity}
         config.site_dir = config.site_dir.rstrip("/\\") + STAGING_SUFFIX
         self._mkdocs_started = time.perf_counter(), time.process_time()
