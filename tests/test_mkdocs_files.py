@@ -29,13 +29,17 @@ def described(files) -> list[tuple]:
     return [(f.src_uri, f.dest_uri, f.url, f.inclusion) for f in files]
 
 
-def test_the_demo_portals_files_are_mkdocs_own_but_the_hidden_bodies():
+def test_the_demo_portals_files_are_mkdocs_own_but_the_hidden_bodies(monkeypatch):
     portal, _ = run_checks(load_config(REPO), dt.date(2026, 11, 26))
     hidden = site_build.unpublished_content_files(portal)
     config = load_mkdocs_config(str(REPO / "mkdocs.yml"))
     before = ours._ORIGINAL(config)
     assert ours.install(config['docs_dir'], hidden) and mkdocs_build.get_files is ours.get_files
+    sorted_names = []
+    key = mkdocs_files._file_sort_key
+    monkeypatch.setattr(mkdocs_files, "_file_sort_key", lambda name: sorted_names.append(name) or key(name))
     after = mkdocs_build.get_files(config)
+    assert len(sorted_names) < len(before) - 40, "the hidden bodies were sorted too"
     assert len(hidden) > 40 and any(f.src_uri in hidden for f in before)
     assert not any(f.src_uri in hidden for f in after)
     assert described(after) == described(f for f in before if f.src_uri not in hidden)

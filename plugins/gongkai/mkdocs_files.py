@@ -50,6 +50,8 @@ def get_files(config) -> mkdocs_files.Files:
         relative_dir = os.path.relpath(source_dir, config['docs_dir'])
         prefix = "" if relative_dir == "." else relative_dir.replace(os.sep, "/") + "/"
         dirnames.sort()
+        # the hidden files left out before the sort (its key is a Python function: 10,000 calls a build)
+        filenames = [name for name in filenames if prefix + name not in hidden or _may_index(name)]
         filenames.sort(key=mkdocs_files._file_sort_key)
 
         files_by_dest: dict[str, mkdocs_files.File] = {}
@@ -87,6 +89,12 @@ def get_files(config) -> mkdocs_files.Files:
                 pass
 
     return _ThemeFiles(files) if _THEME_MEMO else mkdocs_files.Files(files)
+
+
+def _may_index(name: str) -> bool:
+    """Whether a file name may be README's or index's (then a hidden file of that name is made and dropped
+    later, as MkDocs does)."""
+    return name[:6].lower().startswith(_INDEX_NAMES)
 
 
 class _ThemeFiles(mkdocs_files.Files):
