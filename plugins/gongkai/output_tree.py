@@ -272,7 +272,7 @@ class TreeMemo:
 
     def save(self) -> None:
         if self.path is not None:
-            save_pickle(self.path, self.new)
+            save_pickle(self.path, self.new, fast=True)   # records and notes: tuples and dicts, no cycles
 
 
 OTHER_TREES_KEPT = 4   # memos of other trees kept besides this build's two: a site built elsewhere, serve's

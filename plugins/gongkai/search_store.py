@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 from functools import cache
 from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .disk_cache import load_pickle, remember_saved
+from .disk_cache import dumps_fast, load_pickle, remember_saved
 from .search_index import doc_key
 from .search_texts import TextColumn, column_of
 
@@ -139,14 +138,14 @@ class IndexStore:
         if update_state is not None:
             update_state = dict(update_state, fingerprint=key, code=_code_fingerprint(),
                                 texts=column_of(update_state["texts"]).save(self.texts))
-            _atomic_write(self.update_state, pickle.dumps(update_state, protocol=pickle.HIGHEST_PROTOCOL))
+            _atomic_write(self.update_state, dumps_fast(update_state))
             remember_saved(self.update_state, update_state)
         # sizes and digests as written (the update state holds each file's but the manifest's)
         written = update_state.get("files", {}) if update_state is not None else {}
         record = {"fingerprint": key,
                   "files": {n: (written[n][1], written[n][0]) if n in written else _size_and_sha1(p)
                             for n, p in files}}
-        _atomic_write(self.state, pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        _atomic_write(self.state, dumps_fast(record))
         self._record = ((record, files),)
         return files
 
