@@ -320,3 +320,27 @@ def test_a_pages_url_that_makes_two_head_links_one_reads_as_parsing_finds():
             "TITLEMARK", "标题").replace("SHELLURL", url).encode("utf-8")
         found = frame.page_links(data, PARSER)
         assert found is None or found == _page_links(data, PARSER), (url, head)
+
+
+def test_a_verdicts_directory_probes_are_judged_once_per_tuple_the_cache_shares():
+    """Pages at one depth probe the same paths for being directories; the verdict cache keeps one tuple of
+    them (linkcheck._shared), and a rebuild judges it once for all those pages, as it would one by one."""
+    from gongkai.linkcheck import _shared, _still_holds
+
+    class CountingDirs(set):
+        asked = 0
+
+        def __contains__(self, item):
+            CountingDirs.asked += 1
+            return super().__contains__(item)
+
+    files, dirs = {"a/index.html", "b/index.html", "x.css"}, CountingDirs({"a", "b"})
+    memo: dict = {}
+    verdicts = [_shared((b"k%d" % n, frozenset(), (), (), (("x.css",), (("a", True), ("b", True), ("c", False)))),
+                        memo) for n in range(50)]
+    held: dict = {}
+    assert all(_still_holds(v, files, dirs, held) for v in verdicts)
+    assert CountingDirs.asked == 3
+    assert all(_still_holds(v, files, dirs) for v in verdicts) and CountingDirs.asked == 3 + 50 * 3
+    dirs.discard("b")
+    assert not _still_holds(verdicts[0], files, dirs, {})

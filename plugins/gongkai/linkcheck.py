@@ -518,13 +518,20 @@ def _missing(target: str, files: set[str]) -> bool:
     return target.startswith("..") or target not in files
 
 
-def _still_holds(verdict: tuple, files: set[str], dirs: set[str]) -> bool:
+def _still_holds(verdict: tuple, files: set[str], dirs: set[str], probes_hold: dict | None = None) -> bool:
     """Whether a page's verdict from an earlier build holds in this site: every file its links reached is
-    still there, every broken target still missing, every path that was (not) a directory still (not) one."""
+    still there, every broken target still missing, every path that was (not) a directory still (not) one.
+    probes_hold: what the last of these came to for each tuple of paths, by the tuple's id (the verdict cache
+    keeps one tuple for equal ones: pages at one depth probe the same directories)."""
     _key, _ids, broken, _fragments, (reached, probes) = verdict
-    return (files.issuperset(reached)
-            and all(_missing(t, files) for _line, t in broken)
-            and all((p in dirs) == was for p, was in probes))
+    if not files.issuperset(reached) or (broken and not all(_missing(t, files) for _line, t in broken)):
+        return False
+    if probes_hold is None:
+        return all((p in dirs) == was for p, was in probes)
+    held = probes_hold.get(id(probes))
+    if held is None:
+        held = probes_hold[id(probes)] = all((p in dirs) == was for p, was in probes)
+    return held
 
 
 def _dirs_of(files) -> set[str]:
@@ -593,10 +600,11 @@ def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cac
     todo = []
     parsed_in_parts = 0
     reused: set[str] = set()   # pages whose verdict was got under its key: no need to put it again
+    probes_hold: dict[int, bool] = {}   # by id: the cached verdicts, which hold the tuples, live meanwhile
     for rel in pages:
         known = page_keys.get(rel) if page_keys else None
         cached = verdict_cache.get(_verdict_key(known, rel)) if known else None
-        if cached is not None and cached[0] == known and _still_holds(cached, files, dirs):
+        if cached is not None and cached[0] == known and _still_holds(cached, files, dirs, probes_hold):
             verdicts[rel] = cached
             reused.add(rel)
         else:
@@ -635,7 +643,8 @@ def _verdicts(site: Path, pages: list[str], files: set[str], dirs: set[str], cac
 
 def _shared(verdict: tuple, memo: dict) -> tuple:
     """The verdict with each of its strings, id sets and (path, is a directory) pairs replaced by the one
-    equal object in memo. Pages at one depth reach the same theme files and hold the same frame ids, and
+    equal object in memo, and so with each tuple of (path, is a directory) pairs (a rebuild judges one such
+    tuple once: _still_holds). Pages at one depth reach the same theme files and hold the same frame ids, and
     pickle writes a shared object once: the verdict cache, loaded on every rebuild, is ~2.5x smaller and
     ~4x quicker to load."""
     key, ids, broken, fragments, (reached, probes) = verdict
@@ -643,7 +652,7 @@ def _shared(verdict: tuple, memo: dict) -> tuple:
     return (key, one(ids, ids),
             tuple((line, one(target, target)) for line, target in broken),
             tuple((line, one(target, target), one(fragment, fragment)) for line, target, fragment in fragments),
-            (tuple(one(target, target) for target in reached), tuple(one(probe, probe) for probe in probes)))
+            (tuple(one(target, target) for target in reached), one(probes, tuple(one(probe, probe) for probe in probes))))
 
 
 EXTERNAL_XPATH = etree.XPath("//a/@href|//img/@src|//iframe/@src|//source/@src|//video/@src|//audio/@src")
