@@ -278,7 +278,7 @@ def test_a_listing_that_failed_leaves_the_prune_to_walk(tmp_path, monkeypatch):
     from gongkai.output_tree import list_spare
     root, memo_dir = tmp_path / "tree", tmp_path / "memo"
     _strays_and_last_build(root, memo_dir)
-    monkeypatch.setattr(tree_listing, "_differences", lambda root, memo_path: 1 / 0)   # the lister fails
+    monkeypatch.setattr(tree_listing, "list_tree", lambda root: 1 / 0)   # the lister fails, after its looks
     tree = OutputTree(root, memo_dir)
     tree.listing = list_spare(root, memo_dir)
     monkeypatch.undo()
@@ -339,3 +339,45 @@ def test_a_tree_memo_is_saved_without_pickles_memo_and_loads_the_same(tmp_path, 
     monkeypatch.undo()
     assert fast == [True]
     assert TreeMemo(tmp_path / "tree", memo_dir).old == tree.memo.new
+
+
+def test_a_listing_taken_before_the_build_writes_stands_for_its_looks_at_each_file(tmp_path, monkeypatch):
+    """The lister looks at every recorded file as the build starts (tree_listing.py); taken before the build
+    writes, its looks stand: a file as recorded is kept with no lstat of its own, one changed or gone since
+    the last build is not, and a file the build wrote is looked at again."""
+    from gongkai import output_tree
+    from gongkai.output_tree import list_spare
+    root, memo_dir = tmp_path / "tree", tmp_path / "memo"
+    last = OutputTree(root, memo_dir)
+    for name in ("a", "b", "c"):
+        last.write(f"{name}.html", f"<p>{name}</p>".encode())
+    last.memo.save()
+    (root / "b.html").write_bytes(b"<p>B</p>")   # same size, another writer
+    (root / "c.html").unlink()
+    keys = {rel: record[0] for rel, record in last.memo.new.items()}
+
+    tree = OutputTree(root, memo_dir)
+    tree.listing = list_spare(root, memo_dir)
+    tree.take_listing(wait=True)
+    assert tree.memo.touched == {"b.html", "c.html"}
+    looked = []
+    lstat = os.lstat
+    monkeypatch.setattr(output_tree.os, "lstat", lambda path: looked.append(path) or lstat(path))
+    assert tree.memo.fresh("a.html", keys["a.html"]) is not None and looked == []
+    assert tree.memo.fresh("b.html", keys["b.html"]) is None and tree.memo.fresh("c.html", keys["c.html"]) is None
+    tree.write("b.html", b"<p>b</p>")
+    looked.clear()
+    assert tree.memo.unchanged("b.html") is None and looked   # written by this build: looked at again
+
+
+def test_a_listing_taken_after_the_build_wrote_is_used_for_the_prune_alone(tmp_path):
+    from gongkai.output_tree import list_spare
+    root, memo_dir = tmp_path / "tree", tmp_path / "memo"
+    last = OutputTree(root, memo_dir)
+    last.write("a.html", b"a")
+    last.memo.save()
+    tree = OutputTree(root, memo_dir)
+    tree.listing = list_spare(root, memo_dir)
+    tree.write("new.html", b"new")
+    tree.take_listing(wait=True)
+    assert tree.memo.touched is None and tree.prune() == 1

@@ -19,6 +19,7 @@ import signal
 from pathlib import Path
 
 from . import phases, search_segment
+from .pipe_messages import receive, send
 from .search_segment import DEFAULT_USER_DICT, segmenter_for
 
 TEXTS_SENT = 200   # texts a client sends before it loads the dictionary itself (a full build segments 20,000)
@@ -81,8 +82,8 @@ def cut_for_search(segmenter, text: str) -> list[str] | None:
         return None
     _CLIENT["left"] -= 1
     try:
-        _send(_CLIENT["requests"], text)
-        cut = _receive(_CLIENT["replies"])
+        send(_CLIENT["requests"], text)
+        cut = receive(_CLIENT["replies"])
     except (OSError, EOFError, pickle.UnpicklingError):
         _CLIENT["left"] = 0   # the process is gone: the dictionary is loaded here from now on
         return None
@@ -98,33 +99,10 @@ def _serve(user_dict, requests: int, replies: int, build: int) -> None:
                 return
             continue
         try:
-            text = _receive(requests)
+            text = receive(requests)
         except (EOFError, OSError, pickle.UnpicklingError):   # the client is done
             return
-        _send(replies, list(tokenizer.cut_for_search(text)))
-
-
-def _send(fd: int, value) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    data = len(data).to_bytes(8, "little") + data
-    while data:
-        data = data[os.write(fd, data):]
-
-
-def _receive(fd: int):
-    size = int.from_bytes(_read_exactly(fd, 8), "little")
-    return pickle.loads(_read_exactly(fd, size))
-
-
-def _read_exactly(fd: int, size: int) -> bytes:
-    parts = []
-    while size:
-        part = os.read(fd, size)
-        if not part:
-            raise EOFError
-        parts.append(part)
-        size -= len(part)
-    return b"".join(parts)
+        send(replies, list(tokenizer.cut_for_search(text)))
 
 
 def _stop(pid: int) -> None:

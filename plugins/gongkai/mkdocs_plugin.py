@@ -148,6 +148,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
             ready_spare(final, spare_dir(final), self.memo_dir)
         tree = OutputTree(spare_dir(final), self.memo_dir)
         tree.listing, self._listing = self._listing, None
+        tree.take_listing()   # when the lister is done already: its looks stand for the search child's too
         return tree
 
     def on_startup(self, command, dirty):
@@ -208,6 +209,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
         mkdocs_output = Path(config.site_dir)
         final = Path(self.final_site_dir)
         tree, memo_dir = self.tree, self.memo_dir   # as _output_tree chose them
+        tree.take_listing()   # else now, when it is done: before this process writes into the tree
         reuse = memo_dir is not None
         linker = Linker(bool(config.use_directory_urls))
         body_pages = site_build.body_pages(self.portal)

@@ -193,9 +193,12 @@ def _recorded(st) -> tuple:
 _NOTE = "\x00note:"    # notes share the records' dict under names no file path has
 
 
-def recorded_files(memo_path: Path) -> list[str]:
-    """The files a tree's memo file holds records of."""
-    return [name for name in load_pickle(memo_path) if not name.startswith(_NOTE)]
+def file_records(memo_path: Path) -> dict[str, tuple]:
+    """The records of files a tree's memo file holds (its notes left out)."""
+    return {name: record for name, record in load_pickle(memo_path).items() if not name.startswith(_NOTE)}
+
+
+stat_of = _stat_of   # what a tree memo records of a file's stat (None: not a regular file, or none there)
 
 
 def keeps_page_keys(memo: "TreeMemo | None") -> bool:
@@ -215,6 +218,9 @@ class TreeMemo:
         self.path = None
         self.old: dict[str, tuple] = {}
         self.new: dict[str, tuple] = {}
+        # the recorded files found missing or not as recorded by a look at all of them before the build wrote
+        # (tree_listing.py): the others are untouched without a look of their own. None: look at each.
+        self.touched: set[str] | None = None
         if cache_dir is not None:
             self.path = _memo_path(Path(root), cache_dir)
             self.old = load_pickle(self.path)
@@ -227,7 +233,7 @@ class TreeMemo:
     def view(self) -> "TreeMemo":
         """The same records to look up, with records of its own (one per worker chunk)."""
         child = TreeMemo(self.root, None)
-        child.old = self.old
+        child.old, child.touched = self.old, self.touched
         return child
 
     def fresh(self, rel: str, input_key: bytes) -> bytes | None:
@@ -235,12 +241,16 @@ class TreeMemo:
         record = self.old.get(rel)
         if record is None or record[0] != input_key:
             return None
-        try:   # _stat_of, inline: a rebuild asks this of each of 22,000 pages and search files
-            st = os.lstat(self._under + rel)
-        except OSError:
-            return None
-        if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2] or not stat.S_ISREG(st.st_mode):
-            return None
+        if self.touched is not None and rel not in self.new:   # (a file this build wrote: looked at again)
+            if rel in self.touched:
+                return None
+        else:
+            try:   # _stat_of, inline: a rebuild asks this of each of 22,000 pages and search files
+                st = os.lstat(self._under + rel)
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2] or not stat.S_ISREG(st.st_mode):
+                return None
         self.new[rel] = record
         return record[1]
 
@@ -248,7 +258,10 @@ class TreeMemo:
         """The bytes key of rel when it is untouched since this memo's build, whatever it was built from
         (for a caller that knows its inputs are those of that build: see note); else None."""
         record = self.old.get(rel)
-        if record is None or _stat_of(self._under + rel) != record[2]:
+        if record is None:
+            return None
+        if rel in self.touched if self.touched is not None and rel not in self.new else \
+                _stat_of(self._under + rel) != record[2]:
             return None
         self.new[rel] = record
         return record[1]
@@ -405,9 +418,7 @@ class OutputTree:
         top-level directory to prune alone (one left before, once its files are written)."""
         if self.fresh:
             return 0
-        if self.listing is not None:
-            self._listed = self.listing.result(name for name in self.memo.old if not name.startswith(_NOTE))
-            self.listing = None
+        self.take_listing(wait=True)
         if self._listed is not None:
             self.pruned_from_listing = True
             return self._prune_listed(*self._listed, leave, only)
@@ -420,6 +431,20 @@ class OutputTree:
         if empty:
             os.rmdir(path)
         return removed
+
+    def take_listing(self, wait: bool = False) -> None:
+        """Take the tree's listing (list_spare) when the lister has sent it, or wait for it: from then on the
+        memo takes files as untouched by the listing's look at them, with no look of its own (only this build
+        writes into the tree, and it looks at a file before it writes it), and the prune works from it."""
+        if self.listing is None or not (wait or self.listing.ready()):
+            return
+        if not self.kept and self.memo.persistent and self.memo.touched is None:   # nothing written yet
+            self.memo.touched = self.listing.looks()   # (the lister's first message: its looks stand)
+        if wait:
+            listed = self.listing.result(name for name in self.memo.old if not name.startswith(_NOTE))
+            self.listing = None
+            if listed is not None:
+                self._listed = listed[:2]
 
     def _prune_listed(self, names: set[str], empty_dirs: list[str], leave: tuple[str, ...], only: str | None) -> int:
         """prune, from the tree as listed when the build started (tree_listing.py) rather than walked: every
