@@ -258,6 +258,7 @@ def test_a_listing_taken_as_the_build_starts_prunes_as_the_walk_does(tmp_path, m
         tree.write("search/x.js", b"search/x.js")
         if listed:
             assert tree.listing is not None
+            tree.take_listing(listed=True, wait=True)   # a build's prune takes it when it is there
             monkeypatch.setattr(output_tree.os, "scandir", lambda path: (_ for _ in ()).throw(AssertionError("walked")))
         removed = tree.prune(leave=("search",))
         assert (root / "search" / "stale.js").exists() and (root / "search" / "stray.js").exists()
@@ -381,3 +382,33 @@ def test_a_listing_taken_after_the_build_wrote_is_used_for_the_prune_alone(tmp_p
     tree.write("new.html", b"new")
     tree.take_listing(wait=True)
     assert tree.memo.touched is None and tree.prune() == 1
+
+
+def test_a_listing_not_there_at_the_prune_is_not_waited_for(tmp_path, monkeypatch):
+    """The lister runs at a low priority: when its listing has not come by the prune, the prune walks the
+    tree itself (as it did before there was a lister), and the lister is stopped."""
+    import time
+
+    from gongkai import tree_listing
+    from gongkai.output_tree import list_spare
+    root, memo_dir = tmp_path / "tree", tmp_path / "memo"
+    _strays_and_last_build(root, memo_dir)
+    list_tree = tree_listing.list_tree
+    monkeypatch.setattr(tree_listing, "list_tree", lambda root: time.sleep(30) or list_tree(root))   # a slow lister
+    tree = OutputTree(root, memo_dir)
+    tree.listing = listing = list_spare(root, memo_dir)
+    monkeypatch.undo()
+    tree.take_listing(wait=True)   # its looks come first, and stand
+    assert tree.memo.touched is not None
+    _second_build(tree)
+    tree.write("search/x.js", b"search/x.js")
+    started = time.perf_counter()
+    tree.prune()
+    assert time.perf_counter() - started < 10 and not tree.pruned_from_listing
+    assert sorted(files(root)) == ["a/index.html", "b", "kept/a.html", "kept/b.html", "kept/linked.html",
+                                   "new/index.html", "search/x.js"]
+    try:
+        os.waitpid(listing.pid, os.WNOHANG)
+        raise AssertionError("the lister was not stopped")
+    except ChildProcessError:
+        pass

@@ -418,7 +418,7 @@ class OutputTree:
         top-level directory to prune alone (one left before, once its files are written)."""
         if self.fresh:
             return 0
-        self.take_listing(wait=True)
+        self.take_listing(listed=True)
         if self._listed is not None:
             self.pruned_from_listing = True
             return self._prune_listed(*self._listed, leave, only)
@@ -432,19 +432,25 @@ class OutputTree:
             os.rmdir(path)
         return removed
 
-    def take_listing(self, wait: bool = False) -> None:
-        """Take the tree's listing (list_spare) when the lister has sent it, or wait for it: from then on the
-        memo takes files as untouched by the listing's look at them, with no look of its own (only this build
-        writes into the tree, and it looks at a file before it writes it), and the prune works from it."""
+    def take_listing(self, listed: bool = False, wait: bool = False) -> None:
+        """Take the lister's looks at the tree's recorded files (list_spare) when it has sent them (or wait
+        for them), and with `listed` its listing too: before this build writes, the memo then takes the
+        files untouched by those looks as untouched, with no look of its own (only this build writes into
+        the tree, and it looks at a file before it writes it); the prune works from the listing. A listing
+        not there yet when the prune comes is not waited for (the lister runs at a low priority, and may
+        not have had a core): the prune walks the tree itself."""
         if self.listing is None or not (wait or self.listing.ready()):
+            if listed and self.listing is not None:
+                self.listing.discard()
+                self.listing = None
             return
         if not self.kept and self.memo.persistent and self.memo.touched is None:   # nothing written yet
             self.memo.touched = self.listing.looks()   # (the lister's first message: its looks stand)
-        if wait:
-            listed = self.listing.result(name for name in self.memo.old if not name.startswith(_NOTE))
+        if listed:
+            found = self.listing.result((name for name in self.memo.old if not name.startswith(_NOTE)), wait)
             self.listing = None
-            if listed is not None:
-                self._listed = listed[:2]
+            if found is not None:
+                self._listed = found[:2]
 
     def _prune_listed(self, names: set[str], empty_dirs: list[str], leave: tuple[str, ...], only: str | None) -> int:
         """prune, from the tree as listed when the build started (tree_listing.py) rather than walked: every

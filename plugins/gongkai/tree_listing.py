@@ -80,13 +80,16 @@ class TreeListing:
                     self._touched = None
         return self._touched
 
-    def result(self, recorded: Iterable[str]) -> tuple[set[str], list[str], set[str]] | None:
+    def result(self, recorded: Iterable[str], wait: bool = True) -> tuple[set[str], list[str], set[str]] | None:
         """(every name of a file, link or other non-directory in the tree, relative to it with '/'; every
         directory that held nothing; the recorded names whose file is missing or not as recorded), recorded
-        being the names the memo's records hold; None when the listing failed (then the caller walks the tree
-        and looks at each file itself). Waits for the lister."""
+        being the names the memo's records hold; None when the listing failed, or is not there yet and not
+        waited for (then the caller walks the tree and looks at each file itself, and the lister is stopped)."""
         touched = self.looks()
         if self._read is None:
+            return None
+        if not wait and touched is not None and not select.select([self._read], [], [], 0)[0]:
+            self.discard()
             return None
         try:
             extra, missing, empty_dirs = receive(self._read) if touched is not None else (None, None, None)
