@@ -307,11 +307,11 @@ def test_the_entry_template_is_compiled_when_first_used_and_kept_compiled(tmp_pa
     probe = """
 import sys
 from gongkai import entry_page
-assert entry_page._template.cache_info().currsize == 0, "compiled on import"
+assert entry_page.entry_template.cache_info().currsize == 0, "compiled on import"
 entry_page.use_bytecode_cache(sys.argv[1])
 if sys.argv[2] == "later":
     entry_page._ENV.compile = lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError("compiled again"))
-entry_page._template()
+entry_page.entry_template()
 """
     for run in ("first", "later"):
         done = subprocess.run([sys.executable, "-c", probe, str(tmp_path), run], capture_output=True, text=True)

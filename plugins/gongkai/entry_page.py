@@ -132,7 +132,7 @@ _CODE = _code_digest()
 
 
 @cache
-def _template():
+def entry_template():
     """The entry template, compiled when a page is first made (a rebuild after an edit makes one, after the
     search index's child is forked, which makes none), or loaded from the bytecode cache when the build set
     one (use_bytecode_cache)."""
@@ -154,7 +154,7 @@ def context_key(context: dict) -> bytes:
 
 
 def render_context(context: dict) -> str:
-    return _template().render(**context)
+    return entry_template().render(**context)
 
 
 def render_entry(entry: Entry, portal: Portal, body_html: str, linker: Linker) -> str:

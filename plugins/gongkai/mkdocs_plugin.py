@@ -225,6 +225,7 @@ class GongkaiPlugin(BasePlugin[GongkaiConfig]):
                            inputs_key=site_build.entry_pages_key(self.portal, linker, markdown_key),
                            fresh_tree=tree.fresh)
         renderer = BodyRenderer(linker.directory_urls, body_pages, extensions, mdx_configs)
+        site_build.prepare_entry_pages()
 
         def meanwhile(tick):   # the parent's own pages and files, while the workers render entry pages
             self._listings_and_data(tree, linker, shells, renderer, tick)

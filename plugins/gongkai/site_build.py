@@ -15,6 +15,7 @@ from . import dictionary_process, disk_cache, files_beside, phases
 from .disk_cache import key_of
 from .generated_page import GeneratedPage
 from .entry_page import context_key, entry_context, page_meta_tags, render_context, use_bytecode_cache
+from .entry_page import entry_template
 from .markdown_render import BodyRenderer
 from .portal import Portal
 from .search_segment import warm_up
@@ -167,6 +168,12 @@ def theme_files_memo(root: Path) -> Path | None:
 def use_template_cache(directory: Path) -> None:
     """Keep gongkai's own compiled templates (the entry page's) in directory."""
     use_bytecode_cache(directory)
+
+
+def prepare_entry_pages() -> None:
+    """Compile the entry template (or load it from the bytecode cache) in this process, before it forks the
+    entry pages' workers: each would compile it again."""
+    entry_template()
 
 
 def start_dictionary_process(root: Path) -> bool:
