@@ -120,26 +120,18 @@ FORKING_FILES_DIRS = (f"{SEARCH_DIR}/",)   # where those write: another's file t
 
 
 def _timed(name: str, items: Iterator) -> Iterator:
-    """Charge the time spent producing each item to the generator's phase (phases.py): the wall time of each
-    item's making, and the CPU time of the generator's life but the time its consumer took between items
-    (as a Stopwatch takes it: CPU time as wall time). process_time, a system call, is read twice, not twice
-    an item: a rebuild's 12,000 search files."""
-    wall = 0.0
+    """Charge the time spent producing each item to the generator's phase (phases.py)."""
+    wall = cpu = 0.0
     count = 0
     iterator = iter(items)
-    began, began_cpu = time.perf_counter(), time.process_time()
     while True:
-        w = time.perf_counter()
+        w, c = time.perf_counter(), time.process_time()
         try:
             item = next(iterator)
         except StopIteration:
-            now = time.perf_counter()
-            wall += now - w
-            consumer = (now - began) - wall
-            phases.add(name, wall, max(0.0, time.process_time() - began_cpu - consumer), count)
+            phases.add(name, wall + time.perf_counter() - w, cpu + time.process_time() - c, count)
             return
-        wall += time.perf_counter() - w
-        count += 1
+        wall, cpu, count = wall + time.perf_counter() - w, cpu + time.process_time() - c, count + 1
         yield item
 
 
