@@ -183,7 +183,8 @@ def test_capped_update_equals_ranking_every_listed_document():
         best = sorted(unchanged + [search_build_words.score("w", n, new) for n in edited])[:cap]
         expected = (sorted((n, search_build_words.weight(neg)) for neg, n in best)
                     if unchanged and len(best) == cap and best[-1] <= max(unchanged) else None)
-        assert _capped_update("w", unchanged_pairs, edited, new) == expected
+        scored = [search_build_words.score("w", n, new) for n in edited]
+        assert _capped_update("w", unchanged_pairs, scored, new) == expected
         answered += expected is not None
     assert answered > 300
 

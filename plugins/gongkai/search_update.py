@@ -315,30 +315,28 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
         job["idf"][w] = idf(total, df[w])
         was = shards.get(w)
         edited_now = [n for n in changed if w in holders_now[n]]
+        # (negated score, document) of each edited document that holds the word: the lower ranks higher
+        scored = [search_build_words.score(w, n, job) for n in edited_now]
+        now = _weighed(scored)
         # An edit mostly leaves a word's list as it was: that is seen from the edited documents' listed weights
         # alone, without decoding every pair (below, the same decisions, taken from the decoded list).
         listed = _weights_of(was, changed) if was and df[w] == old_df.get(w, 0) else None
-        if listed is not None and old_df[w] <= cap:
-            now = {n: search_build_words.weight(search_build_words.score(w, n, job)[0]) for n in edited_now}
-            if listed == {n: now.get(n) for n in changed}:
-                continue   # the edited documents' weights are as listed: nothing to write
-        elif listed is not None and next_in_line.get(w) is not None and next_in_line[w][1] not in changed_set:
-            # as _above_next, for a word listed at the cap (the cap's number of documents): the list stays as it
-            # was when the edited documents that rank above the best one left out are exactly those listed,
-            # with their weights (then with the unchanged ones they fill the cap)
-            best_out = tuple(next_in_line[w])
-            scored = [search_build_words.score(w, n, job) for n in edited_now]
-            above = {n: search_build_words.weight(negated) for negated, n in scored if (negated, n) < best_out}
-            if above == {n: weight for n, weight in listed.items() if weight is not None}:
-                next_in_line[w] = min([s for s in scored if not s < best_out] + [best_out])
-                continue
+        if listed is not None:
+            listed_edited = {n: weight for n, weight in listed.items() if weight is not None}
+            if old_df[w] <= cap:
+                if listed_edited == dict(now):
+                    continue   # the edited documents' weights are as listed: nothing to write
+            else:   # listed at the cap: the cap's number of documents, those not edited and the edited listed
+                settled = _next_settles(scored, next_in_line.get(w), changed_set, cap - len(listed_edited), cap)
+                if settled is not None and dict(_weighed(settled[0])) == listed_edited:
+                    next_in_line[w] = settled[2]   # the list as it was (_above_next's pairs), and who is next
+                    continue
         listed_pairs = decode_weighted_pairs(was) if was else []
         unchanged = [p for p in listed_pairs if p[0] not in changed_set]
         if old_df.get(w, 0) <= cap and df[w] == old_df.get(w, 0) and was:
             # Every holder is listed and the idf did not move: the unchanged holders keep their weights,
             # only the edited ones are scored again.
-            pairs = unchanged + [(n, search_build_words.weight(search_build_words.score(w, n, job)[0]))
-                                 for n in edited_now]
+            pairs = unchanged + now
             pairs.sort()
             if pairs != listed_pairs:   # an edit mostly leaves a word's weights as they were: nothing to write
                 values[w] = job["encode"](pairs)
@@ -350,11 +348,11 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
         if df[w] != old_df[w]:
             rescan[w] = None
             continue
-        settled = _above_next(w, unchanged, edited_now, next_in_line.get(w), changed_set, job)
+        settled = _above_next(unchanged, scored, next_in_line.get(w), changed_set, cap)
         if settled is not None:
             kept, after = settled
         else:
-            kept, after = _capped_update(w, unchanged, edited_now, job), None
+            kept, after = _capped_update(w, unchanged, scored, job), None
         if after is None:
             next_in_line.pop(w, None)   # who ranks next after the list is not known after these
         else:
@@ -383,47 +381,62 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
     return values
 
 
-def _above_next(w: str, unchanged: list[tuple[int, int]], edited: list[int], next_in_line, changed_set,
-                job: dict) -> tuple[list[tuple[int, int]], tuple | None] | None:
+def _above_next(unchanged: list[tuple[int, int]], scored: list[tuple], next_in_line, changed_set, cap: int
+                ) -> tuple[list[tuple[int, int]], tuple | None] | None:
     """(pairs, who ranks next after them) of a word listed at the cap whose idf did not move, when the best
-    document left out (next_in_line, not edited) settles them; None when it does not.
+    document left out (next_in_line, not edited) settles them; None when it does not. scored: the edited
+    documents' (negated score, document).
 
     The unchanged listed documents rank above it, and every other document left out ranks below it, so
     the list is the unchanged ones and the edited ones that rank above it, when they fill the cap (then the
     best left out is it or an edited one below it), or the cap but one: then it joins the list, and who
     ranks next is not known (None)."""
+    settled = _next_settles(scored, next_in_line, changed_set, len(unchanged), cap)
+    if settled is None:
+        return None
+    above, room, after = settled
+    pairs = unchanged + _weighed(above)
+    if room == 1:
+        best_out = tuple(next_in_line)
+        return sorted(pairs + [(best_out[1], search_build_words.weight(best_out[0]))]), None
+    return sorted(pairs), after
+
+
+def _next_settles(scored: list[tuple], next_in_line, changed_set, unchanged: int, cap: int) -> tuple | None:
+    """_above_next's decision, from the number of unchanged listed documents alone: (the edited ones that rank
+    above the best one left out, the places left beside those and the unchanged ones (0 or 1), who ranks
+    next after the list when none is left); None when the best one left out does not settle the list."""
     if next_in_line is None or next_in_line[1] in changed_set:
         return None
-    next_in_line = tuple(next_in_line)
-    # (negated score, document): the lower ranks higher
-    scored = [search_build_words.score(w, n, job) for n in edited]
-    above = [s for s in scored if s < next_in_line]
-    room = job["cap"] - len(unchanged) - len(above)
+    best_out = tuple(next_in_line)
+    above = [s for s in scored if s < best_out]
+    room = cap - unchanged - len(above)
     if room not in (0, 1):
         return None
-    pairs = unchanged + [(n, search_build_words.weight(negated)) for negated, n in above]
-    if room == 1:
-        return sorted(pairs + [(next_in_line[1], search_build_words.weight(next_in_line[0]))]), None
-    return sorted(pairs), min([s for s in scored if not s < next_in_line] + [next_in_line])
+    return above, room, min([s for s in scored if not s < best_out] + [best_out]) if room == 0 else None
 
 
-def _capped_update(w: str, unchanged: list[tuple[int, int]], edited: list[int], job: dict
+def _weighed(scored: list[tuple]) -> list[tuple[int, int]]:
+    """(document, weight) of (negated score, document) pairs."""
+    return [(n, search_build_words.weight(negated)) for negated, n in scored]
+
+
+def _capped_update(w: str, unchanged: list[tuple[int, int]], scored: list[tuple], job: dict
                    ) -> list[tuple[int, int]] | None:
-    """The (document, weight) pairs of a word listed at the cap whose idf did not move, after the `edited`
-    documents that hold it were scored again; None when documents outside the old list may now belong in it.
+    """The (document, weight) pairs of a word listed at the cap whose idf did not move, after the edited
+    documents that hold it were scored again (scored: their (negated score, document)); None when documents
+    outside the old list may now belong in it.
 
     That is sorted(scores of unchanged + edited)[:cap] (best first, ties by document), kept only when its
     worst entry is no worse than the worst unchanged one. The unchanged documents' scores did not move, and
     a weight is round(score * 3), monotonic in the score, so a higher weight means a strictly higher score:
     only the tail needs exact scores. Every document weighted above the (d+1)-th lowest weight outranks the
     d+1 lowest, so it is neither among the d dropped nor the new worst."""
-    cap = job["cap"]
-    scored = [search_build_words.score(w, n, job) for n in edited]
-    drop = len(unchanged) + len(scored) - cap
+    drop = len(unchanged) + len(scored) - job["cap"]
     if not unchanged or drop < 0:
         return None
     weights = sorted(weight for _doc, weight in unchanged)
-    edited_pairs = [(n, search_build_words.weight(negated)) for negated, n in scored]
+    edited_pairs = _weighed(scored)
     lowest = weights[0]
     below = [p for p in edited_pairs if p[1] < lowest]
     above = [p for p in edited_pairs if p[1] > lowest]
