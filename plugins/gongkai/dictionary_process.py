@@ -14,12 +14,10 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
-import select
-import signal
 from pathlib import Path
 
 from . import phases, search_segment
-from .pipe_messages import receive, send
+from .pipe_messages import readable, receive, send, stop
 from .search_segment import DEFAULT_USER_DICT, segmenter_for
 
 TEXTS_SENT = 200   # texts a client sends before it loads the dictionary itself (a full build segments 20,000)
@@ -47,7 +45,7 @@ def start(user_dict: Path | None = DEFAULT_USER_DICT) -> bool:
     os.close(requests_read)
     os.close(replies_write)
     _STARTED[:] = [pid, requests_write, replies_read, user_dict]
-    atexit.register(_stop, pid)
+    atexit.register(stop, pid)   # at the build's exit: the process has nothing to finish
     return True
 
 
@@ -94,7 +92,7 @@ def cut_for_search(segmenter, text: str) -> list[str] | None:
 def _serve(user_dict, requests: int, replies: int, build: int) -> None:
     tokenizer = segmenter_for(user_dict)._tokenizer()
     while True:
-        if not select.select([requests], [], [], 1.0)[0]:
+        if not readable(requests, 1.0):
             if os.getppid() != build:   # the build is gone without closing its end (killed)
                 return
             continue
@@ -103,12 +101,3 @@ def _serve(user_dict, requests: int, replies: int, build: int) -> None:
         except (EOFError, OSError, pickle.UnpicklingError):   # the client is done
             return
         send(replies, list(tokenizer.cut_for_search(text)))
-
-
-def _stop(pid: int) -> None:
-    """At the build's exit: the process has nothing to finish (it writes nothing)."""
-    try:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-    except (ProcessLookupError, ChildProcessError):
-        pass

@@ -11,11 +11,11 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
-import select
 from typing import Callable, Iterable
 
 from . import disk_cache, phases, workers
 from .output_tree import OutputTree
+from .pipe_messages import readable
 
 _CHILD = "files-beside-child"   # portal.extra: (pid, read end of the pipe, write end of the parent's signal)
 CHILD_PHASE_PREFIX = "  beside the pages: "
@@ -34,7 +34,7 @@ def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str,
         code = 1
         try:
             os.close(signal_write)
-            workers.share_cores(child=True, done=lambda: _readable(signal_read))
+            workers.share_cores(child=True, done=lambda: readable(signal_read))
             os.close(read)
             _write_in_child(tree, make_files, write)
             code = 0
@@ -42,7 +42,7 @@ def start(portal, tree: OutputTree, make_files: Callable[[], Iterable[tuple[str,
             os._exit(code)
     os.close(write)
     os.close(signal_read)
-    workers.share_cores(child=False, done=lambda: _readable(read))
+    workers.share_cores(child=False, done=lambda: readable(read))
     portal.extra[_CHILD] = (pid, read, signal_write)
     # A build that stops before it takes the child's files (a failed check of a page, an interrupt) still
     # waits for it at exit, so the next build never finds a store or a tree that the child is still writing.
@@ -116,12 +116,6 @@ def _signal_done(fd: int) -> None:
     except OSError:   # the child has exited already
         pass
     os.close(fd)
-
-
-def _readable(fd: int) -> bool:
-    """Whether the other side has written to the pipe or closed it: in the parent, the child has begun to send
-    what it wrote (which it does when it has written all) or exited; in the child, the parent is done."""
-    return bool(select.select([fd], [], [], 0)[0])
 
 
 def _reap(pid: int) -> None:

@@ -1,8 +1,11 @@
-"""Values sent between the processes of a build over a pipe, one pickled message at a time."""
+"""The processes a build forks and talks to over pipes: values sent one pickled message at a time, whether a
+pipe has something to read, and stopping a process that has nothing to finish."""
 from __future__ import annotations
 
 import os
 import pickle
+import select
+import signal
 
 
 def send(fd: int, value) -> None:
@@ -28,3 +31,17 @@ def _read_exactly(fd: int, size: int) -> bytes:
         parts.append(part)
         size -= len(part)
     return b"".join(parts)
+
+
+def readable(fd: int, timeout: float = 0) -> bool:
+    """Whether the other side has written to the pipe or closed it (waiting up to timeout seconds)."""
+    return bool(select.select([fd], [], [], timeout)[0])
+
+
+def stop(pid: int) -> None:
+    """Kill a forked process that writes nothing worth finishing, and reap it (if not reaped already)."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

@@ -20,12 +20,10 @@ from __future__ import annotations
 import atexit
 import os
 import pickle
-import select
-import signal
 from pathlib import Path
 from typing import Iterable
 
-from .pipe_messages import receive, send
+from .pipe_messages import readable, receive, send, stop
 
 NICENESS = 10   # below the build and the dictionary process (os.nice): it is wanted only at the build's end
 
@@ -67,7 +65,7 @@ class TreeListing:
 
     def ready(self) -> bool:
         """Whether the lister has sent its looks at the recorded files (or failed): looks() would not wait."""
-        return self._looked or (self._read is not None and bool(select.select([self._read], [], [], 0)[0]))
+        return self._looked or (self._read is not None and readable(self._read))
 
     def looks(self) -> set[str] | None:
         """The recorded files the lister found missing or not as recorded (None: it failed). Waits for it."""
@@ -88,7 +86,7 @@ class TreeListing:
         touched = self.looks()
         if self._read is None:
             return None
-        if not wait and touched is not None and not select.select([self._read], [], [], 0)[0]:
+        if not wait and touched is not None and not readable(self._read):
             self.discard()
             return None
         try:
@@ -114,11 +112,7 @@ class TreeListing:
             return
         os.close(self._read)
         self._read = None
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
+        stop(self.pid)
 
 
 def _touched(root: str, records: dict[str, tuple]) -> set[str]:
