@@ -168,11 +168,11 @@ def test_a_spare_that_cannot_be_made_is_left_to_the_build(tmp_path, monkeypatch)
 
 
 def test_write_file_gives_the_stat_the_memo_checks_and_never_writes_through_links(tmp_path):
-    from gongkai.output_tree import _stat_of, write_file
+    from gongkai.output_tree import stat_of, write_file
     page = tmp_path / "site" / "a" / "index.html"
     for data in (b"first", b"first", b"second, longer"):   # new, unchanged, rewritten
         _written, now = write_file(page, data, set())
-        assert now == _stat_of(str(page)) and page.read_bytes() == data
+        assert now == stat_of(str(page)) and page.read_bytes() == data
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (tmp_path / "site" / "b").symlink_to(elsewhere, target_is_directory=True)
@@ -200,7 +200,7 @@ def test_a_tree_made_empty_for_the_build_writes_its_files_without_a_stat(tmp_pat
         ["search/t/0/1.js", "xxgk/a/index.html", "xxgk/b/index.html"]
     assert (tree.root / "xxgk/b/index.html").read_bytes() == b"xxgk/b/index.html"
     written, now = output_tree.write_new_file(os.path.join(tree.root, "c.txt"), b"c", set())
-    assert written and now == output_tree._stat_of(os.path.join(tree.root, "c.txt"))
+    assert written and now == output_tree.stat_of(os.path.join(tree.root, "c.txt"))
 
 
 def test_a_file_already_in_a_fresh_tree_is_written_as_any_tree_writes_it(tmp_path):

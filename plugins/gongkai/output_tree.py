@@ -177,7 +177,8 @@ def clone_tree(source: Path, target: Path, memo_dir: Path) -> bool:
     return True
 
 
-def _stat_of(path: str) -> tuple | None:
+def stat_of(path: str) -> tuple | None:
+    """What a tree memo records of a file's stat (None: not a regular file, or none there)."""
     try:
         st = os.lstat(path)
     except OSError:
@@ -197,8 +198,6 @@ def file_records(memo_path: Path) -> dict[str, tuple]:
     """The records of files a tree's memo file holds (its notes left out)."""
     return {name: record for name, record in load_pickle(memo_path).items() if not name.startswith(_NOTE)}
 
-
-stat_of = _stat_of   # what a tree memo records of a file's stat (None: not a regular file, or none there)
 
 
 def keeps_page_keys(memo: "TreeMemo | None") -> bool:
@@ -239,18 +238,8 @@ class TreeMemo:
     def fresh(self, rel: str, input_key: bytes) -> bytes | None:
         """The bytes key of rel when it was built from input_key and is untouched since; else None."""
         record = self.old.get(rel)
-        if record is None or record[0] != input_key:
+        if record is None or record[0] != input_key or not self._untouched(rel, record):
             return None
-        if self.touched is not None and rel not in self.new:   # (a file this build wrote: looked at again)
-            if rel in self.touched:
-                return None
-        else:
-            try:   # _stat_of, inline: a rebuild asks this of each of 22,000 pages and search files
-                st = os.lstat(self._under + rel)
-            except OSError:
-                return None
-            if (st.st_size, st.st_mtime_ns, st.st_ino) != record[2] or not stat.S_ISREG(st.st_mode):
-                return None
         self.new[rel] = record
         return record[1]
 
@@ -258,13 +247,17 @@ class TreeMemo:
         """The bytes key of rel when it is untouched since this memo's build, whatever it was built from
         (for a caller that knows its inputs are those of that build: see note); else None."""
         record = self.old.get(rel)
-        if record is None:
-            return None
-        if rel in self.touched if self.touched is not None and rel not in self.new else \
-                _stat_of(self._under + rel) != record[2]:
+        if record is None or not self._untouched(rel, record):
             return None
         self.new[rel] = record
         return record[1]
+
+    def _untouched(self, rel: str, record: tuple) -> bool:
+        """Whether rel's file is as its record says: by the lister's looks when taken (see touched; a file this
+        build wrote is looked at again), else by its stat."""
+        if self.touched is not None and rel not in self.new:
+            return rel not in self.touched
+        return stat_of(self._under + rel) == record[2]
 
     def note(self, name: str, value) -> None:
         """Keep a value with this build's records (saved and loaded with them, so it describes exactly them)."""
@@ -276,7 +269,7 @@ class TreeMemo:
 
     def record(self, rel: str, input_key: bytes, bytes_key: bytes, now: tuple | None = None) -> None:
         """rel now holds bytes with bytes_key, built from input_key (now: its stat, when the writer has it)."""
-        now = now or _stat_of(self._under + rel)
+        now = now or stat_of(self._under + rel)
         if now is not None:
             self.new[rel] = (input_key, bytes_key, now)
 
