@@ -71,9 +71,7 @@ def save(path: Path, records: dict, changes: dict, removed, journaled: int, *, r
     else:
         tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")   # per process: two builds never share a half file
         with open(tmp, "wb") as fh:
-            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = fast
-            pickler.dump(records)
+            dump(records, fh, fast)
         os.replace(tmp, path)
         journal.unlink(missing_ok=True)
         journaled = 0
@@ -82,6 +80,15 @@ def save(path: Path, records: dict, changes: dict, removed, journaled: int, *, r
     else:
         _IN_MEMORY.pop(path, None)
     return journaled
+
+
+def dump(value, fh, fast: bool = False) -> None:
+    """pickle.dump at the highest protocol. fast: without pickle's memo of the objects already written, for a
+    value of many small objects and no cycles: several times quicker (a tree memo's 27,000 records: 10 ms
+    against 61 ms), as quick to load, a little larger (an object held twice is written twice)."""
+    pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = fast
+    pickler.dump(value)
 
 
 def _apply_journal(journal: Path, records: dict) -> int:
