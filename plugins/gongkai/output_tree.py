@@ -440,10 +440,8 @@ class OutputTree:
         if not self.kept and self.memo.persistent and self.memo.touched is None:   # nothing written yet
             self.memo.touched = self.listing.looks()   # (the lister's first message: its looks stand)
         if listed:
-            found = self.listing.result((name for name in self.memo.old if not name.startswith(_NOTE)), wait)
+            self._listed = self.listing.result((name for name in self.memo.old if not name.startswith(_NOTE)), wait)
             self.listing = None
-            if found is not None:
-                self._listed = found[:2]
 
     def _prune_listed(self, names: set[str], empty_dirs: list[str], leave: tuple[str, ...], only: str | None) -> int:
         """prune, from the tree as listed when the build started (tree_listing.py) rather than walked: every

@@ -78,11 +78,11 @@ class TreeListing:
                     self._touched = None
         return self._touched
 
-    def result(self, recorded: Iterable[str], wait: bool = True) -> tuple[set[str], list[str], set[str]] | None:
+    def result(self, recorded: Iterable[str], wait: bool = True) -> tuple[set[str], list[str]] | None:
         """(every name of a file, link or other non-directory in the tree, relative to it with '/'; every
-        directory that held nothing; the recorded names whose file is missing or not as recorded), recorded
-        being the names the memo's records hold; None when the listing failed, or is not there yet and not
-        waited for (then the caller walks the tree and looks at each file itself, and the lister is stopped)."""
+        directory that held nothing), recorded being the names the memo's records hold; None when the listing
+        failed, or is not there yet and not waited for (then the caller walks the tree and looks at each file
+        itself, and the lister is stopped)."""
         touched = self.looks()
         if self._read is None:
             return None
@@ -103,7 +103,7 @@ class TreeListing:
         names = set(recorded)
         names -= missing
         names |= extra
-        return names, empty_dirs, missing | touched
+        return names, empty_dirs
 
     def discard(self) -> None:
         """A listing not to be taken (a failed build; at exit): the lister may wait to write to a pipe that
