@@ -527,7 +527,7 @@ def _still_holds(verdict: tuple, files: set[str], dirs: set[str], probes_hold: d
     if not files.issuperset(reached) or (broken and not all(_missing(t, files) for _line, t in broken)):
         return False
     if probes_hold is None:
-        return all((p in dirs) == was for p, was in probes)
+        probes_hold = {}
     held = probes_hold.get(id(probes))
     if held is None:
         held = probes_hold[id(probes)] = all((p in dirs) == was for p, was in probes)
