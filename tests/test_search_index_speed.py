@@ -92,50 +92,40 @@ def test_output_matches_reference_across_key_blocks(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("batch_chars", [1, 2000, 1 << 20])
-def test_windows_coded_in_batches_equal_those_coded_text_by_text(batch_chars, monkeypatch):
-    """group_values codes the windows of many documents at once, with NUL between their texts: the same
-    postings as window_codes text by text, whether a batch holds one document or all, with empty titles,
-    文号 and bodies, texts of one or two characters, characters beyond the BMP, and (text by text then)
-    a text that holds NUL."""
+@pytest.mark.parametrize("chars_per_group", [1 << 30, 3000, 1])
+def test_windows_coded_in_batches_equal_those_of_the_sets_path(batch_chars, chars_per_group, monkeypatch):
+    """The numpy path codes every text once and the windows of many documents at once, with a 0 after each
+    text, in groups by character: the same postings as the sets path (search_index.grams of each text),
+    whether a batch holds one document or all and with one group, a few or 256, with empty titles, 文号 and
+    bodies, texts of one or two characters, characters beyond the BMP, and texts that hold NUL."""
     gramcodes = pytest.importorskip("gongkai.search_build_gramcodes")
     from gongkai.search_index import encode_postings
     import random
     rng = random.Random(3)
-    alphabet = "政务公开条例aZ09 .，𠀀𠀁x"
+    alphabet = "政务公开条例aZ09 .，𠀀𠀁x\0"
     def text(longest):
         return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, longest)))
-    for with_nul in (False, True):
-        texts = [(text(6), text(3), text(60), ["p:x"] if n % 3 else []) for n in range(300)]
-        texts += [("", "", "", []), ("a", "", "b", []), ("", "9", "", [])]
-        if with_nul:
-            texts.append(("政\0务", "", "公\0开", []))
-        cc = gramcodes.CharCodes(texts, len(texts))
-        monkeypatch.setattr(gramcodes, "BATCH_CHARS", batch_chars)
-        for groups in (1, 2, 3):
-            # by low byte modulo the group count, and by weights (the comma's byte heaviest)
-            for table in (search_build_grams.group_table(groups), search_build_grams.group_table(groups, [
-                    100 if b == 0x0C else b % 7 for b in range(256)])):
-                for group in range(groups):
-                    batched = gramcodes.group_values(texts, group, table, len(texts), encode_postings, cc)
-                    assert batched == text_by_text_values(gramcodes, texts, group, table, len(texts), cc), \
-                        (with_nul, groups)
+    texts = [(text(6), text(3), text(60), ["p:x"] if n % 3 else []) for n in range(300)]
+    texts += [("", "", "", []), ("a", "", "b", []), ("", "9", "", []), ("甲\0乙", "", "丙\0丁", ["\0"])]
+    monkeypatch.setenv("GONGKAI_JOBS", "1")
+    monkeypatch.setattr(gramcodes, "BATCH_CHARS", batch_chars)
+    monkeypatch.setattr(search_build_grams, "CHARS_PER_GROUP", chars_per_group)
+    coded = search_build_grams.ngram_values(list(texts), len(texts), encode_postings)
+    monkeypatch.setattr(search_build_grams, "search_build_gramcodes", None)
+    assert coded == search_build_grams.ngram_values(list(texts), len(texts), encode_postings)
+    assert "甲\0乙" in coded and "\0" in coded and "乙丙" not in coded   # NUL is a character; texts stay apart
 
 
-def text_by_text_values(gramcodes, texts, group, table, total, cc):
-    """group_values as it was before batches: window_codes of each text."""
-    from gongkai.search_index import encode_postings
-    heads, alls = gramcodes.KeyBuffer(cc.doc_bits), gramcodes.KeyBuffer(cc.doc_bits)
-    facet_post = {}
-    for num, (title, doc_no, body, facets) in enumerate(texts):
-        head = gramcodes.window_codes(title, group, table, cc)
-        if doc_no:
-            head = gramcodes.distinct(head, gramcodes.window_codes(doc_no, group, table, cc))
-        heads.add(head, num)
-        alls.add(gramcodes.distinct(head, gramcodes.window_codes(body, group, table, cc)), num)
-        for key in facets:
-            if table[ord(key[0]) & 0xFF] == group:
-                facet_post.setdefault(key, []).append(num)
-    return gramcodes.encoded_values(heads, alls, facet_post, total, encode_postings, cc)
+def test_coded_texts_keep_each_text_once(monkeypatch):
+    """The texts are taken out of the caller's list as they are coded (at 100,000 entries they are a
+    gigabyte); the 0 after each text and the two at the end are there."""
+    gramcodes = pytest.importorskip("gongkai.search_build_gramcodes")
+    monkeypatch.setattr(gramcodes, "BATCH_CHARS", 4)
+    texts = [("政务", "", "公开", ["p:x"]), ("a", "1", "", [])]
+    coded = gramcodes.CodedTexts.of(texts)
+    assert texts == [None, None] and coded.facets == [["p:x"], []]
+    assert "".join(coded.chars[c] if c else "|" for c in coded.codes.tolist()) == "政务||公开|a|1||" + "||"
+    assert coded.starts.tolist() == [0, 3, 4, 7, 9, 11, 12]
 
 
 def test_bulk_postings_encoding_equals_encode_postings():

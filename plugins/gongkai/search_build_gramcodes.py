@@ -1,14 +1,16 @@
 """The n-gram postings of one key group with numpy (optional: search_build_grams falls back to sets).
 
-Characters are numbered densely (CharCodes: 1..n in code point order, a few thousand in practice), so a
-window of up to three characters and a document number fit together in one 64-bit key. A worker writes
-its group's keys into one buffer and sorts it in place: the postings of a group cost 8 bytes a
-(window, document) pair, with no document array, argsort order or sorted copy beside it (those made a
-worker's arrays five times as large). No key holds character 0, so a window's code also tells its length.
+Characters are numbered densely (CodedTexts: 1..n in code point order, a few thousand in practice), so a
+window of up to three characters and a document number fit together in one 64-bit key. Every text is
+coded once, in the process that forks the workers, into one array that they share: a worker only picks
+the windows of its group out of it. A worker writes its group's keys into one buffer and sorts it in
+place: the postings of a group cost 8 bytes a (window, document) pair, with no document array, argsort
+order or sorted copy beside it (those made a worker's arrays five times as large). No key holds character
+0, so a window's code also tells its length.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+import heapq
 
 import numpy as np
 
@@ -18,44 +20,63 @@ CODE_POINTS = 0x110000
 BLOCK = 1 << 23   # keys per buffer block (64 MB): freed blocks go back to the system at once
 WINDOW = 1 << 20  # sorted keys turned into Python lists at a time
 BATCH_CHARS = 1 << 20   # characters of documents whose windows are coded at once (~40 MB of arrays)
-EMPTY = np.zeros(0, dtype=np.uint64)
+NO_GROUP = 0xFFFF   # the group of code 0, which ends every text: no window starts there
 
 
-class CharCodes:
-    """Every character of the texts numbered 1..n in code point order, and the sizes that follow."""
+class CodedTexts:
+    """Every text of the documents as dense character codes, in one array, and the sizes that follow.
 
-    def __init__(self, texts, docs: int):
-        seen = np.zeros(CODE_POINTS, dtype=bool)
-        batch: list[str] = []
-        size = 0
-        for title, doc_no, body, _ in texts:
-            batch += (title, doc_no, body)
-            size += len(body)
-            if size >= BATCH_CHARS:   # texts joined a batch at a time: per text, numpy's calls were most of it
-                _mark_seen(seen, batch)
-                batch, size = [], 0
-        _mark_seen(seen, batch)
-        chars = np.flatnonzero(seen)
-        self.code = np.zeros(CODE_POINTS, dtype=np.uint64)
-        self.code[chars] = np.arange(1, len(chars) + 1, dtype=np.uint64)
-        # the same codes in the narrowest type that holds them: a quarter of the table's 9 MB or less
-        self.small_code = self.code.astype(np.min_scalar_type(len(chars)))
+    A document's title, 文号 and body follow each other, each followed by a 0; two more 0s end the array,
+    so a window read past any text's end meets a 0. Coded once here, each group's worker (forked) reads
+    the array as it is: before, each group decoded and coded every text again."""
+
+    def __init__(self, texts: list[tuple[str, str, str, list[str]]], chars: np.ndarray, size: int):
         self.chars = [""] + [chr(c) for c in chars.tolist()]
-        self.bits = max(1, len(chars).bit_length())
+        self.bits = _bits(chars)
         self.low = (1 << self.bits) - 1
-        self.doc_bits = max(1, (docs - 1).bit_length())
-        self.alnum_at = np.zeros(CODE_POINTS, dtype=bool)   # str.isalnum by code point: single characters
-        self.alnum_at[chars] = [ch.isalnum() for ch in self.chars[1:]]   # are keys only when alphanumeric
+        self.doc_bits = _doc_bits(texts)
+        self.alnum = np.array([False] + [ch.isalnum() for ch in self.chars[1:]])   # single characters are
+        self.facets = [facets for *_, facets in texts]                             # keys only when alphanumeric
+        code = np.zeros(CODE_POINTS, dtype=np.min_scalar_type(len(chars)))
+        code[chars] = np.arange(1, len(chars) + 1)
+        self.codes = np.zeros(size + 2, dtype=code.dtype)
+        self.starts = np.zeros(3 * len(texts) + 1, dtype=np.int64)   # where each text begins, and the end
+        at = 0
+        for batch, first in _batches(texts, numbered=True):
+            lengths = np.fromiter(map(len, batch), dtype=np.int64, count=len(batch)) + 1
+            begins = at + np.cumsum(lengths) - lengths
+            self.starts[3 * first:3 * first + len(batch)] = begins
+            raw = np.frombuffer("".join(batch).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            # each character's place: after those before it in the batch and one 0 per text before its own
+            self.codes[np.arange(at, at + len(raw)) + np.repeat(np.arange(len(batch)), lengths - 1)] = code[raw]
+            at += int(lengths.sum())
+            for num in range(first, first + len(batch) // 3):
+                texts[num] = None   # each text held once: as codes
+        self.starts[-1] = at
+        self.groups = np.full(len(chars) + 1, NO_GROUP, dtype=np.uint16)
 
-    @staticmethod
-    def low_byte_weights(texts) -> np.ndarray:
-        """How often each low byte of a code point starts a window, from every 16th UTF-16 unit of the
-        bodies (PackedTexts): enough to balance the key groups (search_build_grams.group_table)."""
-        return np.bincount(np.frombuffer(texts.buffer, dtype=np.uint8)[0::32], minlength=256)
+    @classmethod
+    def of(cls, texts: list[tuple[str, str, str, list[str]]]) -> "CodedTexts | None":
+        """The texts coded, taken out of `texts` (the caller's list is left with None in their place); None,
+        and `texts` as they were, when three characters and a document number do not fit in 64 bits (the
+        caller then uses sets)."""
+        seen = np.zeros(CODE_POINTS, dtype=bool)
+        size = 0
+        for batch in _batches(texts):
+            joined = "".join(batch)
+            size += len(joined) + len(batch)
+            _mark_seen(seen, joined)
+        chars = np.flatnonzero(seen)
+        return cls(texts, chars, size) if 3 * _bits(chars) + _doc_bits(texts) <= 64 else None
 
-    def fits(self) -> bool:
-        """Whether three characters and a document number fit in 64 bits (else the caller uses sets)."""
-        return 3 * self.bits + self.doc_bits <= 64
+    def __len__(self) -> int:
+        return len(self.facets)
+
+    def split_in_groups(self, groups: int, balanced) -> None:
+        """Each character's key group: by how often it starts a window (every 16th one counted), with
+        `balanced` (search_build_grams.balanced_groups), so the groups take about equal time."""
+        weights = np.bincount(self.codes[0::16], minlength=len(self.chars))[1:].tolist()
+        self.groups[1:] = balanced(weights, groups)
 
     def key(self, code: int) -> str:
         chars, bits, low = self.chars, self.bits, self.low
@@ -65,34 +86,42 @@ class CharCodes:
             return chars[code >> bits] + chars[code & low]
         return chars[code >> 2 * bits] + chars[code >> bits & low] + chars[code & low]
 
-
-def _mark_seen(seen: np.ndarray, texts: list[str]) -> None:
-    """seen[c] = True for every code point c of the texts (joined, a lone surrogate stays one code point)."""
-    seen[np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
-
-
-def window_codes(text: str, group: int, table: bytes, cc: CharCodes) -> np.ndarray:
-    """Sorted distinct codes of search_index.grams(text) whose first character is in the group. Only the
-    windows starting in the group are coded (about 1/groups of them)."""
-    if not text:
-        return EMPTY
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    at = np.flatnonzero(_in_group(cp, group, table))
-    if not len(at):
-        return EMPTY
-    code, bits, n = cc.code, cc.bits, len(cp)
-    firsts = cp[at]
-    first = code[firsts]
-    two, three = np.searchsorted(at, n - 1), np.searchsorted(at, n - 2)   # windows with room for 2, 3
-    pairs = (first[:two] << bits) | code[cp[at[:two] + 1]]
-    triples = (pairs[:three] << bits) | code[cp[at[:three] + 2]]
-    return distinct(first[cc.alnum_at[firsts]], pairs, triples)
+    def documents_in_batches(self):
+        """(first, end) documents of each batch of about BATCH_CHARS characters."""
+        starts, docs, first = self.starts, len(self), 0
+        while first < docs:
+            end = int(np.searchsorted(starts[0::3], starts[3 * first] + BATCH_CHARS, side="left"))
+            end = min(docs, max(end, first + 1))
+            yield first, end
+            first = end
 
 
-def distinct(*arrays: np.ndarray) -> np.ndarray:
-    """Sorted distinct values of the arrays (np.unique hashes first, which is slower on these sizes)."""
-    values = np.sort(np.concatenate(arrays))
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+def _bits(chars: np.ndarray) -> int:
+    return max(1, len(chars).bit_length())
+
+
+def _doc_bits(texts: list) -> int:
+    return max(1, (len(texts) - 1).bit_length())
+
+
+def _batches(texts, numbered: bool = False):
+    """The title, 文号 and body of each document, a batch of about BATCH_CHARS characters at a time (with
+    the number of its first document when numbered): joined per batch, numpy's calls per text are few."""
+    batch: list[str] = []
+    first = size = 0
+    for num, (title, doc_no, body, _) in enumerate(texts):
+        batch += (title, doc_no, body)
+        size += len(title) + len(doc_no) + len(body)
+        if size >= BATCH_CHARS:
+            yield (batch, first) if numbered else batch
+            batch, first, size = [], num + 1, 0
+    if batch:
+        yield (batch, first) if numbered else batch
+
+
+def _mark_seen(seen: np.ndarray, text: str) -> None:
+    """seen[c] = True for every code point c of text (a lone surrogate stays one code point)."""
+    seen[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)] = True
 
 
 class KeyBuffer:
@@ -101,11 +130,8 @@ class KeyBuffer:
     def __init__(self, doc_bits: int):
         self.doc_bits, self.blocks, self.fill, self.count = doc_bits, [], BLOCK, 0
 
-    def add(self, codes: np.ndarray, num: int) -> None:
-        self.add_keys((codes << self.doc_bits) | np.uint64(num))
-
     def add_keys(self, keys: np.ndarray) -> None:
-        """Keys already made: (code << doc_bits | document)."""
+        """Keys made: (code << doc_bits | document)."""
         done = 0
         while done < len(keys):
             if self.fill == BLOCK:
@@ -136,8 +162,9 @@ class KeyBuffer:
             keys[pos:pos + take] = block[:take]
             pos += take
             del block
-        # In place; documents come out ascending within a code. The keys are sorted runs (each batch's
-        # distinct keys), which timsort merges: 0.13 s against 0.3 s for the default sort at 10,000 entries.
+        # In place; documents come out ascending within a code. The keys are sorted runs (each document's
+        # distinct keys, _add_batch), which timsort merges: 0.6 s against 1.1 s for the default sort at
+        # 10,000 entries.
         keys.sort(kind="stable")
         doc_bits, start = self.doc_bits, 0
         while start < len(keys):
@@ -156,87 +183,55 @@ def _run_end(keys: np.ndarray, at: int, doc_bits: int) -> int:
     return len(keys) if bound >> 64 else int(np.searchsorted(keys, np.uint64(bound)))
 
 
-def _in_group(cp: np.ndarray, group: int, table: bytes) -> np.ndarray:
-    """Whether each code point's low byte is in the group (table: search_build_grams.group_table)."""
-    return (np.frombuffer(table, dtype=np.uint8) == group)[cp & 0xFF]
-
-
-def group_values(texts, group: int, table: bytes, total: int, encode, cc: CharCodes) -> dict[str, str]:
-    """Encoded 'all|title' postings of the keys (windows and filter keys) in one group."""
-    heads, alls = KeyBuffer(cc.doc_bits), KeyBuffer(cc.doc_bits)
-    facet_post: defaultdict = defaultdict(list)
-    batch: list[str] = []   # title, 文号 and body of each document in the batch, in order
-    first = chars = 0
-    for num, (title, doc_no, body, facets) in enumerate(texts):
-        batch += (title, doc_no, body)
-        chars += len(title) + len(doc_no) + len(body)
-        if chars >= BATCH_CHARS:
-            _add_batch(batch, first, group, table, cc, heads, alls)
-            batch, first, chars = [], num + 1, 0
-        for key in facets:
-            if table[ord(key[0]) & 0xFF] == group:
-                facet_post[key].append(num)
-    _add_batch(batch, first, group, table, cc, heads, alls)
-    return encoded_values(heads, alls, facet_post, total, encode, cc)
-
-
-def encoded_values(heads: KeyBuffer, alls: KeyBuffer, facet_post: dict, total: int, encode, cc: CharCodes
-                   ) -> dict[str, str]:
-    """'all|title' postings by key from the keys of titles and 文号 (heads) and of all texts (alls), and the
-    filter keys' documents. Each buffer's keys are freed as it is encoded (KeyBuffer._windows)."""
+def group_values(coded: CodedTexts, group: int, total: int) -> dict[str, str]:
+    """Encoded 'all|title' postings of the windows in one group (the filter keys are the caller's)."""
+    heads, alls = KeyBuffer(coded.doc_bits), KeyBuffer(coded.doc_bits)
+    in_group = coded.groups == group
+    for first, end in coded.documents_in_batches():
+        _add_batch(coded, first, end, in_group, heads, alls)
     title_post = dict(heads.encoded(total))
     values = {}
     for code, value in alls.encoded(total):
         titled = title_post.get(code)
-        values[cc.key(code)] = value + "|" + titled if titled else value
-    values.update((key, encode(ids, total)) for key, ids in facet_post.items())
+        values[coded.key(code)] = value + "|" + titled if titled else value
     return values
 
 
-def _add_batch(batch: list[str], first: int, group: int, table: bytes, cc: CharCodes, heads: KeyBuffer,
+def _add_batch(coded: CodedTexts, first: int, end: int, in_group: np.ndarray, heads: KeyBuffer,
                alls: KeyBuffer) -> None:
-    """The distinct (window code, document) keys of a batch of documents (numbered from `first`), their
-    titles and 文号 into heads, all three texts into alls: window_codes of each text, per document, as one
-    set of array operations over all the batch's texts (text by text, numpy's per-call cost was a third).
-
-    The texts are joined with NUL between them and after the last, twice: normalised text holds no NUL, and
-    a character no text holds codes to 0, so a window with a 0 in it is one that would cross a text's end."""
-    if not batch:
-        return
-    if cc.code[0]:   # some text holds NUL (not normalised): text by text
-        for n in range(0, len(batch), 3):
-            title, doc_no, body = batch[n:n + 3]
-            head = window_codes(title, group, table, cc)
-            if doc_no:
-                head = distinct(head, window_codes(doc_no, group, table, cc))
-            heads.add(head, first + n // 3)
-            alls.add(distinct(head, window_codes(body, group, table, cc)), first + n // 3)
-        return
-    raw = ("\0".join(batch) + "\0\0").encode("utf-32-le", "surrogatepass")
-    cp = np.frombuffer(raw, dtype=np.uint32)
-    # Only the group's windows are looked at past this line: with a group a quarter or an eighth of the
-    # text, passes over the whole batch were most of a group's time.
-    member = np.frombuffer(table, dtype=np.uint8) == group
-    wanted = member[np.frombuffer(raw, dtype=np.uint8)[0::4]]   # by each code point's low byte
-    if member[0]:
-        wanted &= cp != 0
-    at = np.flatnonzero(wanted)
+    """The distinct (window code, document) keys of documents first..end-1: of their titles and 文号 into
+    heads, of all three texts into alls; as one set of array operations over all the batch's texts (text by
+    text, numpy's per-call cost was a third). A window that would cross a text's end holds a 0."""
+    lo, hi = int(coded.starts[3 * first]), int(coded.starts[3 * end])
+    codes = coded.codes[lo:hi + 2]
+    at = np.flatnonzero(in_group[codes[:hi - lo]])
     if not len(at):
         return
-    small, firsts = cc.small_code, cp[at]
-    c0 = small[firsts].astype(np.uint64)
-    c1 = small[cp[at + 1]].astype(np.uint64)
-    c2 = small[cp[at + 2]].astype(np.uint64)
-    # which text each window starts in: each text starts after the NUL that ends the one before
-    starts = np.cumsum([0] + [len(text) + 1 for text in batch[:-1]])
-    text_of = np.searchsorted(starts, at, side="right") - 1
-    docs = (text_of // 3 + first).astype(np.uint64)
-    uni, pair = cc.alnum_at[firsts], c1 != 0
+    firsts = codes[at]
+    c0, c1, c2 = firsts.astype(np.uint64), codes[at + 1].astype(np.uint64), codes[at + 2].astype(np.uint64)
+    text_of = np.searchsorted(coded.starts[3 * first:3 * end] - lo, at, side="right") - 1
+    uni, pair = coded.alnum[firsts], c1 != 0
     triple = pair & (c2 != 0)
-    bits, doc_bits = np.uint64(cc.bits), np.uint64(cc.doc_bits)
+    bits, code_bits = np.uint64(coded.bits), np.uint64(3 * coded.bits)
+    # The document in the high bits: a batch's keys are then sorted a document at a time (see _distinct)
+    doc = (text_of // 3 + first).astype(np.uint64) << code_bits
     pairs = (c0 << bits) | c1
-    keys = np.concatenate((((c0 << doc_bits) | docs)[uni], ((pairs << doc_bits) | docs)[pair],
-                           ((((pairs << bits) | c2) << doc_bits) | docs)[triple]))
+    keys = np.concatenate(((c0 | doc)[uni], (pairs | doc)[pair], (((pairs << bits) | c2) | doc)[triple]))
     in_head = text_of % 3 != 2
-    heads.add_keys(distinct(keys[np.concatenate((in_head[uni], in_head[pair], in_head[triple]))]))
-    alls.add_keys(distinct(keys))
+    heads.add_keys(_by_code(_distinct(keys[np.concatenate((in_head[uni], in_head[pair], in_head[triple]))]),
+                            coded))
+    alls.add_keys(_by_code(_distinct(keys), coded))
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """The distinct (document, window code) keys, sorted. The keys come a document at a time, each
+    document's windows in no order: timsort (numpy's stable sort) sorts each document's run and merges
+    runs that do not overlap at almost no cost, twice as fast as sorting the whole batch as one."""
+    keys.sort(kind="stable")
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
+def _by_code(keys: np.ndarray, coded: CodedTexts) -> np.ndarray:
+    """(document, window code) keys as KeyBuffer's (window code, document) keys."""
+    code_bits = np.uint64(3 * coded.bits)
+    return ((keys & np.uint64((1 << 3 * coded.bits) - 1)) << np.uint64(coded.doc_bits)) | (keys >> code_bits)

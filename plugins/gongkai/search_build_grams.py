@@ -1,12 +1,13 @@
 """N-gram postings of the search index, built per key group in forked workers.
 
-A key's group is the low byte of its first character's code point modulo the number of groups, so a
-worker finds the windows of its group with C-level slicing (no Python work per window) and holds the
-postings of its group only. The groups say nothing about the output: search_index puts each key in its
-shard by fnv1a, as before.
+A key's group is that of its first character, so a worker finds the windows of its group with array or
+C-level slicing (no Python work per window) and holds the postings of its group only. With numpy, groups
+are by character (search_build_gramcodes); without, by the low byte of its code point. The groups say
+nothing about the output: search_index puts each key in its shard by fnv1a, as before.
 """
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections import defaultdict, deque
 from itertools import compress, repeat
@@ -30,19 +31,24 @@ SHARED_CHARS_PER_GROUP = 2_000_000
 
 
 def group_table(groups: int, weights=None) -> bytes:
-    """The group of each low byte of a code point. With weights (how often each low byte starts a window),
-    bytes go heaviest first to the lightest group so far, so the groups take about equal time: by low byte
-    modulo 8, the group holding the comma's had 1.6 times the mean, and the last worker ran alone for a
-    second at 10,000 entries. Without weights, low byte modulo groups."""
+    """The group of each low byte of a code point: balanced by weights (how often each low byte starts a
+    window) when given, else low byte modulo groups."""
     if weights is None or groups == 1:
         return bytes(b % groups for b in range(256))
-    load = [0] * groups
-    table = bytearray(256)
-    for byte in sorted(range(256), key=lambda b: (-int(weights[b]), b)):
-        group = load.index(min(load))
-        table[byte] = group
-        load[group] += int(weights[byte])
-    return bytes(table)
+    return bytes(balanced_groups(weights, groups))
+
+
+def balanced_groups(weights, groups: int) -> list[int]:
+    """The group of each item: heaviest first to the lightest group so far (the first of equals), so the
+    groups take about equal time. By low byte modulo 8, the group holding the comma's had 1.6 times the
+    mean, and the last worker ran alone for a second at 10,000 entries."""
+    out = [0] * len(weights)
+    lightest = [(0, group) for group in range(groups)]
+    for item in sorted(range(len(weights)), key=lambda i: (-int(weights[i]), i)):
+        load, group = lightest[0]
+        out[item] = group
+        heapq.heapreplace(lightest, (load + int(weights[item]), group))
+    return out
 
 
 def group_masks(table: bytes, groups: int) -> list[bytes]:
@@ -71,9 +77,8 @@ def _append_all(post: defaultdict, keys, num: int) -> None:
 def _group_values(group: int) -> dict[str, str]:
     job = _JOB
     keep_freed_memory()   # each batch's arrays (search_build_gramcodes) are the last one's sizes again
-    if job.get("codes") is not None:
-        return search_build_gramcodes.group_values(job["texts"], group, job["table"], job["total"],
-                                                   job["encode"], job["codes"])
+    if job.get("coded") is not None:
+        return search_build_gramcodes.group_values(job["coded"], group, job["total"])
     mask, total, encode, table = job["masks"][group], job["total"], job["encode"], job["table"]
     all_post: defaultdict = defaultdict(list)
     title_post: defaultdict = defaultdict(list)
@@ -126,18 +131,21 @@ class PackedTexts:
 
 def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encode) -> dict[str, str]:
     """Encoded 'all|title' postings per key; texts are normalised (title, 文号, body, facet keys) by number.
-    The bodies are moved out of `texts` (PackedTexts)."""
+    The texts are moved out of `texts` (CodedTexts, or PackedTexts without numpy)."""
     jobs = build_jobs()
-    texts = PackedTexts(texts)
-    groups = min(256, jobs * max(1, -(-texts.chars // (CHARS_PER_GROUP * jobs))))
+    chars = sum(len(body) for _, _, body, _ in texts)
+    groups = min(256, jobs * max(1, -(-chars // (CHARS_PER_GROUP * jobs))))
     shared = sharing_cores()
     if shared:
-        groups = max(groups, min(SHARED_GROUPS_PER_CORE * all_cores(), -(-texts.chars // SHARED_CHARS_PER_GROUP)))
-    codes = search_build_gramcodes.CharCodes(texts, len(texts)) if search_build_gramcodes and total else None
-    if codes is not None and not codes.fits():   # too many distinct characters for 64-bit keys
-        codes = None
-    table = group_table(groups, codes.low_byte_weights(texts) if codes is not None and groups > 1 else None)
-    _JOB.update(table=table, masks=group_masks(table, groups), total=total, encode=encode, texts=texts, codes=codes)
+        groups = max(groups, min(SHARED_GROUPS_PER_CORE * all_cores(), -(-chars // SHARED_CHARS_PER_GROUP)))
+    coded = search_build_gramcodes.CodedTexts.of(texts) if search_build_gramcodes and total else None
+    if coded is not None:
+        coded.split_in_groups(groups, balanced_groups)
+        _JOB.update(coded=coded, total=total)
+    else:
+        texts = PackedTexts(texts)
+        table = group_table(groups)
+        _JOB.update(table=table, masks=group_masks(table, groups), total=total, encode=encode, texts=texts)
     try:
         values: dict[str, str] = {}
         items = list(range(groups))
@@ -145,6 +153,11 @@ def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encod
         parts = fork_as_cores_free(_group_values, items) if shared else fork_imap(_group_values, items, jobs)
         for part in parts:
             values.update(part)
+        if coded is not None:   # the filter keys, a few per document, are made here
+            facet_post: defaultdict = defaultdict(list)
+            for num, facets in enumerate(coded.facets):
+                _append_all(facet_post, facets, num)
+            values.update((key, encode(ids, total)) for key, ids in facet_post.items())
         return values
     finally:
         _JOB.clear()
