@@ -163,8 +163,8 @@ class KeyBuffer:
             pos += take
             del block
         # In place; documents come out ascending within a code. The keys are sorted runs (each document's
-        # distinct keys, _add_batch), which timsort merges: 0.6 s against 1.1 s for the default sort at
-        # 10,000 entries.
+        # distinct keys of each length, _keys_of), which timsort merges: 0.6 s against 1.1 s for the
+        # default sort at 10,000 entries.
         keys.sort(kind="stable")
         doc_bits, start = self.doc_bits, 0
         while start < len(keys):
@@ -207,20 +207,18 @@ def _add_batch(coded: CodedTexts, first: int, end: int, in_group: np.ndarray, he
     at = np.flatnonzero(in_group[codes[:hi - lo]])
     if not len(at):
         return
-    firsts = codes[at]
-    c0, c1, c2 = firsts.astype(np.uint64), codes[at + 1].astype(np.uint64), codes[at + 2].astype(np.uint64)
+    second = codes[at + 1]
+    third = np.where(second != 0, codes[at + 2], 0)   # nothing of the next text after a text's end
     text_of = np.searchsorted(coded.starts[3 * first:3 * end] - lo, at, side="right") - 1
-    uni, pair = coded.alnum[firsts], c1 != 0
-    triple = pair & (c2 != 0)
-    bits, code_bits = np.uint64(coded.bits), np.uint64(3 * coded.bits)
-    # The document in the high bits: a batch's keys are then sorted a document at a time (see _distinct)
-    doc = (text_of // 3 + first).astype(np.uint64) << code_bits
-    pairs = (c0 << bits) | c1
-    keys = np.concatenate(((c0 | doc)[uni], (pairs | doc)[pair], (((pairs << bits) | c2) | doc)[triple]))
-    in_head = text_of % 3 != 2
-    heads.add_keys(_by_code(_distinct(keys[np.concatenate((in_head[uni], in_head[pair], in_head[triple]))]),
-                            coded))
-    alls.add_keys(_by_code(_distinct(keys), coded))
+    bits = np.uint64(coded.bits)
+    # Each window at its longest, (document, three characters, the last or both 0 at a text's end), the
+    # document in the high bits: a document's distinct windows give its distinct pairs and characters in
+    # order too, so the keys sorted are a third of them (see _distinct and _keys_of).
+    windows = ((text_of // 3 + first).astype(np.uint64) << np.uint64(3 * coded.bits)) \
+        | (codes[at].astype(np.uint64) << np.uint64(2 * coded.bits)) | (second.astype(np.uint64) << bits) \
+        | third.astype(np.uint64)
+    heads.add_keys(_by_code(_keys_of(_distinct(windows[text_of % 3 != 2]), coded), coded))
+    alls.add_keys(_by_code(_keys_of(_distinct(windows), coded), coded))
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -228,7 +226,26 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
     document's windows in no order: timsort (numpy's stable sort) sorts each document's run and merges
     runs that do not overlap at almost no cost, twice as fast as sorting the whole batch as one."""
     keys.sort(kind="stable")
+    return _adjacent_distinct(keys)
+
+
+def _adjacent_distinct(keys: np.ndarray) -> np.ndarray:
     return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys
+
+
+def _keys_of(windows: np.ndarray, coded: CodedTexts) -> np.ndarray:
+    """The (document, code) keys of the distinct windows of three characters, of two and of one (when it
+    is alphanumeric) held in `windows`: distinct (document, longest window) keys, sorted. The shorter
+    windows of each document come in order, the same one next to itself: no sort is needed to make them
+    distinct. Each kind comes sorted (by document, then code), and KeyBuffer merges the runs."""
+    bits, low = np.uint64(coded.bits), np.uint64(coded.low)
+    code_mask = np.uint64((1 << 3 * coded.bits) - 1)
+    doc, code = windows & ~code_mask, windows & code_mask
+    pair = (code >> bits & low) != 0
+    pairs = _adjacent_distinct((doc | code >> bits)[pair])
+    firsts = code >> np.uint64(2 * coded.bits)
+    singles = _adjacent_distinct((doc | firsts)[coded.alnum[firsts]])
+    return np.concatenate((singles, pairs, windows[pair & ((code & low) != 0)]))
 
 
 def _by_code(keys: np.ndarray, coded: CodedTexts) -> np.ndarray:
