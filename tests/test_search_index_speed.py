@@ -96,7 +96,7 @@ def test_output_matches_reference_across_key_blocks(tmp_path, monkeypatch):
 def test_windows_coded_in_batches_equal_those_of_the_sets_path(batch_chars, chars_per_group, monkeypatch):
     """The numpy path codes every text once and the windows of many documents at once, with a 0 after each
     text, in groups by character: the same postings as the sets path (search_index.grams of each text),
-    whether a batch holds one document or all and with one group, a few or 256, with empty titles, 文号 and
+    whether a batch holds one document or all and with one group, a few or 255, with empty titles, 文号 and
     bodies, texts of one or two characters, characters beyond the BMP, and texts that hold NUL."""
     gramcodes = pytest.importorskip("gongkai.search_build_gramcodes")
     from gongkai.search_index import encode_postings

@@ -20,7 +20,7 @@ CODE_POINTS = 0x110000
 BLOCK = 1 << 23   # keys per buffer block (64 MB): freed blocks go back to the system at once
 WINDOW = 1 << 20  # sorted keys turned into Python lists at a time
 BATCH_CHARS = 1 << 20   # characters of documents whose windows are coded at once (~40 MB of arrays)
-NO_GROUP = 0xFFFF   # the group of code 0, which ends every text: no window starts there
+NO_GROUP = 255   # the group of code 0, which ends every text (search_build_grams.MAX_GROUPS: at most 255)
 
 
 class CodedTexts:
@@ -53,7 +53,7 @@ class CodedTexts:
             for num in range(first, first + len(batch) // 3):
                 texts[num] = None   # each text held once: as codes
         self.starts[-1] = at
-        self.groups = np.full(len(chars) + 1, NO_GROUP, dtype=np.uint16)
+        self.group_at = None   # the key group of each character of codes (split_in_groups)
 
     @classmethod
     def of(cls, texts: list[tuple[str, str, str, list[str]]]) -> "CodedTexts | None":
@@ -76,7 +76,11 @@ class CodedTexts:
         """Each character's key group: by how often it starts a window (every 16th one counted), with
         `balanced` (search_build_grams.balanced_groups), so the groups take about equal time."""
         weights = np.bincount(self.codes[0::16], minlength=len(self.chars))[1:].tolist()
-        self.groups[1:] = balanced(weights, groups)
+        group_of = np.full(len(self.chars), NO_GROUP, dtype=np.uint8)
+        group_of[1:] = balanced(weights, groups)
+        # A byte a character, looked up once here: each group's worker compares, which is a twentieth of the
+        # time of looking its characters' groups up
+        self.group_at = group_of[self.codes]
 
     def key(self, code: int) -> str:
         chars, bits, low = self.chars, self.bits, self.low
@@ -186,9 +190,8 @@ def _run_end(keys: np.ndarray, at: int, doc_bits: int) -> int:
 def group_values(coded: CodedTexts, group: int, total: int) -> dict[str, str]:
     """Encoded 'all|title' postings of the windows in one group (the filter keys are the caller's)."""
     heads, alls = KeyBuffer(coded.doc_bits), KeyBuffer(coded.doc_bits)
-    in_group = coded.groups == group
     for first, end in coded.documents_in_batches():
-        _add_batch(coded, first, end, in_group, heads, alls)
+        _add_batch(coded, first, end, group, heads, alls)
     title_post = dict(heads.encoded(total))
     values = {}
     for code, value in alls.encoded(total):
@@ -197,14 +200,14 @@ def group_values(coded: CodedTexts, group: int, total: int) -> dict[str, str]:
     return values
 
 
-def _add_batch(coded: CodedTexts, first: int, end: int, in_group: np.ndarray, heads: KeyBuffer,
+def _add_batch(coded: CodedTexts, first: int, end: int, group: int, heads: KeyBuffer,
                alls: KeyBuffer) -> None:
     """The distinct (window code, document) keys of documents first..end-1: of their titles and 文号 into
     heads, of all three texts into alls; as one set of array operations over all the batch's texts (text by
     text, numpy's per-call cost was a third). A window that would cross a text's end holds a 0."""
     lo, hi = int(coded.starts[3 * first]), int(coded.starts[3 * end])
     codes = coded.codes[lo:hi + 2]
-    at = np.flatnonzero(in_group[codes[:hi - lo]])
+    at = np.flatnonzero(coded.group_at[lo:hi] == group)
     if not len(at):
         return
     second = codes[at + 1]

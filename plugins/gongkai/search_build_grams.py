@@ -28,6 +28,7 @@ CHARS_PER_GROUP = 20_000_000  # more groups for larger corpora, to bound a worke
 # and 1 group 4.5 s (smaller arrays to sort).
 SHARED_GROUPS_PER_CORE = 4
 SHARED_CHARS_PER_GROUP = 2_000_000
+MAX_GROUPS = 255   # a group is a byte (search_build_gramcodes), with one value left for no group
 
 
 def group_table(groups: int, weights=None) -> bytes:
@@ -134,10 +135,11 @@ def ngram_values(texts: list[tuple[str, str, str, list[str]]], total: int, encod
     The texts are moved out of `texts` (CodedTexts, or PackedTexts without numpy)."""
     jobs = build_jobs()
     chars = sum(len(body) for _, _, body, _ in texts)
-    groups = min(256, jobs * max(1, -(-chars // (CHARS_PER_GROUP * jobs))))
+    groups = min(MAX_GROUPS, jobs * max(1, -(-chars // (CHARS_PER_GROUP * jobs))))
     shared = sharing_cores()
     if shared:
-        groups = max(groups, min(SHARED_GROUPS_PER_CORE * all_cores(), -(-chars // SHARED_CHARS_PER_GROUP)))
+        groups = max(groups, min(SHARED_GROUPS_PER_CORE * all_cores(), -(-chars // SHARED_CHARS_PER_GROUP),
+                                 MAX_GROUPS))
     coded = search_build_gramcodes.CodedTexts.of(texts) if search_build_gramcodes and total else None
     if coded is not None:
         coded.split_in_groups(groups, balanced_groups)
