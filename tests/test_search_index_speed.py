@@ -231,6 +231,16 @@ def test_streamed_index_gives_the_documents_files_before_building_the_postings(m
     assert names[:len(documents)] == sorted(documents) and len(documents) > len(docs)
 
 
+def test_the_radix_order_sorts_as_argsort_does():
+    wordcodes = pytest.importorskip("gongkai.search_build_wordcodes")
+    import numpy as np
+    rng = np.random.default_rng(5)
+    for top in (1, 2, 1 << 16, 1 << 17, 1 << 33, 1 << 62):
+        keys = rng.integers(0, top, size=rng.integers(0, 3000), dtype=np.int64)
+        assert (keys[wordcodes._sorting_order(keys)] == np.sort(keys)).all(), top
+    assert len(wordcodes._sorting_order(np.zeros(0, dtype=np.int64))) == 0
+
+
 def test_bulk_scores_equal_score():
     """search_build_wordcodes.scores gives search_build_words.score's floats to the bit, for words in the
     title, the body, both or neither."""
