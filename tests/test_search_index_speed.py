@@ -347,13 +347,13 @@ def test_documents_are_numbered_as_the_negated_date_key_orders_them():
         assert [id(d) for d in IndexPlan.of(docs).docs] == [id(d) for d in want]
 
 
-def test_key_groups_are_balanced_by_how_often_each_low_byte_starts_a_window():
-    """Heaviest byte first to the lightest group: no group exceeds the mean by more than one byte's weight,
-    where low byte modulo the group count puts the comma's and the full stop's weight in one group."""
+def test_key_groups_are_balanced_by_how_often_each_character_starts_a_window():
+    """Heaviest character first to the lightest group: no group exceeds the mean by more than one character's
+    weight, where code modulo the group count puts the comma's and the full stop's weight in one group."""
     weights = [10] * 256
     weights[0x0C], weights[0x04], weights[0x02] = 3000, 2500, 2000   # ， and others, as in Chinese text
     for groups in (2, 3, 8):
-        table = search_build_grams.group_table(groups, weights)
+        table = search_build_grams.balanced_groups(weights, groups)
         loads = [sum(w for b, w in enumerate(weights) if table[b] == g) for g in range(groups)]
         assert sorted(set(table)) == list(range(groups))
         assert max(loads) <= sum(weights) / groups + max(weights)

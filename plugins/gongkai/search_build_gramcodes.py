@@ -10,8 +10,6 @@ order or sorted copy beside it (those made a worker's arrays five times as large
 """
 from __future__ import annotations
 
-import heapq
-
 import numpy as np
 
 from gongkai.search_codes import encode_runs

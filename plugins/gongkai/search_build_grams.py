@@ -31,12 +31,9 @@ SHARED_CHARS_PER_GROUP = 2_000_000
 MAX_GROUPS = 255   # a group is a byte (search_build_gramcodes), with one value left for no group
 
 
-def group_table(groups: int, weights=None) -> bytes:
-    """The group of each low byte of a code point: balanced by weights (how often each low byte starts a
-    window) when given, else low byte modulo groups."""
-    if weights is None or groups == 1:
-        return bytes(b % groups for b in range(256))
-    return bytes(balanced_groups(weights, groups))
+def group_table(groups: int) -> bytes:
+    """The group of each low byte of a code point (the sets path): low byte modulo groups."""
+    return bytes(b % groups for b in range(256))
 
 
 def balanced_groups(weights, groups: int) -> list[int]:
