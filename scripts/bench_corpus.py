@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 
 from gongkai.config import load_config  # noqa: E402
 from gongkai.loader import load_portal  # noqa: E402
-from gongkai.synthetic import MARKDOWN_EXTENSIONS_YML, CorpusSpec, generate  # noqa: E402
+from gongkai.synthetic import MARKDOWN_EXTENSIONS_YML, CorpusSpec, generate, use_theme  # noqa: E402
 
 SEED_TEXTS = next((p for p in (Path(__file__).resolve().parents[2] / "shared" / "seeds", Path("/work/shared/seeds"))
                    if p.is_dir()), Path("/work/shared/seeds"))
@@ -64,6 +64,7 @@ def prepare(work: Path, entries: int, seed: int, as_of: dt.date) -> Path:
     base = corpus_dir(work, entries, seed)
     stamp = base / "ready.json"
     if stamp.is_file():
+        use_theme(base / "portal")   # made by another checkout, maybe: this one's theme is measured
         return base
     shutil.rmtree(base, ignore_errors=True)
     portal_dir = base / "portal"

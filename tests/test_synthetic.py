@@ -76,3 +76,17 @@ def test_works_without_seed_texts_and_with_more_columns(tmp_path):
     assert summary.columns == len(portal.columns) == 16
     assert all(portal.column_entries[c] for c in portal.columns if not portal.columns[c].archived
                and not portal.child_columns(c))
+
+
+def test_a_kept_corpus_is_pointed_at_this_checkouts_theme(tmp_path):
+    """scripts/bench keeps a corpus between runs; the checkout that made it, whose theme overrides its
+    mkdocs.yml names, may be gone (a run from a clean clone failed on it: 'custom_dir does not exist')."""
+    import yaml
+    from gongkai.synthetic import default_theme_dir, use_theme
+    generate(tmp_path / "portal", CorpusSpec(entries=20, seed=3, theme_dir=tmp_path / "gone"))
+    before = (tmp_path / "portal" / "mkdocs.yml").read_text(encoding="utf-8")
+    use_theme(tmp_path / "portal")
+    after = (tmp_path / "portal" / "mkdocs.yml").read_text(encoding="utf-8")
+    assert yaml.safe_load(after)["theme"]["custom_dir"] == str(default_theme_dir().resolve())
+    assert after.replace(str(default_theme_dir().resolve()), str((tmp_path / "gone").resolve())) == before
+    load_config(tmp_path / "portal")

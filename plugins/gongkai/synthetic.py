@@ -135,6 +135,17 @@ def default_theme_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "theme_overrides"
 
 
+def use_theme(portal_dir: Path, theme: Path | None = None) -> None:
+    """Point a generated portal's mkdocs.yml at theme (default: this checkout's theme_overrides). A corpus is
+    kept between runs of scripts/bench, and the checkout that made it, whose theme it names, may be gone."""
+    path = Path(portal_dir) / "mkdocs.yml"
+    text = path.read_text(encoding="utf-8")
+    line = f"  custom_dir: {_q(str(Path(theme or default_theme_dir()).resolve()))}"
+    named = re.sub(r"(?m)^  custom_dir: .*$", lambda _: line, text, count=1)
+    if named != text:
+        path.write_text(named, encoding="utf-8")
+
+
 def load_seed_sentences(directory: Path | None) -> list[str]:
     """Sentences from real documents, usable as raw material: no markup characters,
     no long digit runs (nothing that could look like personal data), sensible length."""
