@@ -44,3 +44,21 @@ def test_bench_waits_until_the_file_system_has_settled_after_the_last_runs_delet
     monkeypatch.setattr(bench_main.time, "time", lambda: later)
     bench_main.wait_after_last_deletion(tmp_path)            # long ago: no wait
     assert len(slept) == 1 and bench_main.QUIET_AFTER_DELETING - 5 < slept[0] <= bench_main.QUIET_AFTER_DELETING
+
+
+def test_bench_reads_each_tools_inputs_before_its_timed_run(tmp_path, monkeypatch):
+    """Every file of the source directory is read, untimed (its outputs and caches are not), so that no tool's
+    timed run reads its inputs from the disk."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import bench_main
+    finally:
+        sys.path.pop(0)
+    for rel in ("mkdocs.yml", "content/a.md", "content/texts/b.md", "out/x.html", ".cache/y", "public/z"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    read = []
+    real_open = open
+    monkeypatch.setattr("builtins.open", lambda path, *a, **k: read.append(str(path)) or real_open(path, *a, **k))
+    bench_main.read_inputs(tmp_path)
+    assert sorted(read) == sorted(str(tmp_path / rel) for rel in ("mkdocs.yml", "content/a.md", "content/texts/b.md"))
