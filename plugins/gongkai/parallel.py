@@ -186,7 +186,7 @@ def _pages_to_make(job: EntryPageJob, total: ChunkResult, progress) -> list[int]
                 and noted[3] is not None and lookups_hold(noted[3], body_pages) else None
             if known is not None:      # the last build's inputs, its file untouched: not even named again
                 if entry.body:
-                    job.cache.keep(noted[4] if len(noted) > 4 else job.cache.file_key(page[0], entry.body, out))
+                    job.cache.keep(noted[4])
                 total.page_keys[out] = known
                 total.inputs[out] = noted
                 total.pages += 1
@@ -273,7 +273,7 @@ def _note_page(job: EntryPageJob, result: ChunkResult, entry, out: str, renderer
     page = _page_inputs(job, entry, out)
     if page is not None:
         # and its body's key in the body cache, kept by the next build that skips the page (a hash a page)
-        body_key = job.cache.file_key(page[0], entry.body, out) if entry.body and page[0] is not None else None
+        body_key = job.cache.file_key(page[0], entry.body, out) if entry.body else None
         result.inputs[out] = (*page, renderer.lookups if entry.body else {}, body_key)
 
 
@@ -297,7 +297,7 @@ def _note_inputs(job: EntryPageJob, total: ChunkResult) -> None:
             if out not in pages:
                 page = _page_inputs(job, entry, out)
                 if page is not None and out in job.memo.new:
-                    pages[out] = (*page, None)   # its body's lookups unknown
+                    pages[out] = (*page, None, None)   # its body's lookups (and key) unknown
     job.memo.note(NOTE, (job.inputs_key, pages))
 
 
