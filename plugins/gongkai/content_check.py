@@ -91,11 +91,10 @@ def _scan_ahead(probes: list[Probe], allowed_hosts: frozenset[str], records: Fil
 def _check_file(probe: Probe, source: str, findings: Findings, allowed_hosts: frozenset[str],
                 records: FileRecords, scanned: dict[str, list] | None = None,
                 known: dict[str, list] | None = None) -> bytes | None:
-    """Report the file's findings (looked up already (known), or scanned ahead, or looked up, or scanned
-    now); returns key_of the bytes they are about (None: not checked)."""
-    hits = known.get(probe.rel) if known else None
-    if hits is None:
-        hits = records.get(probe)
+    """Report the file's findings (looked up already: known, given every probe _scan_ahead looked up; else
+    looked up now; or scanned ahead, or scanned now); returns key_of the bytes they are about (None: not
+    checked)."""
+    hits = known.get(probe.rel) if known is not None else records.get(probe)
     if hits is None:
         hits = scanned.get(probe.rel) if scanned else None
         if hits is None:
