@@ -199,6 +199,10 @@ def file_records(memo_path: Path) -> dict[str, tuple]:
     return {name: record for name, record in load_pickle(memo_path).items() if not name.startswith(_NOTE)}
 
 
+def as_recorded(path: str, record: tuple) -> bool:
+    """Whether the file at path is as a tree memo's record of it says (its stat unchanged)."""
+    return stat_of(path) == record[2]
+
 
 def keeps_page_keys(memo: "TreeMemo | None") -> bool:
     """Whether anything keeps a key of a page's bytes: the tree's memo, kept for the next build, or the link
@@ -257,7 +261,7 @@ class TreeMemo:
         build wrote is looked at again), else by its stat."""
         if self.touched is not None and rel not in self.new:
             return rel not in self.touched
-        return stat_of(self._under + rel) == record[2]
+        return as_recorded(self._under + rel, record)
 
     def note(self, name: str, value) -> None:
         """Keep a value with this build's records (saved and loaded with them, so it describes exactly them)."""

@@ -117,10 +117,10 @@ class TreeListing:
 
 def _touched(root: str, records: dict[str, tuple]) -> set[str]:
     """The recorded files missing or not as recorded (the stat a tree memo records)."""
-    from .output_tree import stat_of
+    from .output_tree import as_recorded
 
     under = os.path.join(root, "")
-    return {rel for rel, record in records.items() if stat_of(under + rel) != record[2]}
+    return {rel for rel, record in records.items() if not as_recorded(under + rel, record)}
 
 
 def list_tree(root: str) -> tuple[set[str], list[str]]:
