@@ -5,8 +5,9 @@
 
 For each size: wall time, CPU time (the process and its children) and peak memory
 (the proportional set size of the whole process tree, sampled) of each build, its
-inputs read just before (read_inputs), the median of --runs alternating runs; the ratios gongkai/Hugo and gongkai/Material; the
-phase profile of gongkai's build; and an incremental rebuild after editing one entry.
+inputs read just before (read_inputs), the median of --runs alternating runs; the
+ratios gongkai/Hugo and gongkai/Material; the phase profile of gongkai's build; and an
+incremental rebuild after editing one entry.
 """
 
 from __future__ import annotations

@@ -22,9 +22,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from bisect import bisect_left
 from functools import partial
-from itertools import accumulate
 from pathlib import Path
 
 from gongkai import search_build_words, search_terms

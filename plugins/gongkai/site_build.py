@@ -14,8 +14,8 @@ from typing import Iterator
 from . import dictionary_process, disk_cache, files_beside, phases
 from .disk_cache import key_of
 from .generated_page import GeneratedPage
-from .entry_page import context_key, entry_context, page_meta_tags, render_context, use_bytecode_cache
-from .entry_page import entry_template
+from .entry_page import (context_key, entry_context, entry_template, page_meta_tags, render_context,
+                         use_bytecode_cache)
 from .markdown_render import BodyRenderer
 from .portal import Portal
 from .search_segment import warm_up
