@@ -357,3 +357,33 @@ def test_the_demo_and_mkdocs_settings_take_the_fast_path():
     for setup in (DEMO, MKDOCS):
         assert BodyRenderer(True, {}, *setup).fast is not None
     assert isinstance(BodyRenderer(True, {}).fast, markdown_fast.FastPath)
+
+
+def test_what_a_body_clear_of_never_can_hold_of_each_stock_trigger_part():
+    """_LEFT_BY_NEVER's claim, checked on every character (and the line break's two spaces): where a part
+    matches a text _NEVER finds nothing in, one of its strings is in that text."""
+    import re
+    candidates = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000] + ["  \n"]
+    for part, left in markdown_fast._LEFT_BY_NEVER.items():
+        expression = re.compile(part, re.DOTALL)
+        for text in candidates:
+            if expression.search(text) and not markdown_fast._NEVER.search(text):
+                assert any(s in text for s in left), (part, text)
+
+
+def test_a_stock_trigger_is_cleared_by_two_strings_and_any_other_is_searched():
+    import markdown
+    from markdown.inlinepatterns import SimpleTagInlineProcessor
+    for setup in (DEMO, MKDOCS):
+        assert BodyRenderer(True, {}, *setup).fast.left_by_never == ("  \n", "*")
+    md = markdown.Markdown(extensions=DEFAULT_EXTENSIONS)
+    md.inlinePatterns.register(SimpleTagInlineProcessor(r"(==)(.+?)==", "mark"), "mark", 65)
+    fast = markdown_fast.for_markdown(md, DEFAULT_EXTENSIONS, {})
+    assert fast.left_by_never is None
+    assert fast.render("标记==重点==内容。") is None and fast.render("没有标记的内容。") == "<p>没有标记的内容。</p>"
+
+
+@pytest.mark.parametrize("body", ["第一行  \n第二行", "答复  \n\n下一段", "- 第一项  \n- 第二项", "一*二", "**问：**答复"])
+def test_bodies_holding_what_the_trigger_leaves_render_as_python_markdown_renders_them(body):
+    fast = _assert_same([body, body + "\n\n## 标题\n\n正文。"])
+    assert fast.taken + fast.refused == 2

@@ -44,16 +44,24 @@ def _needed(pattern) -> str:
     return pattern.pattern if isinstance(pattern, inlinepatterns.InlineProcessor) else ""
 
 
-def trigger_expression(patterns) -> re.Pattern | None:
-    """One expression that finds something in every text some pattern matches; None when a pattern is
-    of the old style (it matches a rewritten expression against a slice: not judged here)."""
+def trigger_parts(patterns) -> list[str] | None:
+    """The distinct expressions _needed gives the patterns, in their order; None when a pattern is of the
+    old style (it matches a rewritten expression against a slice: not judged here)."""
     parts = []
     for pattern in patterns:
         needed = _needed(pattern)
         if not needed:
             return None
-        parts.append(f"(?:{needed})")
-    return re.compile("|".join(dict.fromkeys(parts)) or r"(?!)", re.DOTALL | re.UNICODE)
+        parts.append(needed)
+    return list(dict.fromkeys(parts))
+
+
+def trigger_expression(patterns) -> re.Pattern | None:
+    """One expression that finds something in every text some pattern matches (None: see trigger_parts)."""
+    parts = trigger_parts(patterns)
+    if parts is None:
+        return None
+    return re.compile("|".join(f"(?:{part})" for part in parts) or r"(?!)", re.DOTALL | re.UNICODE)
 
 
 class QuickInlineProcessor(treeprocessors.InlineProcessor):
