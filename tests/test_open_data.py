@@ -78,3 +78,13 @@ def test_no_non_public_entry_in_any_data_file():
     for name, data in files(sample_portal()).items():
         text = data.decode("utf-8-sig")
         assert not any(marker in text for marker in HIDDEN_MARKERS), name
+
+
+def test_json_has_one_record_a_line_and_an_empty_catalogue_is_an_empty_array():
+    """A record's change is a one-line diff; the file is what the C encoder writes (see catalog_json)."""
+    portal = sample_portal()
+    lines = files(portal)["data/catalog.json"].decode("utf-8").split("\n")
+    assert lines[0] == "[" and lines[-2:] == ["]", ""]
+    records = [json.loads(line.rstrip(",")) for line in lines[1:-2]]
+    assert [r["id"] for r in records] == [e.id for e in portal.public_entries]
+    assert files(make_portal(hidden_entries()))["data/catalog.json"] == b"[]\n"

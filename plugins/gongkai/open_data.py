@@ -66,7 +66,10 @@ def records(portal: Portal, linker: Linker) -> list[dict]:
 
 
 def catalog_json(portal: Portal, linker: Linker) -> bytes:
-    return (json.dumps(records(portal, linker), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    """The array with one record a line: as readable and as diffable as an indented file, and written by
+    json's C encoder (indent runs the pure-Python one: 0.14 s against 0.04 s at 10,000 entries)."""
+    lines = [json.dumps(record, ensure_ascii=False) for record in records(portal, linker)]
+    return ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode("utf-8")
 
 
 def csv_cell(key: str, value) -> str:
@@ -96,8 +99,8 @@ _CODE = b"\x00".join(Path(module.__file__).read_bytes() for module in (sys.modul
 
 def open_data_files(portal: Portal, linker: Linker) -> Iterator[tuple[str, Deferred]]:
     """Both files, named by what their records are made from: the public entries (every field), the column
-    ids, the URL style and the code. Neither the records (0.2 s at 10,000 entries) nor json.dumps with indent
-    (pure Python: 1.2 s) run when the files are already there."""
+    ids, the URL style and the code. Neither the records (0.2 s at 10,000 entries) nor their encoding run
+    when the files are already there."""
     named = key_of(b"\x00".join((_CODE, portal.public_entries_key,
                                  repr((sorted(portal.columns), linker.directory_urls)).encode("utf-8", "surrogatepass"))))
     yield JSON_FILE, Deferred(key_of(b"json" + named), lambda: catalog_json(portal, linker))
