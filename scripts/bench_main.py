@@ -1,4 +1,5 @@
-"""Build one synthetic corpus three ways and compare: gongkai, plain Material, Hugo.
+"""Build one synthetic corpus four ways and compare: gongkai, plain Material, Hugo, and Hugo followed by
+Pagefind's index of its site (a static site with search, as gongkai's is; needs the bench extra).
 
     scripts/bench --sizes 10000 --runs 3             # the main table
     scripts/bench --sizes 100000 --runs 1 --only gongkai   # peak memory at scale
@@ -6,7 +7,7 @@
 For each size: wall time, CPU time (the process and its children) and peak memory
 (the proportional set size of the whole process tree, sampled) of each build, its
 inputs read just before (read_inputs), the median of --runs alternating runs; the
-ratios gongkai/Hugo and gongkai/Material; the phase profile of gongkai's build; and an
+ratios gongkai/Hugo, gongkai/(Hugo + Pagefind) and gongkai/Material; the phase profile of gongkai's build; and an
 incremental rebuild after editing one entry.
 """
 
@@ -42,6 +43,18 @@ def hugo_binary() -> str | None:
     return found
 
 
+def pagefind_binary() -> str | None:
+    """Pagefind's binary (the bench extra's pagefind_bin), for the Hugo + Pagefind column: a static site
+    with a search index over its pages, which is what gongkai's build makes beside its checks."""
+    try:
+        import pagefind_bin
+    except ImportError:
+        print("bench: pagefind_bin is not installed (pip install -e '.[bench]'); the Hugo + Pagefind column is "
+              "skipped.", file=sys.stderr)
+        return None
+    return str(pagefind_bin.get_executable())
+
+
 def env_for_build(profile: Path | None = None, cache: bool = False) -> dict:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", GONGKAI_PROGRESS="0",
                SOURCE_DATE_EPOCH=str(int(dt.datetime(BUILD_DATE.year, BUILD_DATE.month, BUILD_DATE.day,
@@ -52,7 +65,8 @@ def env_for_build(profile: Path | None = None, cache: bool = False) -> dict:
     return env
 
 
-def commands(base: Path, out: Path, hugo: str | None) -> dict[str, tuple[list[str], Path]]:
+def commands(base: Path, out: Path, hugo: str | None,
+             pagefind: str | None = None) -> dict[str, tuple[list[str], Path]]:
     mkdocs = str(VENV_BIN / "mkdocs")
     tools = {
         "gongkai": ([mkdocs, "build", "-q", "-d", str(out / "gongkai")], base / "portal"),
@@ -60,7 +74,15 @@ def commands(base: Path, out: Path, hugo: str | None) -> dict[str, tuple[list[st
     }
     if hugo:
         tools["hugo"] = ([hugo, "--quiet", "-s", str(base / "hugo"), "-d", str(out / "hugo")], base / "hugo")
+        if pagefind:
+            # Hugo's site, then Pagefind's index of it (Chinese, as our texts are), one timed run
+            site = str(out / HUGO_PAGEFIND)
+            tools[HUGO_PAGEFIND] = (["sh", "-c", '"$1" --quiet -s "$2" -d "$3" && "$4" --site "$3" --force-language zh '
+                                     "--quiet >/dev/null", "sh", hugo, str(base / "hugo"), site, pagefind], base / "hugo")
     return tools
+
+
+HUGO_PAGEFIND = "hugo+pagefind"
 
 
 SET_ASIDE = "set-aside"
@@ -197,11 +219,13 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="alternating runs per tool; medians are reported")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/gongkai-bench"), help="corpora and outputs")
-    parser.add_argument("--only", default="gongkai,material,hugo", help="tools to run (comma-separated)")
+    parser.add_argument("--only", default=f"gongkai,material,hugo,{HUGO_PAGEFIND}",
+                        help="tools to run (comma-separated)")
     parser.add_argument("--no-incremental", action="store_true")
     args = parser.parse_args(argv)
     wanted = args.only.split(",")
-    hugo = hugo_binary() if "hugo" in wanted else None
+    hugo = hugo_binary() if "hugo" in wanted or HUGO_PAGEFIND in wanted else None
+    pagefind = pagefind_binary() if hugo and HUGO_PAGEFIND in wanted else None
     args.work.mkdir(parents=True, exist_ok=True)
     wait_after_last_deletion(args.work)
     set_aside_places: list[Path] = []   # deleted after the last size, not between sizes (see set_aside)
@@ -213,7 +237,7 @@ def main(argv=None) -> int:
         results: dict[str, list[dict]] = {}
         profiles: list[dict] = []
         for run in range(args.runs):
-            tools = commands(base, out, hugo)
+            tools = commands(base, out, hugo, pagefind)
             order = [t for t in tools if t in wanted]
             if run % 2:
                 order.reverse()   # alternate so load on the shared machine hits every tool alike
@@ -228,14 +252,14 @@ def main(argv=None) -> int:
                 results.setdefault(tool, []).append(m)
                 if profile and profile.is_file():
                     profiles.append(json.loads(profile.read_text(encoding="utf-8")))
-                print(f"  run {run + 1} {tool:9s} wall {m['wall']:7.1f}s  cpu {m['cpu']:7.1f}s  peak {fmt_mem(m['peak_kb'])}",
+                print(f"  run {run + 1} {tool:13s} wall {m['wall']:7.1f}s  cpu {m['cpu']:7.1f}s  peak {fmt_mem(m['peak_kb'])}",
                       flush=True)
         med = {t: {k: statistics.median(r[k] for r in runs) for k in ("wall", "cpu", "peak_kb")} for t, runs in results.items()}
-        print(f"\n{'tool':10s} {'wall (s)':>9s} {'cpu (s)':>9s} {'peak mem':>10s}   (median of {args.runs})")
+        print(f"\n{'tool':14s} {'wall (s)':>9s} {'cpu (s)':>9s} {'peak mem':>10s}   (median of {args.runs})")
         for tool, m in med.items():
-            print(f"{tool:10s} {m['wall']:9.1f} {m['cpu']:9.1f} {fmt_mem(m['peak_kb']):>10s}")
+            print(f"{tool:14s} {m['wall']:9.1f} {m['cpu']:9.1f} {fmt_mem(m['peak_kb']):>10s}")
         if "gongkai" in med:
-            for other in ("hugo", "material"):
+            for other in ("hugo", HUGO_PAGEFIND, "material"):
                 if other in med:
                     print(f"gongkai/{other}: wall {med['gongkai']['wall'] / med[other]['wall']:.2f}x, "
                           f"cpu {med['gongkai']['cpu'] / med[other]['cpu']:.2f}x")

@@ -62,3 +62,27 @@ def test_bench_reads_each_tools_inputs_before_its_timed_run(tmp_path, monkeypatc
     monkeypatch.setattr("builtins.open", lambda path, *a, **k: read.append(str(path)) or real_open(path, *a, **k))
     bench_main.read_inputs(tmp_path)
     assert sorted(read) == sorted(str(tmp_path / rel) for rel in ("mkdocs.yml", "content/a.md", "content/texts/b.md"))
+
+
+def test_bench_builds_hugos_site_and_then_pagefinds_index_of_it_in_one_timed_command(tmp_path):
+    """The Hugo + Pagefind column: Hugo writes the site, Pagefind indexes that very site (as Chinese)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import bench_main
+    finally:
+        sys.path.pop(0)
+    log = tmp_path / "log"
+    hugo, pagefind = tmp_path / "hugo", tmp_path / "pagefind"
+    hugo.write_text(f'#!/bin/sh\necho "hugo $*" >> {log}\nmkdir -p "$5" && echo page > "$5/index.html"\n')
+    pagefind.write_text(f'#!/bin/sh\necho "pagefind $*" >> {log}\nls "$2" >> {log}\n')
+    for tool in (hugo, pagefind):
+        tool.chmod(0o755)
+    base, out = tmp_path / "corpus", tmp_path / "out"
+    tools = bench_main.commands(base, out, str(hugo), str(pagefind))
+    argv, cwd = tools[bench_main.HUGO_PAGEFIND]
+    assert cwd == base / "hugo" and "hugo" in tools
+    subprocess.run(argv, check=True)
+    site = out / bench_main.HUGO_PAGEFIND
+    assert log.read_text().splitlines() == [f"hugo --quiet -s {base / 'hugo'} -d {site}",
+                                            f"pagefind --site {site} --force-language zh --quiet", "index.html"]
+    assert bench_main.HUGO_PAGEFIND not in bench_main.commands(base, out, str(hugo), None)
