@@ -7,8 +7,8 @@ Pagefind's index of its site (a static site with search, as gongkai's is; needs 
 For each size: wall time, CPU time (the process and its children) and peak memory
 (the proportional set size of the whole process tree, sampled) of each build, its
 inputs read just before (read_inputs), the median of --runs alternating runs; the
-ratios gongkai/Hugo, gongkai/(Hugo + Pagefind) and gongkai/Material; the phase profile of gongkai's build; and an
-incremental rebuild after editing one entry.
+ratios gongkai/Hugo, gongkai/(Hugo + Pagefind) and gongkai/Material; the phase
+profile of gongkai's build; and an incremental rebuild after editing one entry.
 """
 
 from __future__ import annotations
