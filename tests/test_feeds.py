@@ -141,3 +141,13 @@ def test_build_outputs_are_byte_identical_and_hold_nothing_non_public(built_site
         text = (first / rel).read_bytes().decode("utf-8-sig")
         assert "秘密事项" not in text and "2024-00009" not in text
     etree.parse(str(first / "feeds/zfwj.xml"))
+
+
+def test_xml_text_escapes_as_saxutils_does():
+    from xml.sax import saxutils
+    from gongkai import xml_text
+    samples = ["", "plain", "a&b<c>d", 'say "hi"', "it's", "both \"'", "line\nbreak\r\ttab", "&amp; 已转义 <b>",
+               "https://example.gov.cn/a?x=1&y=2", "\"'&<>\n\r\t"]
+    for text in samples:
+        assert xml_text.escape(text) == saxutils.escape(text), text
+        assert xml_text.quoteattr(text) == saxutils.quoteattr(text), text

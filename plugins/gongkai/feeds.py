@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Iterator
-from xml.sax.saxutils import escape, quoteattr
 
 from .model import Entry
 from .portal import Portal
 from .urls import Linker, column_path, entry_path
+from .xml_text import escape, quoteattr
 
 FEED_SIZE = 50
 TZ = "+08:00"                 # entries carry dates only; China Standard Time

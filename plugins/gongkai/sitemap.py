@@ -13,13 +13,13 @@ from __future__ import annotations
 import gzip
 import io
 from typing import Iterable, Iterator
-from xml.sax.saxutils import escape
 
 from .deferred import Deferred
 from .disk_cache import key_of
 from .markdown_render import md_page_path
 from .portal import Portal
 from .urls import Linker, entry_path
+from .xml_text import escape
 
 SITEMAP = "sitemap.xml"
 NOT_IN_SITEMAP = {"404.md"}
