@@ -33,6 +33,7 @@ from bench_measure import measure  # noqa: E402
 from bench_serve import serve_edits  # noqa: E402
 
 BUILD_DATE = dt.date(2026, 11, 26)
+HUGO_PAGEFIND = "hugo+pagefind"   # the column of Hugo's build followed by Pagefind's index of its site
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -80,9 +81,6 @@ def commands(base: Path, out: Path, hugo: str | None,
             tools[HUGO_PAGEFIND] = (["sh", "-c", '"$1" --quiet -s "$2" -d "$3" && "$4" --site "$3" --force-language zh '
                                      "--quiet >/dev/null", "sh", hugo, str(base / "hugo"), site, pagefind], base / "hugo")
     return tools
-
-
-HUGO_PAGEFIND = "hugo+pagefind"
 
 
 SET_ASIDE = "set-aside"
