@@ -140,10 +140,15 @@ def use_theme(portal_dir: Path, theme: Path | None = None) -> None:
     kept between runs of scripts/bench, and the checkout that made it, whose theme it names, may be gone."""
     path = Path(portal_dir) / "mkdocs.yml"
     text = path.read_text(encoding="utf-8")
-    line = f"  custom_dir: {_q(str(Path(theme or default_theme_dir()).resolve()))}"
+    line = f"  custom_dir: {_custom_dir(theme)}"
     named = re.sub(r"(?m)^  custom_dir: .*$", lambda _: line, text, count=1)
     if named != text:
         path.write_text(named, encoding="utf-8")
+
+
+def _custom_dir(theme: Path | None) -> str:
+    """mkdocs.yml's custom_dir value for theme (default: this checkout's theme_overrides)."""
+    return _q(str(Path(theme or default_theme_dir()).resolve()))
 
 
 def load_seed_sentences(directory: Path | None) -> list[str]:
@@ -441,8 +446,8 @@ class _Writer:
         files.put("catalog/columns.yml", columns_yaml(self.columns).encode())
         files.put("content/index.md", HOME_PAGE.encode())
         files.put("content/about.md", ABOUT_PAGE.encode())
-        theme = self.spec.theme_dir or default_theme_dir()
-        files.put("mkdocs.yml", MKDOCS_YML.format(custom_dir=_q(str(Path(theme).resolve())), markdown_extensions=MARKDOWN_EXTENSIONS_YML).encode())
+        files.put("mkdocs.yml", MKDOCS_YML.format(custom_dir=_custom_dir(self.spec.theme_dir),
+                                                  markdown_extensions=MARKDOWN_EXTENSIONS_YML).encode())
         return summary
 
 
