@@ -312,7 +312,7 @@ def for_markdown(md: markdown.Markdown, extensions, extension_configs) -> FastPa
     parts = markdown_inline.trigger_parts(list(md.inlinePatterns))
     if parts is None:
         return None
-    trigger = markdown_inline.trigger_expression(list(md.inlinePatterns))
+    trigger = markdown_inline.expression_of(parts)
     left = tuple(dict.fromkeys(chain.from_iterable(_LEFT_BY_NEVER[part] for part in parts))) \
         if all(part in _LEFT_BY_NEVER for part in parts) else None
     return FastPath(trigger, heading_ids="toc" in names, sane="sane_lists" in names, left_by_never=left)

@@ -59,8 +59,11 @@ def trigger_parts(patterns) -> list[str] | None:
 def trigger_expression(patterns) -> re.Pattern | None:
     """One expression that finds something in every text some pattern matches (None: see trigger_parts)."""
     parts = trigger_parts(patterns)
-    if parts is None:
-        return None
+    return None if parts is None else expression_of(parts)
+
+
+def expression_of(parts: list[str]) -> re.Pattern:
+    """The trigger made of trigger_parts' expressions."""
     return re.compile("|".join(f"(?:{part})" for part in parts) or r"(?!)", re.DOTALL | re.UNICODE)
 
 
