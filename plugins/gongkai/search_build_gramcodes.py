@@ -32,6 +32,7 @@ class CodedTexts:
         self.chars = [""] + [chr(c) for c in chars.tolist()]
         self.bits = _bits(chars)
         self.low = (1 << self.bits) - 1
+        self.window_mask = np.uint64((1 << 3 * self.bits) - 1)   # a window's three characters in a key
         self.doc_bits = _doc_bits(texts)
         self.alnum = np.array([False] + [ch.isalnum() for ch in self.chars[1:]])   # single characters are
         self.facets = [facets for *_, facets in texts]                             # keys only when alphanumeric
@@ -240,8 +241,7 @@ def _keys_of(windows: np.ndarray, coded: CodedTexts) -> np.ndarray:
     windows of each document come in order, the same one next to itself: no sort is needed to make them
     distinct. Each kind comes sorted (by document, then code), and KeyBuffer merges the runs."""
     bits, low = np.uint64(coded.bits), np.uint64(coded.low)
-    code_mask = np.uint64((1 << 3 * coded.bits) - 1)
-    doc, code = windows & ~code_mask, windows & code_mask
+    doc, code = windows & ~coded.window_mask, windows & coded.window_mask
     pair = (code >> bits & low) != 0
     pairs = _adjacent_distinct((doc | code >> bits)[pair])
     firsts = code >> np.uint64(2 * coded.bits)
@@ -251,5 +251,4 @@ def _keys_of(windows: np.ndarray, coded: CodedTexts) -> np.ndarray:
 
 def _by_code(keys: np.ndarray, coded: CodedTexts) -> np.ndarray:
     """(document, window code) keys as KeyBuffer's (window code, document) keys."""
-    code_bits = np.uint64(3 * coded.bits)
-    return ((keys & np.uint64((1 << 3 * coded.bits) - 1)) << np.uint64(coded.doc_bits)) | (keys >> code_bits)
+    return ((keys & coded.window_mask) << np.uint64(coded.doc_bits)) | (keys >> np.uint64(3 * coded.bits))
