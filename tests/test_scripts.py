@@ -11,6 +11,17 @@ from portal_factory import REPO
 SCRIPTS = sorted((REPO / "scripts").glob("*.py"))
 
 
+@pytest.fixture
+def bench_main():
+    """scripts/bench_main.py as a module (scripts/ is not a package)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import bench_main
+    finally:
+        sys.path.remove(str(REPO / "scripts"))
+    return bench_main
+
+
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
 def test_script_compiles(script, tmp_path):
     py_compile.compile(str(script), cfile=str(tmp_path / "out.pyc"), doraise=True)
@@ -23,15 +34,10 @@ def test_script_help(name):
     assert "usage" in run.stdout.lower()
 
 
-def test_bench_waits_until_the_file_system_has_settled_after_the_last_runs_deletion(tmp_path, monkeypatch):
+def test_bench_waits_until_the_file_system_has_settled_after_the_last_runs_deletion(bench_main, tmp_path, monkeypatch):
     """A run right after the last one deleted its outputs measured ext4's handling of freed inodes, not the
     tools: the harness waits out five minutes since that deletion, and not at all later or on a first run."""
     import time
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import bench_main
-    finally:
-        sys.path.remove(str(REPO / "scripts"))
     slept = []
     monkeypatch.setattr(bench_main.time, "sleep", slept.append)
     bench_main.wait_after_last_deletion(tmp_path)            # nothing deleted here yet
@@ -46,14 +52,9 @@ def test_bench_waits_until_the_file_system_has_settled_after_the_last_runs_delet
     assert len(slept) == 1 and bench_main.QUIET_AFTER_DELETING - 5 < slept[0] <= bench_main.QUIET_AFTER_DELETING
 
 
-def test_bench_reads_each_tools_inputs_before_its_timed_run(tmp_path, monkeypatch):
+def test_bench_reads_each_tools_inputs_before_its_timed_run(bench_main, tmp_path, monkeypatch):
     """Every file of the source directory is read, untimed (its outputs and caches are not), so that no tool's
     timed run reads its inputs from the disk."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import bench_main
-    finally:
-        sys.path.pop(0)
     for rel in ("mkdocs.yml", "content/a.md", "content/texts/b.md", "out/x.html", ".cache/y", "public/z"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(rel)
@@ -64,13 +65,8 @@ def test_bench_reads_each_tools_inputs_before_its_timed_run(tmp_path, monkeypatc
     assert sorted(read) == sorted(str(tmp_path / rel) for rel in ("mkdocs.yml", "content/a.md", "content/texts/b.md"))
 
 
-def test_bench_builds_hugos_site_and_then_pagefinds_index_of_it_in_one_timed_command(tmp_path):
+def test_bench_builds_hugos_site_and_then_pagefinds_index_of_it_in_one_timed_command(bench_main, tmp_path):
     """The Hugo + Pagefind column: Hugo writes the site, Pagefind indexes that very site (as Chinese)."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import bench_main
-    finally:
-        sys.path.pop(0)
     log = tmp_path / "log"
     hugo, pagefind = tmp_path / "hugo", tmp_path / "pagefind"
     hugo.write_text(f'#!/bin/sh\necho "hugo $*" >> {log}\nmkdir -p "$5" && echo page > "$5/index.html"\n')
