@@ -47,6 +47,21 @@ def test_postings_round_trip_as_list_and_bitmap():
     assert encode_postings(list(range(0, 3000, 2)), 3001).startswith("!")
 
 
+def test_lists_of_one_digit_gaps_decode_as_digit_by_digit():
+    """A list whose gaps all fit one digit is decoded as a running sum; any longer gap, by digits."""
+    rnd = random.Random(3)
+    for _ in range(200):
+        total = rnd.choice([40, 400, 4000])
+        ids = sorted(rnd.sample(range(total), rnd.randint(1, total // 8)))
+        encoded = encode_postings(ids, total)
+        assert decode_postings(encoded) == ids
+    dense = list(range(3, 3000, 3))   # every gap 2: one digit each
+    assert decode_postings(encode_postings(dense, 3001)) == dense
+    assert decode_postings("0") == [0] and decode_postings("") == []
+    with pytest.raises(ValueError):
+        decode_postings("0é")
+
+
 def test_every_substring_is_found_with_high_precision(corpus):
     docs, out, _ = corpus
     rnd = random.Random(5)

@@ -36,7 +36,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass, field, fields
 from functools import cache, partial
-from itertools import chain, repeat
+from itertools import accumulate, chain, repeat
 from operator import attrgetter, sub
 from pathlib import Path
 from typing import Iterator
@@ -154,6 +154,30 @@ def _varint(n: int) -> str:
 _SMALL = [_varint(i) for i in range(32)]
 
 
+class _Varints(dict):
+    """Gap -> its varint, made when first asked for."""
+
+    def __missing__(self, gap: int) -> str:
+        made = self[gap] = _varint(gap)
+        return made
+
+
+class _Gaps(dict):
+    """A gap's varint -> the gap plus one, made when first asked for."""
+
+    def __missing__(self, digits: str) -> int:
+        n = 0
+        for ch in digits:
+            n = (n << 5) | (ALPHABET.index(ch) & 31)
+        self[digits] = n + 1
+        return n + 1
+
+
+_VARINTS = _Varints((gap, _varint(gap)) for gap in range(1024))
+_GAPS = _Gaps((digits, gap + 1) for gap, digits in _VARINTS.items())
+_VARINT = re.compile(f"[{re.escape(ALPHABET[32:])}]*[{re.escape(ALPHABET[:32])}]")
+
+
 def encode_postings(ids: list[int], total: int) -> str:
     """Sorted document numbers as delta varints, or as a bitmap when that is shorter."""
     bitmap_len = 1 + (total + 5) // 6
@@ -162,7 +186,7 @@ def encode_postings(ids: list[int], total: int) -> str:
         deltas = list(map(sub, ids, chain((0,), map(_PLUS_ONE, ids))))
         if max(deltas) < 32:
             return "".join(map(_SMALL.__getitem__, deltas))
-        listed = "".join(_SMALL[d] if d < 32 else _varint(d) for d in deltas)
+        listed = "".join(map(_VARINTS.__getitem__, deltas))
         if len(listed) <= bitmap_len:
             return listed
     return "!" + _bitmap(ids, (total + 5) // 6)
@@ -184,10 +208,19 @@ _ALPHABET_BYTES = ALPHABET.encode("ascii").ljust(256, b"?")
 
 
 def decode_postings(value: str) -> list[int]:
-    """The inverse of encode_postings (used by tests and the benchmark's reference engine)."""
+    """The inverse of encode_postings."""
     if value.startswith("!"):
         return [k * 6 + b for k, ch in enumerate(value[1:]) for b in range(6) if ALPHABET.index(ch) >> b & 1]
-    ids, n, prev = [], 0, -1
+    # Each document is the last plus its gap plus one: a running sum, in C. Most lists an update patches are a
+    # common n-gram's thousand documents, every gap one digit; the others are split into varints first.
+    if value.isascii():
+        gaps = value.encode("ascii").translate(_GAP_OF_DIGIT)
+        if _LONG_GAP not in gaps:
+            return list(accumulate(gaps, initial=-1))[1:]
+    varints = _VARINT.findall(value)
+    if sum(map(len, varints)) == len(value):   # every character in a varint
+        return list(accumulate(map(_GAPS.__getitem__, varints), initial=-1))[1:]
+    ids, n, prev = [], 0, -1   # not a list encode_postings wrote: as a decoder would take it, or ValueError
     for ch in value:
         v = ALPHABET.index(ch)
         if v >= 32:
@@ -198,6 +231,11 @@ def decode_postings(value: str) -> list[int]:
             ids.append(prev)
             n = 0
     return ids
+
+
+# a one-digit gap's character -> the gap plus one; any other byte (a digit of a longer gap) -> _LONG_GAP
+_LONG_GAP = b"\xff"
+_GAP_OF_DIGIT = bytes(ALPHABET.index(chr(b)) + 1 if chr(b) in ALPHABET[:32] else _LONG_GAP[0] for b in range(256))
 
 
 def encode_weighted(pairs: list[tuple[int, int]]) -> str:
