@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gongkai.search_corpus import generate_docs
-from gongkai.search_index import build_search_index
+from gongkai.search_index import IndexPlan, build_search_index
 from gongkai.search_update import update_search_index
 
 from seeds import SEEDS  # noqa: E402
@@ -101,22 +101,52 @@ def test_unchanged_documents_update_nothing(tmp_path, corpus):
     assert digest(tmp_path / "new") == digest(tmp_path / "old")
 
 
-@pytest.mark.parametrize("change", ["added", "removed", "new date moves it", "new publisher", "new column"])
+@pytest.mark.parametrize("change", ["removed", "new publisher", "new column"])
 def test_update_declines_when_numbers_or_vocabularies_change(tmp_path, corpus, change):
     cache = tmp_path / "cache"
     state = full(corpus, tmp_path / "old", cache)
     after = list(corpus)
-    if change == "added":
-        after.append(dataclasses.replace(corpus[0], url="xxgk/added/"))
-    elif change == "removed":
+    if change == "removed":
         after.pop(30)
-    elif change == "new date moves it":
-        after = edit(corpus, 30, published="1999-01-01")
     elif change == "new publisher":
         after = edit(corpus, 30, publisher="新设立的示例市数据局")
     else:
         after = edit(corpus, 30, columns=[("brand-new", "全新专栏")])
     assert update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache) is None
+
+
+MOVES = {
+    # numbered oldest first: a document published on a day among the others' moves every later one up by one
+    "published among the others": lambda d: d + [dataclasses.replace(IndexPlan.of(d).docs[-20], url="xxgk/added/",
+                                                                     title="补发的公告", text="补发的公告正文，政务公开。")],
+    "new date moves it": lambda d: edit(d, d.index(IndexPlan.of(d).docs[-30]), published="2099-01-01"),
+    # on one date, by URL: a second document of the newest day may come before the first
+    "second of the newest day": lambda d: d + [newest(d, 0, "当日第一条", "第一条的正文。"),
+                                               newest(d, 1, "当日第二条", "第二条的正文，一网通办。")],
+}
+
+
+@pytest.mark.parametrize("name", list(MOVES))
+def test_documents_that_move_update_as_edits_of_their_numbers(tmp_path, corpus, name):
+    """A number whose document changed is updated as an edit, whatever moved another document there."""
+    before = corpus if name != "second of the newest day" else MOVES[name](corpus)[:-1]
+    after = MOVES[name](corpus)
+    moved = sum(a.url != b.url for a, b in zip(IndexPlan.of(before).docs, IndexPlan.of(after).docs))
+    assert moved > 0
+    state = check_update(tmp_path, before, after)
+    assert state["urls"] == [d.url for d in IndexPlan.of(after).docs]
+
+
+def test_an_update_declines_when_too_many_numbers_change(tmp_path, corpus, monkeypatch):
+    from gongkai import search_update
+    monkeypatch.setattr(search_update, "UPDATED_AT_LEAST", 20)
+    cache = tmp_path / "cache"
+    state = full(corpus, tmp_path / "old", cache)
+    after = edit(corpus, 30, published="1999-01-01")   # moves every document older than it
+    assert search_update.updated_at_most(len(after)) == 20
+    assert update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache) is None
+    assert update_search_index(EDITS["two documents"](corpus), tmp_path / "old", state, tmp_path / "new2",
+                               cache_dir=cache) is not None
 
 
 def test_update_declines_without_the_segmentation_cache(tmp_path, corpus):
@@ -213,15 +243,27 @@ def test_publishing_new_documents_updates_and_equals_a_full_build(tmp_path, corp
     assert digest(tmp_path / "newer") == digest(tmp_path / "clean-again")
 
 
-@pytest.mark.parametrize("case", ["older date", "bitmaps grow"])
-def test_publishing_declines_when_numbers_move_or_bitmaps_grow(tmp_path, corpus, case):
-    cache = tmp_path / "cache"
-    if case == "older date":   # lands among the others: their numbers move
-        base, added = corpus[:150], newest(corpus, 0, "补录的旧文件", "补录。", day="2001-01-01")
-    else:                      # 156 -> 157 documents: bitmaps need one more character
-        base, added = corpus[:156], newest(corpus, 0, "新公告", "新内容。")
-    state = full(base, tmp_path / "old", cache)
-    assert update_search_index(base + [added], tmp_path / "old", state, tmp_path / "new", cache_dir=cache) is None
+@pytest.mark.parametrize("base_size", [156, 150])
+def test_publishing_when_bitmaps_grow_rewrites_every_bitmap_as_a_full_build(tmp_path, corpus, base_size, monkeypatch):
+    """156 -> 157 documents: a bitmap's character holds six documents, so every bitmap posting takes one more
+    (and one that holds few documents may now be shorter listed): the update rewrites the n-gram shards."""
+    from gongkai import search_update
+    regrown = []
+    real = search_update._regrown_shards
+    monkeypatch.setattr(search_update, "_regrown_shards", lambda *a: regrown.append(1) or real(*a))
+    base = corpus[:base_size]
+    after = base + [newest(corpus, 0, "新公告", "新内容。")]
+    check_update(tmp_path, base, after)
+    assert regrown == ([1] if base_size % 6 == 0 else [])
+
+
+def test_a_regrown_bitmap_is_what_encoding_at_the_new_total_gives():
+    from gongkai.search_index import encode_postings
+    from gongkai.search_update import _regrown
+    for total in (6, 12, 60, 600):
+        for ids in ([0], list(range(0, total, 2)), list(range(total // 2, total)), list(range(total)), [1, 3, total - 1]):
+            encoded = encode_postings(ids, total)
+            assert _regrown(encoded, total + 1) == encode_postings(ids, total + 1), (total, ids)
 
 
 def test_the_document_next_in_line_settles_capped_words_over_successive_edits(tmp_path, corpus, monkeypatch):

@@ -1,17 +1,21 @@
 """Update the previous build's search index after edits, re-doing only what the edited documents are in.
 
-An update applies when the documents keep their numbers (the same URLs in the same order: none removed or
-moved by a new date) and the publisher and column vocabularies are unchanged. Documents are numbered oldest
-first, so a newly published one comes last: new documents after the old ones are appended, unless the bitmap
-postings would need another character (one addition in six: the update declines). Then:
+Documents are numbered oldest first (on one date, by URL), and every part of the index is by number. An
+update works number by number: a number whose document differs from the one it held (edited, or another one
+now: a new document published among the others moves the later ones up by one) is updated as an edit, and new
+numbers at the end as new documents. It applies when at most UPDATED_AT_MOST numbers change (a document back-dated
+to among the oldest would move nearly all of them: a full build is quicker), none is removed, and the publisher
+and column vocabularies are unchanged. Then:
 
-- n-gram postings change only for the keys whose membership changed in an edited or new document (its old
-  normalised text is kept in the state); each is patched in place, in its shard;
+- n-gram postings change only for the keys whose membership changed at a changed number (its old
+  normalised text is kept in the state); each is patched in place, in its shard. When the document count
+  passes a multiple of six, every bitmap posting takes one more character (six documents each): every shard
+  is written again, its bitmaps grown;
 - word postings are re-scored only for the words of the edited and new documents, over every document.
   BM25's average lengths and its document count are on a ladder (search_build_words.quantised_average,
   quantised_count), so the other words' weights cannot have moved; when one of them steps, every word is
   scored again; when a shard count changes, the update declines;
-- metadata chunks and texts are rewritten only for the edited documents; every other file is linked from
+- metadata chunks and texts are rewritten only for the changed numbers; every other file is linked from
   the previous index, and the manifest's digest is taken over all of them as a full build does.
 
 The result is byte-identical to a full build (tests/test_search_update.py compares them after edits); when
@@ -35,6 +39,16 @@ from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUN
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
 from gongkai.search_texts import column_of
 from gongkai.search_terms import HeldCounts, TermIndex
+
+# An update re-does each changed number as an edit; past this many (at least UPDATED_AT_LEAST, else this share of
+# the documents), a full build is quicker. See updated_at_most.
+UPDATED_AT_LEAST, UPDATED_SHARE = 64, 0.02
+
+
+def updated_at_most(total: int) -> int:
+    """The most numbers whose document changed that an update takes on."""
+    return max(UPDATED_AT_LEAST, int(total * UPDATED_SHARE))
+
 
 _POPCOUNT = bytes(bin(ALPHABET.index(chr(c))).count("1") if chr(c) in ALPHABET else 0 for c in range(256))
 
@@ -64,14 +78,14 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
     plan = IndexPlan.of(docs)
     urls, old_urls = [d.url for d in plan.docs], old.get("urls") or []
     appended = len(urls) - len(old_urls)
-    if (appended < 0 or urls[:len(old_urls)] != old_urls or plan.publishers != old.get("publishers")
-            or plan.columns != old.get("columns")):
+    if appended < 0 or plan.publishers != old.get("publishers") or plan.columns != old.get("columns"):
         return None
-    if appended and (plan.total + 5) // 6 != (len(old_urls) + 5) // 6:
-        return None   # every bitmap posting would grow by a character: build in full
     keys = [doc_keys[d.url] if doc_keys else doc_key(d) for d in plan.docs]
+    # a number whose document changed (edited, or moved up by one published before it), and the new numbers
     changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
-    changed += range(len(old_urls), plan.total)   # new documents (numbered oldest first, they come last)
+    changed += range(len(old_urls), plan.total)
+    if len(changed) > updated_at_most(plan.total):
+        return None
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     terms = TermIndex.of(cache_dir, old.get("terms"))
     try:
@@ -121,8 +135,11 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
 
     gram_changes = _gram_changes(plan, old, changed, normalised)
 
-    g_shards = _patched_shards(Shards(old_dir, "g", old["gram_shards"]), old["gram_size"], gram_changes,
-                               NGRAM_SHARD_BYTES, partial(_patch_postings, total=plan.total))
+    old_grams = Shards(old_dir, "g", old["gram_shards"])
+    grown = _regrown_shards(old_grams, old["gram_size"], plan.total) \
+        if (plan.total + 5) // 6 != (len(old_urls) + 5) // 6 else None
+    g_shards = _patched_shards(old_grams, old["gram_size"], gram_changes, NGRAM_SHARD_BYTES,
+                               partial(_patch_postings, total=plan.total), start=grown)
     if g_shards is None or w_shards is None:
         return None
     segmenter.save()
@@ -520,9 +537,13 @@ class Shards:
         return self.shard(self.number(key)).get(key)
 
 
-def _patched_shards(shards: Shards, size: int, changes: dict, target: int, patch):
-    """({shard number: its patched key -> value}, new size), or None when the shard count would change."""
+def _patched_shards(shards: Shards, size: int, changes: dict, target: int, patch,
+                    start: tuple[dict[int, dict], int] | None = None):
+    """({shard number: its patched key -> value}, new size), or None when the shard count would change.
+    start: shards already patched, and the size with them (_regrown_shards)."""
     patched: dict[int, dict] = {}
+    if start is not None:
+        patched, size = start
     for key, change in changes.items():
         n = shards.number(key)
         shard = patched.get(n)
@@ -538,6 +559,31 @@ def _patched_shards(shards: Shards, size: int, changes: dict, target: int, patch
     if _shard_count(size, target) != shards.count:
         return None
     return patched, size
+
+
+def _regrown_shards(shards: Shards, size: int, total: int) -> tuple[dict[int, dict], int]:
+    """(every n-gram shard, its bitmap postings made for `total` documents, the new size): the document count
+    passed a multiple of six, and a bitmap's characters hold six documents each."""
+    patched: dict[int, dict] = {}
+    for n in range(shards.count):
+        shard = patched[n] = dict(shards.shard(n))
+        for key, value in shard.items():
+            if "!" in value:   # a bitmap, of all documents or of titles ('all|title')
+                grown = "|".join(map(partial(_regrown, total=total), value.split("|")))
+                size += len(grown) - len(value)
+                shard[key] = grown
+    return patched, size
+
+
+def _regrown(encoded: str, total: int) -> str:
+    """encode_postings of an encoded part's documents, for a total one bitmap character longer: a bitmap with as
+    many documents as the longer bitmap has characters stays one (with a character of none added); one with
+    fewer may now be shorter listed."""
+    if not encoded.startswith("!"):
+        return encoded   # a list: the longer bitmap would be longer still
+    if sum(encoded[1:].encode("ascii").translate(_POPCOUNT)) >= 1 + (total + 5) // 6:
+        return encoded + ALPHABET[0]
+    return encode_postings(decode_postings(encoded), total)
 
 
 def _read_shard(path: Path, kind: str, n: int) -> dict:
