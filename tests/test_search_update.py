@@ -314,6 +314,32 @@ def test_publishing_within_a_step_of_the_document_count_scores_only_the_new_word
     assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()
 
 
+def test_publishing_rescores_only_the_words_whose_idf_stepped(tmp_path, corpus, monkeypatch):
+    """A new document adds one to the document frequency of each of its words. On the frequency's ladder
+    (search_build_words.idf) a common word's idf mostly stays, and its other holders keep their weights: only
+    the words whose idf stepped are scored again over all their holders."""
+    from gongkai import search_build_words
+    base = corpus[:152]
+    after = base + [newest(corpus, 5, "关于进一步做好政务公开工作的通知", corpus[5].text)]
+    cache = tmp_path / "cache"
+    state = full(base, tmp_path / "old", cache)
+    rescored: list[str] = []
+    real = search_build_words.score_postings
+    monkeypatch.setattr(search_build_words, "score_postings",
+                        lambda word_docs, *a, **k: rescored.extend(word_docs) or real(word_docs, *a, **k))
+    done = update_search_index(after, tmp_path / "old", state, tmp_path / "new", cache_dir=cache)
+    assert done is not None
+    monkeypatch.undo()
+    old_df, df = state["df"], done[1]["df"]
+    grown = {w for w in df if df[w] != old_df.get(w, 0)}
+    stepped = {w for w in grown if w not in old_df or
+               search_build_words.idf(153, df[w]) != search_build_words.idf(153, old_df[w])}
+    assert rescored and set(rescored) <= stepped
+    assert len(grown - stepped) >= 10   # common words whose weights elsewhere were kept
+    full(after, tmp_path / "clean")
+    assert digest(tmp_path / "new") == digest(tmp_path / "clean")
+
+
 def only_the_edited_documents_counts_cached(cache, edited, terms: bool):
     """Remove the segmentation cache's shards but those the edited document's texts are in (and the term
     index, unless terms): an update that needs another document's counts from the cache then declines."""

@@ -204,11 +204,14 @@ def weight(negated_score: float) -> int:
 
 
 def idf(total: int, df: int) -> float:
-    """lunr's idf, with the document count on the ladder (quantised_count): with the exact count, publishing
-    one document would move every word's weights; on the ladder only its own words' move, and the update
-    re-scores those alone (search_update.py)."""
-    n = quantised_count(total)
-    return math.log(1 + abs((n - df + 0.5) / (df + 0.5)))
+    """lunr's idf, with the document count and the word's document frequency on the ladder (quantised_count):
+    with the exact count, publishing one document would move every word's weights, and with the exact
+    frequency, every weight of each of its words (a common word's thousand listed documents, for each of the
+    hundreds of words of a new document: seconds). On the ladder, a word's idf moves once in every 4.4% that
+    its frequency grows (at least once a document below 23), and the update re-scores only the words whose idf
+    moved (search_update.py). The idf is then off by at most 2.2% of the frequency."""
+    n, d = quantised_count(total), quantised_count(df)
+    return math.log(1 + abs((n - d + 0.5) / (d + 0.5)))
 
 
 def quantised_count(total: int) -> float:

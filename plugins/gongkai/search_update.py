@@ -307,8 +307,8 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
                   terms: TermIndex | None = None) -> dict[str, str | None]:
     """The new postings of every word of an edited document (None: no document holds it any more).
 
-    Unchanged documents score as before unless the word's idf moved (its document frequency changed): then
-    the word is scored afresh over every document that holds it. When it did not move and every holder is
+    Unchanged documents score as before unless the word's idf moved (its document frequency stepped on its
+    ladder: search_build_words.idf): then the word is scored afresh over every document that holds it. When it did not move and every holder is
     listed (the postings were not cut at the cap), the unchanged holders keep their listed weights. Otherwise, when its postings were cut at
     the cap, every document outside them scored below all of the unchanged ones inside, so the best of
     those and the edited documents are the answer whenever they fill the cap without reaching below the
@@ -328,6 +328,7 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
             next_in_line.pop(w, None)
             continue
         job["idf"][w] = idf(total, df[w])
+        idf_held = w in old_df and idf(total, old_df[w]) == job["idf"][w]
         was = shards.get(w)
         edited_now = [n for n in changed if w in holders_now[n]]
         # (negated score, document) of each edited document that holds the word: the lower ranks higher
@@ -335,7 +336,7 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
         now = _weighed(scored)
         # An edit mostly leaves a word's list as it was: that is seen from the edited documents' listed weights
         # alone, without decoding every pair (below, the same decisions, taken from the decoded list).
-        listed = _weights_of(was, changed) if was and df[w] == old_df.get(w, 0) else None
+        listed = _weights_of(was, changed) if was and idf_held else None
         if listed is not None:
             listed_edited = {n: weight for n, weight in listed.items() if weight is not None}
             if old_df[w] <= cap:
@@ -348,9 +349,9 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
                     continue
         listed_pairs = decode_weighted_pairs(was) if was else []
         unchanged = [p for p in listed_pairs if p[0] not in changed_set]
-        if old_df.get(w, 0) <= cap and df[w] == old_df.get(w, 0) and was:
-            # Every holder is listed and the idf did not move: the unchanged holders keep their weights,
-            # only the edited ones are scored again.
+        if old_df.get(w, 0) <= cap and df[w] <= cap and idf_held and was:
+            # Every holder is listed, before and now, and the idf did not move: the unchanged holders keep
+            # their weights, only the edited ones are scored again.
             pairs = unchanged + now
             pairs.sort()
             if pairs != listed_pairs:   # an edit mostly leaves a word's weights as they were: nothing to write
@@ -360,7 +361,7 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
             # Every holder was listed; now they are those and the edited ones: score them all.
             rescan[w] = {doc for doc, _weight in listed_pairs}.union(edited_now)
             continue
-        if df[w] != old_df[w]:
+        if not idf_held:
             rescan[w] = None
             continue
         settled = _above_next(unchanged, scored, next_in_line.get(w), changed_set, cap)
