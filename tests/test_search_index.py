@@ -47,6 +47,17 @@ def test_postings_round_trip_as_list_and_bitmap():
     assert encode_postings(list(range(0, 3000, 2)), 3001).startswith("!")
 
 
+def test_shard_counts_step_on_a_ladder():
+    """A shard count keeps each shard near its target, and stays put while the index grows by a few percent."""
+    from gongkai.search_index import _shard_count
+    target = 16_000
+    assert _shard_count(0, target) == _shard_count(target, target) == 1
+    for size in range(target + 1, 20_000_000, 99_991):
+        count = _shard_count(size, target)
+        assert size / target <= count <= size / target * 1.05 + 1
+        assert len({_shard_count(size + grown, target) for grown in range(0, size // 50, 1000)}) <= 2
+
+
 def test_lists_of_one_digit_gaps_decode_as_digit_by_digit():
     """A list whose gaps all fit one digit is decoded as a running sum; any longer gap, by digits."""
     rnd = random.Random(3)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gongkai.search_corpus import generate_docs
-from gongkai.search_index import IndexPlan, build_search_index
+from gongkai.search_index import NGRAM_SHARD_BYTES, IndexPlan, build_search_index
 from gongkai.search_update import update_search_index
 
 from seeds import SEEDS  # noqa: E402
@@ -338,6 +338,26 @@ def test_publishing_rescores_only_the_words_whose_idf_stepped(tmp_path, corpus, 
     assert len(grown - stepped) >= 10   # common words whose weights elsewhere were kept
     full(after, tmp_path / "clean")
     assert digest(tmp_path / "new") == digest(tmp_path / "clean")
+
+
+def test_successive_publications_update_in_place(tmp_path, corpus):
+    """Each publication adds a document's postings to the shards; their count is on a ladder, so a few more
+    mostly keep it, and each update patches the shards in place (and equals a full build)."""
+    cache = tmp_path / "cache"
+    docs = corpus[:140]
+    state = full(docs, tmp_path / "v0", cache)
+    sizes = [state["gram_size"]]
+    for step in range(1, 7):
+        docs = docs + [newest(corpus, 140 + step, f"第{step}条新发布的文件", corpus[140 + step].text,
+                              day=f"2099-01-0{step}")]
+        done = update_search_index(docs, tmp_path / f"v{step - 1}", state, tmp_path / f"v{step}", cache_dir=cache)
+        assert done is not None, step
+        state = done[1]
+        sizes.append(state["gram_size"])
+        full(docs, tmp_path / f"clean{step}")
+        assert digest(tmp_path / f"v{step}") == digest(tmp_path / f"clean{step}")
+    # the postings grew past a multiple of the shards' target size: a count of size / target would have moved
+    assert len({-(-size // NGRAM_SHARD_BYTES) for size in sizes}) > 1
 
 
 def only_the_edited_documents_counts_cached(cache, edited, terms: bool):

@@ -14,7 +14,7 @@ and column vocabularies are unchanged. Then:
 - word postings are re-scored only for the words of the edited and new documents, over every document.
   BM25's average lengths and its document count are on a ladder (search_build_words.quantised_average,
   quantised_count), so the other words' weights cannot have moved; when one of them steps, every word is
-  scored again; when a shard count changes, the update declines;
+  scored again; when a shard count changes (its ladder stepped: search_index._shard_count), the update declines;
 - metadata chunks and texts are rewritten only for the changed numbers; every other file is linked from
   the previous index, and the manifest's digest is taken over all of them as a full build does.
 
