@@ -82,3 +82,18 @@ def test_bench_builds_hugos_site_and_then_pagefinds_index_of_it_in_one_timed_com
     assert log.read_text().splitlines() == [f"hugo --quiet -s {base / 'hugo'} -d {site}",
                                             f"pagefind --site {site} --force-language zh --quiet", "index.html"]
     assert bench_main.HUGO_PAGEFIND not in bench_main.commands(base, out, str(hugo), None)
+
+
+def test_bench_publishes_entries_of_the_build_date_that_the_loader_takes(bench_main, tmp_path):
+    """The harness's publications are public news of the build date with the body given (the second of a
+    higher number: on the same day, the search index numbers it before the first)."""
+    from portal_factory import INTERPRETATION, POLICY, check, write_portal
+    root = write_portal(tmp_path / "portal", {"p1.yml": POLICY, "i1.yml": INTERPRETATION})
+    body = "# 关于做好政务公开工作的通知\n\n各单位要按照规定做好政务公开工作。\n".encode()
+    written = bench_main.published_entry(root, 99998, body) + bench_main.published_entry(root, 99999, body)
+    assert all(p.exists() for p in written) and written[1].read_bytes() == body
+    portal, findings = check(root, bench_main.BUILD_DATE)
+    assert not [f for f in findings if f.severity == "error"], findings.sorted()
+    ours = sorted((e for e in portal.public_entries if e.id.endswith(("-99998", "-99999"))), key=lambda e: e.id)
+    assert [e.id[-5:] for e in ours] == ["99998", "99999"]
+    assert {e.published for e in ours} == {bench_main.BUILD_DATE}
