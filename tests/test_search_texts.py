@@ -37,6 +37,15 @@ def test_a_saved_column_reads_back_and_a_save_after_an_edit_appends_only_the_edi
     assert TextColumn.saved(path, again) is None
 
 
+def test_a_column_of_fewer_documents_keeps_and_saves_only_theirs(tmp_path):
+    path = tmp_path / "texts.bin"
+    saved = TextColumn.saved(path, TextColumn.of([b"a" * 10, b"b" * 20]).save(path))
+    grown = saved.replaced({2: b"c" * 5}, 3)   # one added, not saved yet
+    fewer = grown.replaced({1: b"B" * 3}, 2)   # the last one removed, another edited
+    column = TextColumn.saved(path, fewer.save(path))
+    assert len(column) == 2 and [column[n] for n in range(2)] == [b"a" * 10, b"B" * 3]
+
+
 def test_a_file_grown_past_twice_its_texts_is_written_anew(tmp_path, monkeypatch):
     monkeypatch.setattr(search_texts, "REWRITE_FROM", 2)
     path = tmp_path / "texts.bin"
@@ -85,3 +94,26 @@ def test_updates_through_the_store_read_and_write_only_the_edited_texts(tmp_path
         assert size < store.texts.stat().st_size < size + 5_000
         build_search_index(current, tmp_path / f"clean-{n}", cache_dir=None)
         assert digest(files) == digest(search_store.list_files(tmp_path / f"clean-{n}"))
+
+
+def test_publishing_then_withdrawing_through_the_store_updates_and_equals_a_full_build(tmp_path, monkeypatch):
+    from gongkai import search_index, search_store, search_update
+    from gongkai.search_update import index_with_state
+    for module in (search_index, search_update):   # one n-gram shard: its count does not step (a small index's does)
+        monkeypatch.setattr(module, "NGRAM_SHARD_BYTES", 10_000_000)
+    docs = generate_docs(60, SEEDS, seed=5)
+    cache = tmp_path / "cache"
+    store = IndexStore(cache)
+    stats = []
+
+    def write(out, previous):
+        done = index_with_state(current, out, cache_dir=cache, previous=previous)
+        stats.append(done[0])
+        return done[1]
+
+    newest = dataclasses.replace(docs[0], url="xxgk/newest/", published="2099-01-01", title="新发布的一条")
+    for step, current in enumerate([docs, docs + [newest], docs[:20] + docs[21:] + [newest], docs[:20] + docs[21:]]):
+        files = store.build(fingerprint(current, DEFAULT_USER_DICT), write)
+        build_search_index(current, tmp_path / f"clean-{step}", cache_dir=None)
+        assert digest(files) == digest(search_store.list_files(tmp_path / f"clean-{step}"))
+    assert ["updated" in s for s in stats] == [False, True, True, True]

@@ -66,8 +66,10 @@ class TextColumn:
         return data
 
     def replaced(self, changes: dict[int, bytes], total: int) -> "TextColumn":
-        """This column with the texts of `changes` (by document number) put in, numbered up to total."""
-        return TextColumn(self.path, self.token, self.spans, {**self.added, **changes}, total)
+        """This column with the texts of `changes` (by document number) put in, numbered up to total (fewer
+        documents: those past it gone)."""
+        added = {n: text for n, text in {**self.added, **changes}.items() if n < total}
+        return TextColumn(self.path, self.token, self.spans, added, total)
 
     def save(self, path: Path) -> tuple[bytes, array]:
         """Write the texts not in the file at path yet (appended, or the whole file anew) and return the

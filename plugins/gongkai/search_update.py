@@ -1,25 +1,27 @@
 """Update the previous build's search index after edits, re-doing only what the edited documents are in.
 
-Documents are numbered oldest first (on one date, by URL), and every part of the index is by number. An
-update works number by number: a number whose document differs from the one it held (edited, or another one
-now: a new document published among the others moves the later ones up by one) is updated as an edit, and new
-numbers at the end as new documents. It applies when at most UPDATED_AT_MOST numbers change (a document back-dated
-to among the oldest would move nearly all of them: a full build is quicker), none is removed, and the publisher
-and column vocabularies are unchanged. Then:
+Documents are numbered oldest first (on one date, by URL descending), and every part of the index is by
+number. An update works number by number: a number whose document differs from the one it held (edited, or
+another one now: a document published among the others moves each later one up by one, one removed or
+unpublished moves them down) is updated as an edit, new numbers at the end as new documents, and numbers past
+the new count as holding nothing. It applies when at most updated_at_most() numbers change (a document
+re-dated to among the oldest would move nearly all of them: a full build is quicker), and the publisher and
+column vocabularies are unchanged. Then:
 
 - n-gram postings change only for the keys whose membership changed at a changed number (its old
   normalised text is kept in the state); each is patched in place, in its shard. When the document count
-  passes a multiple of six, every bitmap posting takes one more character (six documents each): every shard
-  is written again, its bitmaps grown;
-- word postings are re-scored only for the words of the edited and new documents, over every document.
-  BM25's average lengths and its document count are on a ladder (search_build_words.quantised_average,
-  quantised_count), so the other words' weights cannot have moved; when one of them steps, every word is
-  scored again; when a shard count changes (its ladder stepped: search_index._shard_count), the update declines;
+  passes a multiple of six, every bitmap posting takes one more character (six documents each), or one
+  fewer: every shard is judged again and written (_rejudged_shards);
+- word postings are re-scored only for the words of the changed numbers' documents, old and new. BM25's
+  average lengths, its document count and each word's document frequency are on a ladder
+  (search_build_words.quantised_average, quantised_count, idf), so the other words' weights cannot have
+  moved, nor those of a word whose idf held; when the count or an average steps, every word is scored
+  again; when a shard count changes (its ladder stepped: search_index._shard_count), the update declines;
 - metadata chunks and texts are rewritten only for the changed numbers; every other file is linked from
   the previous index, and the manifest's digest is taken over all of them as a full build does.
 
-The result is byte-identical to a full build (tests/test_search_update.py compares them after edits); when
-the update declines (returns None), the caller builds in full.
+The result is byte-identical to a full build (tests/test_search_update.py compares them after edits,
+publications and removals); when the update declines (returns None), the caller builds in full.
 """
 from __future__ import annotations
 
@@ -77,32 +79,34 @@ def update_search_index(docs, old_dir: Path, old: dict, out_dir: Path, *, cache_
                         ) -> tuple[dict, dict] | None:
     plan = IndexPlan.of(docs)
     urls, old_urls = [d.url for d in plan.docs], old.get("urls") or []
-    appended = len(urls) - len(old_urls)
-    if appended < 0 or plan.publishers != old.get("publishers") or plan.columns != old.get("columns"):
+    if plan.publishers != old.get("publishers") or plan.columns != old.get("columns"):
         return None
     keys = [doc_keys[d.url] if doc_keys else doc_key(d) for d in plan.docs]
     # a number whose document changed (edited, or moved up by one published before it), and the new numbers
     changed = [n for n, (was, now) in enumerate(zip(old["doc_keys"], keys)) if was != now]
     changed += range(len(old_urls), plan.total)
-    if len(changed) > updated_at_most(plan.total):
+    removed = list(range(plan.total, len(old_urls)))   # numbers past the new count: fewer documents now
+    if len(changed) + len(removed) > updated_at_most(plan.total):
         return None
     segmenter = CachedSegmenter(segmenter_for(user_dict if user_dict is not None else DEFAULT_USER_DICT), cache_dir)
     terms = TermIndex.of(cache_dir, old.get("terms"))
     try:
-        return _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys, terms, cache_dir)
+        return _update(plan, old, old_dir, out_dir, urls, keys, changed, removed, segmenter, doc_keys, terms,
+                       cache_dir)
     except MissingCounts:   # an unchanged document's counts were needed and are not cached
         return None
 
 
-def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_keys, terms, cache_dir
+def _update(plan, old, old_dir, out_dir, urls, keys, changed, removed, segmenter, doc_keys, terms, cache_dir
             ) -> tuple[dict, dict] | None:
     old_urls = old["urls"]
     appended = len(urls) - len(old_urls)
-    counts = _all_counts(plan, old, changed, segmenter, terms)
+    counts = _all_counts(plan, old, changed, removed, segmenter, terms)
     if counts is None:
         return None
     title_counts, body_counts, old_counts, normalised = counts
     lengths = _lengths(old, changed, title_counts, body_counts, plan.total)
+    touched = changed + removed   # the numbers whose postings change: a removed one's document holds nothing now
 
     next_in_line = dict(old.get("next_in_line") or {})
     job = None
@@ -127,19 +131,20 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
         # Only the words of the edited and new documents can have moved.
         averages, word_count = old["averages"], old["word_shards"]
         word_shards = Shards(old_dir, "w", old["word_shards"])
-        df = _updated_df(old["df"], changed, old_counts, title_counts, body_counts)
-        word_changes = _word_changes(changed, old_counts, old["df"], df, job, word_shards, next_in_line, terms)
+        df = _updated_df(old["df"], touched, old_counts, title_counts, body_counts)
+        word_changes = _word_changes(touched, old_counts, old["df"], df, job, word_shards, next_in_line, terms)
         terms_entry = terms.entry() if terms is not None else None
         w_shards = _patched_shards(word_shards, old["word_size"], word_changes, WORD_SHARD_BYTES,
                                    lambda value, change: change)
 
-    gram_changes = _gram_changes(plan, old, changed, normalised)
+    gram_changes = _gram_changes(plan, old, touched, normalised)
 
     old_grams = Shards(old_dir, "g", old["gram_shards"])
-    grown = _regrown_shards(old_grams, old["gram_size"], plan.total) \
+    # a bitmap's characters hold six documents each: when their number changes, every shard is judged again
+    rejudged = _rejudged_shards(old_grams, old["gram_size"], len(old_urls), plan.total) \
         if (plan.total + 5) // 6 != (len(old_urls) + 5) // 6 else None
     g_shards = _patched_shards(old_grams, old["gram_size"], gram_changes, NGRAM_SHARD_BYTES,
-                               partial(_patch_postings, total=plan.total), start=grown)
+                               partial(_patch_postings, total=plan.total), start=rejudged)
     if g_shards is None or w_shards is None:
         return None
     segmenter.save()
@@ -155,7 +160,7 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
         for n in range(count):
             makers[chunk_file(kind, n)] = (partial(_script, kind, n, patched[n]) if n in patched
                                            else unchanged(chunk_file(kind, n)))
-    changed_chunks = {n // META_CHUNK for n in changed}
+    changed_chunks = {n // META_CHUNK for n in touched}
     for chunk in range(-(-plan.total // META_CHUNK)):
         makers[chunk_file("m", chunk)] = partial(_meta_script, plan, chunk) if chunk in changed_chunks \
             else unchanged(chunk_file("m", chunk))
@@ -173,28 +178,29 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, segmenter, doc_key
     # the texts in their own column (search_texts.py): the edited documents' put in, the others not read
     state["texts"] = column_of(old["texts"]).replaced(dict(zip(changed, fresh["texts"])), plan.total)
     for field in ("segment_keys", "facets"):
-        column = list(old[field]) + [None] * appended
+        column = list(old[field][:plan.total]) + [None] * appended
         for n, value in zip(changed, fresh[field]):
             column[n] = value
         state[field] = column
-    stats = {"docs": plan.total, "files": file_count, "bytes": size, "updated": len(changed),
+    stats = {"docs": plan.total, "files": file_count, "bytes": size, "updated": len(changed), "removed": len(removed),
              "gram_shards": old["gram_shards"], "word_shards": word_count, "appended": appended,
              "segmenter": segmenter.segmenter.engine, "segment_cache_hits": segmenter.hits,
              "segment_cache_misses": segmenter.misses}
     return stats, state
 
 
-def _all_counts(plan, old, changed, segmenter, terms: TermIndex | None):
+def _all_counts(plan, old, changed, removed, segmenter, terms: TermIndex | None):
     """Token counts of every document (the edited and new ones' counted, the others' read when asked for,
-    from the term index when there is one, else from the segmentation cache), the old counts of the changed
-    ones and the normalised texts of the changed ones; None when the segmentation cache lacks an old text."""
-    changed_set = set(changed)
+    from the term index when there is one, else from the segmentation cache; none at a removed number), the
+    old counts of the changed and removed numbers and the normalised texts of the changed ones; None when the
+    segmentation cache lacks an old text."""
+    changed_set = set(changed).union(removed)
     normalised = {n: (normalize(plan.docs[n].title), normalize(plan.docs[n].doc_no), normalize(plan.docs[n].text))
                   for n in changed}
     old_counts = {}
     known = len(old["segment_keys"])
-    held = terms.counts([n for n in changed if n < known]) if terms is not None else {}
-    for n in changed:
+    held = terms.counts([n for n in changed + removed if n < known]) if terms is not None else {}
+    for n in changed + removed:
         if n >= known:
             was = [{}, {}]
         elif terms is not None:
@@ -204,7 +210,7 @@ def _all_counts(plan, old, changed, segmenter, terms: TermIndex | None):
         if None in was:
             return None
         old_counts[n] = was
-    fresh = {}
+    fresh = {n: ({}, {}) for n in removed}
     for n in changed:
         title, doc_no, body = normalised[n]
         fresh[n] = (segmenter.counts(title + " " + doc_no), segmenter.counts(body))
@@ -254,7 +260,7 @@ class _StoredCounts:
 
 def _lengths(old, changed, title_counts, body_counts, total: int) -> tuple[list[int], list[int]]:
     """Every document's field lengths: the old ones, the changed documents' counted again."""
-    t_len, b_len = (list(column) + [0] * (total - len(column)) for column in old["lengths"])
+    t_len, b_len = (list(column[:total]) + [0] * (total - len(column)) for column in old["lengths"])
     for n in changed:
         t_len[n], b_len[n] = sum(title_counts[n].values()), sum(body_counts[n].values())
     return t_len, b_len
@@ -262,7 +268,7 @@ def _lengths(old, changed, title_counts, body_counts, total: int) -> tuple[list[
 
 def _gram_changes(plan, old, changed, normalised) -> dict[str, list[tuple[int, bool, bool]]]:
     """Key -> [(document, in its postings now, in its title postings now)] for every key whose membership
-    changed in an edited document."""
+    changed at a changed number (one past the documents' count now holds none)."""
     changes: dict[str, list] = {}
     for n in changed:
         if n < len(old["texts"]):
@@ -271,9 +277,12 @@ def _gram_changes(plan, old, changed, normalised) -> dict[str, list[tuple[int, b
             old_all = old_head | grams(body) | set(old["facets"][n])
         else:   # a new document
             old_head, old_all = set(), set()
-        title, doc_no, body = normalised[n]
-        new_head = grams(title) | grams(doc_no)
-        new_all = new_head | grams(body) | set(plan.facets(plan.docs[n]))
+        if n < plan.total:
+            title, doc_no, body = normalised[n]
+            new_head = grams(title) | grams(doc_no)
+            new_all = new_head | grams(body) | set(plan.facets(plan.docs[n]))
+        else:   # removed
+            new_head, new_all = set(), set()
         for key in old_all | new_all:
             now_all, now_head = key in new_all, key in new_head
             if now_all != (key in old_all) or now_head != (key in old_head):
@@ -541,7 +550,7 @@ class Shards:
 def _patched_shards(shards: Shards, size: int, changes: dict, target: int, patch,
                     start: tuple[dict[int, dict], int] | None = None):
     """({shard number: its patched key -> value}, new size), or None when the shard count would change.
-    start: shards already patched, and the size with them (_regrown_shards)."""
+    start: shards already patched, and the size with them (_rejudged_shards)."""
     patched: dict[int, dict] = {}
     if start is not None:
         patched, size = start
@@ -562,17 +571,22 @@ def _patched_shards(shards: Shards, size: int, changes: dict, target: int, patch
     return patched, size
 
 
-def _regrown_shards(shards: Shards, size: int, total: int) -> tuple[dict[int, dict], int]:
-    """(every n-gram shard, its bitmap postings made for `total` documents, the new size): the document count
-    passed a multiple of six, and a bitmap's characters hold six documents each."""
+def _rejudged_shards(shards: Shards, size: int, old_total: int, total: int) -> tuple[dict[int, dict], int]:
+    """(every n-gram shard, its postings encoded for `total` documents where that changes them, the new size):
+    the documents passed a multiple of six, and their bitmaps' characters (six documents each) grew or shrank.
+    The postings still hold the documents past the new count (the patches after take them out)."""
     patched: dict[int, dict] = {}
+    shrinking = total < old_total
+    rejudge = partial(_shrunk if shrinking else _regrown, total=total)
+    bitmap_len = 1 + (total + 5) // 6
     for n in range(shards.count):
         shard = patched[n] = dict(shards.shard(n))
         for key, value in shard.items():
-            if "!" in value:   # a bitmap, of all documents or of titles ('all|title')
-                grown = "|".join(map(partial(_regrown, total=total), value.split("|")))
-                size += len(grown) - len(value)
-                shard[key] = grown
+            # only a bitmap, or a list as long as the shorter bitmap, can change
+            if "!" in value or (shrinking and len(value) >= bitmap_len):
+                now = "|".join(map(rejudge, value.split("|")))   # of all documents, and of titles ('all|title')
+                size += len(now) - len(value)
+                shard[key] = now
     return patched, size
 
 
@@ -585,6 +599,21 @@ def _regrown(encoded: str, total: int) -> str:
     if sum(encoded[1:].encode("ascii").translate(_POPCOUNT)) >= 1 + (total + 5) // 6:
         return encoded + ALPHABET[0]
     return encode_postings(decode_postings(encoded), total)
+
+
+def _shrunk(encoded: str, total: int) -> str:
+    """encode_postings of an encoded part's documents below `total`, for a total one bitmap character shorter,
+    where that differs: a bitmap loses its last character (documents past the count) and may now be shorter
+    listed; a list as long as the shorter bitmap may now be longer than it. The documents past the count in
+    the other parts are left for the patches."""
+    bitmap_len = 1 + (total + 5) // 6
+    if encoded.startswith("!"):
+        chars = encoded[1:bitmap_len]
+        if sum(chars.encode("ascii").translate(_POPCOUNT)) >= bitmap_len:
+            return "!" + chars
+    elif len(encoded) < bitmap_len:
+        return encoded
+    return encode_postings([n for n in decode_postings(encoded) if n < total], total)
 
 
 def _read_shard(path: Path, kind: str, n: int) -> dict:
@@ -611,6 +640,8 @@ def _patch_one(encoded: str, membership: dict[int, bool], total: int) -> str:
         chars = list(encoded[1:])
         count = sum(encoded[1:].encode("ascii").translate(_POPCOUNT))
         for n, member in membership.items():
+            if n // 6 >= len(chars):
+                continue   # past the count, the character gone (_shrunk): not a member, as asked
             value = ALPHABET.index(chars[n // 6])
             present = bool(value >> (n % 6) & 1)
             if present != member:
