@@ -207,7 +207,8 @@ def incremental(base: Path, out: Path) -> list[tuple[str, float]]:
 
 def published_entry(portal: Path, number: int, body: bytes) -> list[Path]:
     """Write a news entry published on the build date, with this body; its two files."""
-    entry, text = portal / "catalog" / "news" / f"bench-added-{number}.yml", portal / "content" / "texts" / f"bench-added-{number}.md"
+    entry = portal / "catalog" / "news" / f"bench-added-{number}.yml"
+    text = portal / "content" / "texts" / f"bench-added-{number}.md"
     for path in (entry, text):
         path.parent.mkdir(parents=True, exist_ok=True)
     text.write_bytes(body)

@@ -305,7 +305,8 @@ def test_a_regrown_bitmap_is_what_encoding_at_the_new_total_gives():
     from gongkai.search_index import encode_postings
     from gongkai.search_update import _regrown
     for total in (6, 12, 60, 600):
-        for ids in ([0], list(range(0, total, 2)), list(range(total // 2, total)), list(range(total)), [1, 3, total - 1]):
+        for ids in ([0], list(range(0, total, 2)), list(range(total // 2, total)), list(range(total)),
+                    [1, 3, total - 1]):
             encoded = encode_postings(ids, total)
             assert _regrown(encoded, total + 1) == encode_postings(ids, total + 1), (total, ids)
 

@@ -317,13 +317,14 @@ def _word_changes(changed, old_counts, old_df, df, job, shards: "Shards", next_i
     """The new postings of every word of an edited document (None: no document holds it any more).
 
     Unchanged documents score as before unless the word's idf moved (its document frequency stepped on its
-    ladder: search_build_words.idf): then the word is scored afresh over every document that holds it. When it did not move and every holder is
-    listed (the postings were not cut at the cap), the unchanged holders keep their listed weights. Otherwise, when its postings were cut at
-    the cap, every document outside them scored below all of the unchanged ones inside, so the best of
-    those and the edited documents are the answer whenever they fill the cap without reaching below the
-    worst unchanged one; if not, the word is scored afresh too. Before that, and mostly instead, the best
-    document left out of the list (next_in_line, kept from the last build and updated here) settles it when the
-    unchanged holders and the edited ones that rank above it fill the cap, or all but one place (_above_next).
+    ladder: search_build_words.idf): then the word is scored afresh over every document that holds it. When
+    it did not move and every holder is listed, before and now (the postings were not cut at the cap), the
+    unchanged holders keep their listed weights. Otherwise, when its postings were cut at the cap, every
+    document outside them scored below all of the unchanged ones inside, so the best of those and the edited
+    documents are the answer whenever they fill the cap without reaching below the worst unchanged one; if
+    not, the word is scored afresh too. Before that, and mostly instead, the best document left out of the
+    list (next_in_line, kept from the last build and updated here) settles it when the unchanged holders and
+    the edited ones that rank above it fill the cap, or all but one place (_above_next).
     """
     title_counts, body_counts, cap, total = job["title_counts"], job["body_counts"], job["cap"], job["total"]
     changed_set = set(changed)
