@@ -169,6 +169,27 @@ def test_removed_documents_update_as_edits_of_the_numbers_after_them(tmp_path, c
     assert digest(tmp_path / "newer") == digest(tmp_path / "clean-again")
 
 
+@pytest.mark.parametrize("name", ["published among the others", "second of the newest day", "one among the others",
+                                  "one, another published"])
+def test_moves_and_removals_equal_a_full_build_when_word_postings_are_capped(tmp_path, corpus, name, monkeypatch):
+    """Capped at 12 documents a word, a moved or removed document changes common words' best lists and who
+    ranks next after them (next_in_line): still a full build's, and so is the next edit's update."""
+    from gongkai import search_index, search_update
+    monkeypatch.setattr(search_index, "WORD_POSTING_CAP", 12)
+    monkeypatch.setattr(search_update, "WORD_POSTING_CAP", 12)
+    changes = {**MOVES, **REMOVALS}
+    before = MOVES[name](corpus)[:-1] if name == "second of the newest day" else corpus
+    after = changes[name](corpus)
+    state = check_update(tmp_path, before, after)
+    assert state["next_in_line"]
+    again = EDITS["two documents"](after)
+    done = update_search_index(again, tmp_path / "new", state, tmp_path / "newer", cache_dir=tmp_path / "cache")
+    assert done is not None
+    clean = full(again, tmp_path / "clean-again")
+    assert digest(tmp_path / "newer") == digest(tmp_path / "clean-again")
+    assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()
+
+
 def test_a_shrunk_part_patched_is_what_encoding_at_the_new_total_gives():
     from gongkai.search_index import encode_postings
     from gongkai.search_update import _patch_one, _shrunk
