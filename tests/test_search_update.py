@@ -190,16 +190,36 @@ def test_moves_and_removals_equal_a_full_build_when_word_postings_are_capped(tmp
     assert done[1]["next_in_line"].items() <= clean["next_in_line"].items()
 
 
+@pytest.mark.parametrize("batch", [13, 40])
+def test_a_batch_published_or_withdrawn_at_once_updates_as_a_full_build(tmp_path, corpus, batch, monkeypatch):
+    """Publishing many documents in one push grows the bitmaps by several characters; withdrawing them all
+    shrinks them again, and empties the postings only they were in (their date's)."""
+    from gongkai import search_index, search_update
+    for module in (search_index, search_update):   # one n-gram shard: its count does not step (a small index's does)
+        monkeypatch.setattr(module, "NGRAM_SHARD_BYTES", 10_000_000)
+    news = [newest(corpus, n, f"批量发布的第{n}条", corpus[n].text[:200], day="2099-02-01") for n in range(batch)]
+    for name, before, after in (("published", corpus, corpus + news), ("withdrawn", corpus + news, corpus)):
+        cache = tmp_path / name / "cache"
+        state = full(before, tmp_path / name / "old", cache)
+        done = update_search_index(after, tmp_path / name / "old", state, tmp_path / name / "new", cache_dir=cache)
+        assert done is not None, name
+        full(after, tmp_path / name / "clean")
+        assert digest(tmp_path / name / "new") == digest(tmp_path / name / "clean"), name
+
+
 def test_a_shrunk_part_patched_is_what_encoding_at_the_new_total_gives():
     from gongkai.search_index import encode_postings
     from gongkai.search_update import _patch_one, _shrunk
     rnd = random.Random(4)
     for total in (6, 12, 60, 600):
-        for _ in range(40):
-            ids = sorted(rnd.sample(range(total + 1), rnd.randint(1, total + 1)))
-            shrunk = _shrunk(encode_postings(ids, total + 1), total)
-            kept = [n for n in ids if n < total]
-            assert _patch_one(shrunk, {total: False}, total) == (encode_postings(kept, total) if kept else "")
+        for fewer in (1, 13):   # one document removed, or thirteen at once
+            for _ in range(40):
+                ids = sorted(rnd.sample(range(total + fewer), rnd.randint(1, total + fewer)))
+                shrunk = _shrunk(encode_postings(ids, total + fewer), total)
+                kept = [n for n in ids if n < total]
+                gone = {n: False for n in range(total, total + fewer)}
+                assert _patch_one(shrunk, gone, total) == (encode_postings(kept, total) if kept else "")
+    assert _shrunk(encode_postings(list(range(60, 73)), 73), 60) == ""   # only documents past the count
 
 
 def test_an_update_declines_when_too_many_numbers_change(tmp_path, corpus, monkeypatch):
@@ -328,7 +348,8 @@ def test_a_regrown_bitmap_is_what_encoding_at_the_new_total_gives():
         for ids in ([0], list(range(0, total, 2)), list(range(total // 2, total)), list(range(total)),
                     [1, 3, total - 1]):
             encoded = encode_postings(ids, total)
-            assert _regrown(encoded, total + 1) == encode_postings(ids, total + 1), (total, ids)
+            for more in (1, 13):   # one document more, or a push of thirteen
+                assert _regrown(encoded, total + more) == encode_postings(ids, total + more), (total, more, ids)
 
 
 def test_the_document_next_in_line_settles_capped_words_over_successive_edits(tmp_path, corpus, monkeypatch):

@@ -588,21 +588,22 @@ def _rejudged_shards(shards: Shards, size: int, old_total: int, total: int) -> t
 
 
 def _regrown(encoded: str, total: int) -> str:
-    """encode_postings of an encoded part's documents, for a total one bitmap character longer: a bitmap with as
-    many documents as the longer bitmap has characters stays one (with a character of none added); one with
-    fewer may now be shorter listed."""
+    """encode_postings of an encoded part's documents, for a total whose bitmaps are longer (by a character for
+    each six documents more): a bitmap with as many documents as the longer bitmap has characters stays one
+    (with characters of none added); one with fewer may now be shorter listed."""
     if not encoded.startswith("!"):
         return encoded   # a list: the longer bitmap would be longer still
-    if sum(encoded[1:].encode("ascii").translate(_POPCOUNT)) >= 1 + (total + 5) // 6:
-        return encoded + ALPHABET[0]
+    chars = (total + 5) // 6
+    if sum(encoded[1:].encode("ascii").translate(_POPCOUNT)) >= 1 + chars:
+        return encoded + ALPHABET[0] * (chars - (len(encoded) - 1))
     return encode_postings(decode_postings(encoded), total)
 
 
 def _shrunk(encoded: str, total: int) -> str:
-    """encode_postings of an encoded part's documents below `total`, for a total one bitmap character shorter,
-    where that differs: a bitmap loses its last character (documents past the count) and may now be shorter
-    listed; a list as long as the shorter bitmap may now be longer than it. The documents past the count in
-    the other parts are left for the patches."""
+    """encode_postings of an encoded part's documents below `total` ("" for none), for a total whose bitmaps are
+    shorter, where that differs: a bitmap loses its last characters (documents past the count) and may now be
+    shorter listed; a list as long as the shorter bitmap may now be longer than it. The documents past the
+    count in the other parts are left for the patches."""
     bitmap_len = 1 + (total + 5) // 6
     if encoded.startswith("!"):
         chars = encoded[1:bitmap_len]
@@ -610,7 +611,8 @@ def _shrunk(encoded: str, total: int) -> str:
             return "!" + chars
     elif len(encoded) < bitmap_len:
         return encoded
-    return encode_postings([n for n in decode_postings(encoded) if n < total], total)
+    kept = [n for n in decode_postings(encoded) if n < total]
+    return encode_postings(kept, total) if kept else ""
 
 
 def _read_shard(path: Path, kind: str, n: int) -> dict:
@@ -637,8 +639,8 @@ def _patch_one(encoded: str, membership: dict[int, bool], total: int) -> str:
         chars = list(encoded[1:])
         count = sum(encoded[1:].encode("ascii").translate(_POPCOUNT))
         for n, member in membership.items():
-            if n // 6 >= len(chars):
-                continue   # past the count, the character gone (_shrunk): not a member, as asked
+            if n // 6 >= len(chars) and not member:
+                continue   # past the count, its character gone (_shrunk): not a member, as asked
             value = ALPHABET.index(chars[n // 6])
             present = bool(value >> (n % 6) & 1)
             if present != member:
