@@ -178,9 +178,14 @@ _GAPS = _Gaps((digits, gap + 1) for gap, digits in _VARINTS.items())
 _VARINT = re.compile(f"[{re.escape(ALPHABET[32:])}]*[{re.escape(ALPHABET[:32])}]")
 
 
+def bitmap_chars(total: int) -> int:
+    """The characters of a bitmap posting of `total` documents: six documents a character."""
+    return (total + 5) // 6
+
+
 def encode_postings(ids: list[int], total: int) -> str:
     """Sorted document numbers as delta varints, or as a bitmap when that is shorter."""
-    bitmap_len = 1 + (total + 5) // 6
+    bitmap_len = 1 + bitmap_chars(total)
     if len(ids) < bitmap_len:
         # ids[k] - ids[k-1] - 1, with ids[-1] taken as -1, computed in C.
         deltas = list(map(sub, ids, chain((0,), map(_PLUS_ONE, ids))))
@@ -189,7 +194,7 @@ def encode_postings(ids: list[int], total: int) -> str:
         listed = "".join(map(_VARINTS.__getitem__, deltas))
         if len(listed) <= bitmap_len:
             return listed
-    return "!" + _bitmap(ids, (total + 5) // 6)
+    return "!" + _bitmap(ids, bitmap_chars(total))
 
 
 def _bitmap(ids: list[int], chars: int) -> str:

@@ -35,9 +35,9 @@ from gongkai import search_build_words, search_terms
 from gongkai.search_build_words import idf, quantised_count
 from gongkai.search_index import (ALPHABET, BM25_B, BM25_K1, IN_PLACE, META_CHUNK, NGRAM_SHARD_BYTES, TITLE_BOOST,
                                   WORD_POSTING_CAP, WORD_SHARD_BYTES, IndexPlan, _meta_script, _script, _shard_count,
-                                  _text_script, build_search_index, chunk_file, decode_postings, doc_key, encode_postings,
-                                  encode_weighted, entry_size, fnv1a, grams, normalize, partition, text_file,
-                                  update_state, write_files)
+                                  _text_script, bitmap_chars, build_search_index, chunk_file, decode_postings, doc_key,
+                                  encode_postings, encode_weighted, entry_size, fnv1a, grams, normalize, partition,
+                                  text_file, update_state, write_files)
 from gongkai.search_segment import DEFAULT_USER_DICT, CachedSegmenter, segmenter_for
 from gongkai.search_texts import column_of
 from gongkai.search_terms import HeldCounts, TermIndex
@@ -138,7 +138,7 @@ def _update(plan, old, old_dir, out_dir, urls, keys, changed, removed, segmenter
     old_grams = Shards(old_dir, "g", old["gram_shards"])
     # a bitmap's characters hold six documents each: when their number changes, every shard is judged again
     rejudged = _rejudged_shards(old_grams, old["gram_size"], len(old_urls), plan.total) \
-        if (plan.total + 5) // 6 != (len(old_urls) + 5) // 6 else None
+        if bitmap_chars(plan.total) != bitmap_chars(len(old_urls)) else None
     g_shards = _patched_shards(old_grams, old["gram_size"], gram_changes, NGRAM_SHARD_BYTES,
                                partial(_patch_postings, total=plan.total), start=rejudged)
     if g_shards is None or w_shards is None:
@@ -575,7 +575,7 @@ def _rejudged_shards(shards: Shards, size: int, old_total: int, total: int) -> t
     patched: dict[int, dict] = {}
     shrinking = total < old_total
     rejudge = partial(_shrunk if shrinking else _regrown, total=total)
-    bitmap_len = 1 + (total + 5) // 6
+    bitmap_len = 1 + bitmap_chars(total)
     for n in range(shards.count):
         shard = patched[n] = dict(shards.shard(n))
         for key, value in shard.items():
@@ -593,7 +593,7 @@ def _regrown(encoded: str, total: int) -> str:
     (with characters of none added); one with fewer may now be shorter listed."""
     if not encoded.startswith("!"):
         return encoded   # a list: the longer bitmap would be longer still
-    chars = (total + 5) // 6
+    chars = bitmap_chars(total)
     if sum(encoded[1:].encode("ascii").translate(_POPCOUNT)) >= 1 + chars:
         return encoded + ALPHABET[0] * (chars - (len(encoded) - 1))
     return encode_postings(decode_postings(encoded), total)
@@ -604,7 +604,7 @@ def _shrunk(encoded: str, total: int) -> str:
     shorter, where that differs: a bitmap loses its last characters (documents past the count) and may now be
     shorter listed; a list as long as the shorter bitmap may now be longer than it. The documents past the
     count in the other parts are left for the patches."""
-    bitmap_len = 1 + (total + 5) // 6
+    bitmap_len = 1 + bitmap_chars(total)
     if encoded.startswith("!"):
         chars = encoded[1:bitmap_len]
         if sum(chars.encode("ascii").translate(_POPCOUNT)) >= bitmap_len:
@@ -634,7 +634,7 @@ def _patch_postings(value: str | None, change: list[tuple[int, bool, bool]], *, 
 
 
 def _patch_one(encoded: str, membership: dict[int, bool], total: int) -> str:
-    bitmap_len = 1 + (total + 5) // 6
+    bitmap_len = 1 + bitmap_chars(total)
     if encoded.startswith("!"):
         chars = list(encoded[1:])
         count = sum(encoded[1:].encode("ascii").translate(_POPCOUNT))
