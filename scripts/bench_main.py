@@ -8,7 +8,8 @@ For each size: wall time, CPU time (the process and its children) and peak memor
 (the proportional set size of the whole process tree, sampled) of each build, its
 inputs read just before (read_inputs), the median of --runs alternating runs; the
 ratios gongkai/Hugo, gongkai/(Hugo + Pagefind) and gongkai/Material; the phase
-profile of gongkai's build; and an incremental rebuild after editing one entry.
+profile of gongkai's build; and incremental rebuilds: after editing one entry, publishing two on one day
+and withdrawing them.
 """
 
 from __future__ import annotations
